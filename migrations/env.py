@@ -1,0 +1,34 @@
+"""Alembic environment: runs pkm's migrations against one SQLite store."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+from pkm.storage.models import Base, is_fts_table
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave the FTS5 index (raw SQL in the migrations) out of autogenerate comparisons."""
+    return not (type_ == "table" and is_fts_table(name))
+
+
+def run_migrations() -> None:
+    config = context.config
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("sqlalchemy.url is not set")
+    engine = create_engine(url, poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            render_as_batch=True,
+            include_name=include_name,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations()

@@ -1,0 +1,398 @@
+"""The facade: every use case of pkm, for the CLI and for Python callers.
+
+    from pkm import Pkm
+    with Pkm.open() as pkm:
+        pkm.save("https://example.org/talk", tags=["conference2.0"])
+        hits = pkm.find("hybrid events", tags=["conference2.0"])
+
+Heavy modules (fetching, parsing, formats, migrations) are imported inside the
+methods that need them, so that a quick read such as ``find`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from pkm.config import store_path
+from pkm.errors import PkmError, StoreError, UsageError
+from pkm.storage.db import open_store, transaction
+from pkm.storage.entries import EntryRepository
+from pkm.storage.feeds import FeedRepository
+from pkm.storage.rows import now_ts, to_ts
+from pkm.storage.tags import TagRepository
+from pkm.tagnames import clean_tags, tag_key
+from pkm.types import (
+    Entry,
+    Feed,
+    ImportReport,
+    SaveResult,
+    ScanReport,
+    SearchHit,
+    TagCount,
+)
+from pkm.urls import check_url, host_of
+
+if TYPE_CHECKING:
+    from pkm.discover import DiscoveredFeed
+
+
+class Pkm:
+    """One open store. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._feeds = FeedRepository(conn)
+        self._entries = EntryRepository(conn)
+        self._tags = TagRepository(conn)
+
+    @classmethod
+    def open(cls, db: str | os.PathLike[str] | None = None) -> Pkm:
+        """Open the store at ``db`` (path or sqlite URL), else ``PKM_DB``, else the default."""
+        path = store_path(db)
+        return cls(open_store(path), path)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Pkm:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with transaction(self._conn) as conn:
+                yield conn
+        except sqlite3.OperationalError as exc:
+            raise StoreError(_db_error(exc, self.path)) from None
+
+    # --- feeds -------------------------------------------------------------
+
+    def add_feed(
+        self,
+        url: str,
+        *,
+        folder: str | None = None,
+        title: str | None = None,
+        fetch: bool = True,
+        choose: int = 0,
+    ) -> tuple[Feed, bool, list[DiscoveredFeed]]:
+        """Subscribe to a feed URL, or to a feed discovered on a web page URL.
+
+        Returns the feed, whether it was new, and the feeds found on the page (when
+        the URL was a page; ``choose`` picks among them). A new feed is fetched at once.
+        """
+        url = check_url(url)
+        discovered: list[DiscoveredFeed] = []
+        if fetch:
+            url, discovered = _resolve_feed_url(url, choose)
+        with self._write():
+            feed_id, created = self._feeds.add(url, title=title, folder=folder)
+        if created and fetch:
+            self.scan(feed_id=feed_id, force=True)
+        return self._feeds.get(feed_id), created, discovered
+
+    def import_opml(self, data: bytes) -> ImportReport:
+        from pkm.formats.opml import parse_opml
+
+        parsed = parse_opml(data)
+        imported = merged = 0
+        with self._write():
+            for outline in parsed.feeds:
+                _, created = self._feeds.add(
+                    outline.url,
+                    title=outline.title,
+                    folder=outline.folder,
+                    site_url=outline.site_url,
+                )
+                imported += created
+                merged += not created
+        return ImportReport(imported=imported, merged=merged, skipped=parsed.problems)
+
+    def export_opml(self) -> str:
+        from pkm.formats.opml import dump_opml
+
+        return dump_opml(self._feeds.all())
+
+    def feeds(self, *, folder: str | None = None) -> list[Feed]:
+        return self._feeds.all(folder=folder)
+
+    def feed(self, ref: str | int) -> Feed:
+        return self._feeds.resolve(str(ref))
+
+    def remove_feed(self, ref: str | int) -> Feed:
+        feed = self._feeds.resolve(str(ref))
+        with self._write():
+            self._feeds.remove(feed.id)
+        return feed
+
+    # --- scanning ----------------------------------------------------------
+
+    def scan(
+        self,
+        *,
+        fetch: bool = True,
+        feed_id: int | None = None,
+        folder: str | None = None,
+        force: bool = False,
+        since: datetime | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        on_start: Callable[[int], None] | None = None,
+    ) -> ScanReport:
+        """Fetch due feeds (unless ``fetch`` is false) and report what is new.
+
+        Without fetching, the items of the last scan (or those first seen since
+        ``since``) are shown again.
+        """
+        if feed_id is not None:
+            self._feeds.get(feed_id)
+        if not fetch:
+            if since is not None:
+                new = self._entries.new_items(since=to_ts(since), feed_id=feed_id, folder=folder)
+            else:
+                new = self._entries.new_items(
+                    scan_id=self._last_scan_id(), feed_id=feed_id, folder=folder
+                )
+            return ScanReport(0, 0, 0, 0, tuple(new))
+        from pkm.scan import Scanner, scan_lock
+
+        with scan_lock(self.path):
+            started = now_ts()
+            due = self._feeds.due(started, feed_id=feed_id, folder=folder, force=force)
+            if on_start:
+                on_start(len(due))
+            with self._write():
+                scan_id = int(
+                    self._conn.execute(
+                        "INSERT INTO scans (started_at, total) VALUES (?, ?)", (started, len(due))
+                    ).lastrowid
+                    or 0
+                )
+            try:
+                outcomes = Scanner(self._conn, scan_id, progress).run(due)
+            except sqlite3.OperationalError as exc:
+                raise StoreError(_db_error(exc, self.path)) from None
+            counts = {
+                kind: sum(o.outcome == kind for o in outcomes)
+                for kind in ("updated", "not_modified", "failed", "retired")
+            }
+            failed = counts["failed"] + counts["retired"]
+            with self._write():
+                self._conn.execute(
+                    "UPDATE scans SET finished_at = ?, updated = ?, not_modified = ?, failed = ?"
+                    " WHERE id = ?",
+                    (now_ts(), counts["updated"], counts["not_modified"], failed, scan_id),
+                )
+        new = self._entries.new_items(scan_id=scan_id, feed_id=feed_id, folder=folder)
+        return ScanReport(
+            total=len(due),
+            updated=counts["updated"],
+            not_modified=counts["not_modified"],
+            failed=failed,
+            new_entries=tuple(new),
+            outcomes=tuple(outcomes),
+        )
+
+    def _last_scan_id(self) -> int:
+        row = self._conn.execute(
+            "SELECT id FROM scans WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    # --- entries and bookmarks ---------------------------------------------
+
+    def entry(self, entry_id: int) -> Entry:
+        return self._entries.get(entry_id)
+
+    def tag(
+        self,
+        entry_id: int,
+        tags: Sequence[str],
+        *,
+        note: str | None = None,
+        to_read: bool | None = None,
+    ) -> Entry:
+        """Keep an entry as a bookmark with these tags (added to earlier ones) and a note."""
+        names = clean_tags(tags)
+        self._entries.get(entry_id)
+        with self._write():
+            self._entries.mark_saved(entry_id, now=now_ts(), note=note, to_read=to_read)
+            self._tags.add(entry_id, names)
+        return self._entries.get(entry_id)
+
+    def untag(self, entry_id: int, tags: Sequence[str]) -> tuple[Entry, list[str]]:
+        """Remove tags from an entry; returns it and the tags it did not have."""
+        names = clean_tags(tags)
+        self._entries.get(entry_id)
+        with self._write():
+            missing = self._tags.remove(entry_id, names)
+        return self._entries.get(entry_id), missing
+
+    def save(
+        self,
+        url: str,
+        *,
+        tags: Sequence[str] = (),
+        note: str | None = None,
+        title: str | None = None,
+        fetch: bool = True,
+        to_read: bool | None = None,
+    ) -> SaveResult:
+        """Save any URL; its page title and description are fetched unless ``fetch`` is false.
+
+        Saving a URL that is already known (from a feed or an earlier save) merges into it.
+        """
+        url = check_url(url)
+        names = clean_tags(tags)
+        existing = self._entries.by_url(url)
+        page_title = description = warning = None
+        if fetch and (existing is None or not existing.title):
+            page_title, description, warning = _page_details(url)
+        with self._write():
+            if existing is None:
+                entry_id = self._entries.add_page(
+                    url,
+                    title=title or page_title,
+                    description=description,
+                    source=host_of(url),
+                    now=now_ts(),
+                )
+            else:
+                entry_id = existing.id
+                self._entries.fill_page(entry_id, title=page_title, description=description)
+                if title:
+                    self._entries.set_title(entry_id, title)
+            self._entries.mark_saved(entry_id, now=now_ts(), note=note, to_read=to_read)
+            self._tags.add(entry_id, names)
+        return SaveResult(self._entries.get(entry_id), merged=existing is not None, warning=warning)
+
+    # --- retrieval ---------------------------------------------------------
+
+    def find(
+        self,
+        query: str = "",
+        *,
+        tags: Sequence[str] = (),
+        feed: str | None = None,
+        since: str | None = None,
+        saved: bool = False,
+        unread: bool = False,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[SearchHit]:
+        """Full-text search, best match first; with no words, newest first."""
+        from pkm.query import merge, parse_query, parse_since
+        from pkm.search import search
+
+        if limit < 1 or offset < 0:
+            raise UsageError("--limit must be at least 1 and --offset at least 0")
+        parsed = merge(
+            parse_query(query),
+            tags=tuple(tag_key(t) for t in tags),
+            feeds=(feed,) if feed else (),
+            since=parse_since(since) if since else None,
+            saved=saved,
+            unread=unread,
+        )
+        try:
+            return search(self._conn, parsed, limit=limit, offset=offset)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(_db_error(exc, self.path)) from None
+
+    def tags(self, *, sort: str = "name") -> list[TagCount]:
+        return self._tags.counts(sort=sort)
+
+    def rename_tag(self, old: str, new: str) -> bool:
+        """Rename a tag; returns True when it was merged into an existing one."""
+        with self._write():
+            return self._tags.rename(old, new)
+
+    def delete_tag(self, name: str) -> int:
+        with self._write():
+            return self._tags.delete(name)
+
+    def tagged(self, tag: str) -> list[Entry]:
+        """The entries with a tag, newest first; an unknown tag is an error."""
+        entries = self._entries.with_tag(tag_key(tag))
+        if not entries:
+            raise PkmError(f"no entries tagged {tag!r}")
+        return entries
+
+    def export(self, tag: str, *, format: str = "md") -> str:
+        """A tag as a reading list in one of :data:`pkm.formats.EXPORTERS`."""
+        from pkm.formats import EXPORTERS
+
+        exporter = EXPORTERS.get(format)
+        if exporter is None:
+            raise UsageError(f"unknown format {format!r} (choose from {', '.join(EXPORTERS)})")
+        entries = self.tagged(tag)
+        return exporter(entries, title=f"Reading list: {_display_tag(entries, tag)}")
+
+
+def _display_tag(entries: Sequence[Entry], tag: str) -> str:
+    key = tag_key(tag)
+    for name in entries[0].tags:
+        if name.casefold() == key:
+            return name
+    return tag
+
+
+def _resolve_feed_url(url: str, choose: int) -> tuple[str, list[DiscoveredFeed]]:
+    """The feed URL behind ``url``: itself when it is a feed, else one found on the page."""
+    from pkm.discover import discover_feeds, looks_like_html
+    from pkm.errors import FetchError, ParseError
+    from pkm.fetch import fetch_page
+    from pkm.parse import parse_feed
+
+    page = fetch_page(url)
+    try:
+        parse_feed(page.body, page.url, page.content_type)
+        return page.url, []
+    except ParseError as not_a_feed:
+        if not looks_like_html(page.body):
+            raise FetchError(f"{url} is not a feed ({not_a_feed})") from None
+    found = discover_feeds(page.body, page.url)
+    if not found:
+        raise FetchError(f"{url} is a web page without a feed link")
+    if not 0 <= choose < len(found):
+        raise UsageError(f"--choose must be between 1 and {len(found)}")
+    return found[choose].url, found
+
+
+def _page_details(url: str) -> tuple[str | None, str | None, str | None]:
+    """Title, description and a warning (when the page could not be fetched)."""
+    from pkm.discover import page_metadata
+    from pkm.fetch import fetch_page
+
+    try:
+        page = fetch_page(url)
+    except PkmError as exc:
+        return None, None, f"saved without a title: {exc}"
+    meta = page_metadata(page.body, page.url)
+    return meta.title, meta.description, None
+
+
+def _db_error(exc: sqlite3.Error, path: Path) -> str:
+    message = str(exc)
+    if "locked" in message or "busy" in message:
+        return f"the store {path} is busy (another pkm is writing); try again"
+    if "readonly" in message:
+        return f"the store {path} is read-only"
+    if "disk" in message and "full" in message:
+        return f"no space left for the store {path}"
+    return f"store error on {path}: {message}"

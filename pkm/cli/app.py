@@ -1,0 +1,79 @@
+"""The Typer application: global options and the command groups."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from pkm import __version__
+from pkm.cli import entries, export, feeds, find, scan, tags
+from pkm.cli.render import clean
+from pkm.errors import PkmError
+
+
+class PkmGroup(TyperGroup):
+    """Turns every pkm error, in any command, into one line on stderr and its exit code."""
+
+    def invoke(self, ctx: Any) -> Any:  # Typer's vendored click Context is private
+        try:
+            return super().invoke(ctx)
+        except PkmError as exc:
+            _fail(str(exc), exc.exit_code)
+        except sqlite3.Error as exc:
+            _fail(f"store error: {exc}", 1)
+        except OSError as exc:
+            _fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), 1)
+
+
+def _fail(message: str, code: int) -> None:
+    sys.stderr.write(f"pkm: error: {clean(message)}\n")
+    raise typer.Exit(code)
+
+
+app = typer.Typer(
+    name="pkm",
+    cls=PkmGroup,
+    help="Scan your feeds, save what matters with tags, find it again, share it.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pkm {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="PKM_DB",
+            show_envvar=True,
+            help="Store: a file path or sqlite:/// URL (default: your user data dir).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """pkm: a personal knowledge-flow tool for the terminal."""
+    ctx.obj = {"db": db}
+
+
+app.add_typer(feeds.app, name="feeds")
+app.add_typer(tags.app, name="tags")
+scan.register(app)
+entries.register(app)
+find.register(app)
+export.register(app)

@@ -1,0 +1,139 @@
+"""`pkm tag`, `untag`, `save`, `show`, `open`: keeping things and looking at them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pkm.cli import render
+from pkm.cli.options import EntryIdArg, JsonOpt, NoteOpt, TagsOpt, open_pkm
+from pkm.types import Entry
+
+
+def register(app: typer.Typer) -> None:
+    app.command("tag")(tag)
+    app.command("untag")(untag)
+    app.command("save")(save)
+    app.command("show")(show)
+    app.command("open")(open_)
+
+
+def tag(
+    ctx: typer.Context,
+    entry_id: EntryIdArg,
+    tags: Annotated[list[str], typer.Argument(help="Tags to add.")],
+    note: NoteOpt = None,
+    to_read: Annotated[bool, typer.Option("--to-read", help="Mark it to read later.")] = False,
+) -> None:
+    """Save an entry as a bookmark with tags (added to its earlier tags)."""
+    entry = open_pkm(ctx).tag(entry_id, tags, note=note, to_read=True if to_read else None)
+    render.print_line("Saved ", (f"{entry.id}", "cyan"), " ", (entry.display_title, "bold"))
+    _show_tags(entry)
+
+
+def untag(
+    ctx: typer.Context,
+    entry_id: EntryIdArg,
+    tags: Annotated[list[str], typer.Argument(help="Tags to remove.")],
+) -> None:
+    """Remove tags from an entry."""
+    entry, missing = open_pkm(ctx).untag(entry_id, tags)
+    for name in missing:
+        render.warn(f"entry {entry.id} had no tag {name}")
+    _show_tags(entry)
+
+
+def save(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(help="Any http(s) URL.")],
+    tags: TagsOpt = None,
+    note: NoteOpt = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title to use.")] = None,
+    no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Do not fetch the page.")] = False,
+    to_read: Annotated[bool, typer.Option("--to-read", help="Mark it to read later.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Save any URL with tags and a note; its title is fetched from the page."""
+    result = open_pkm(ctx).save(
+        url,
+        tags=tags or [],
+        note=note,
+        title=title,
+        fetch=not no_fetch,
+        to_read=True if to_read else None,
+    )
+    if result.warning:
+        render.warn(result.warning)
+    if as_json:
+        render.print_json(entry_json(result.entry) | {"merged": result.merged})
+        return
+    verb = "Merged into" if result.merged else "Saved"
+    render.print_line(
+        f"{verb} ", (f"{result.entry.id}", "cyan"), " ", (result.entry.display_title, "bold")
+    )
+    _show_tags(result.entry)
+
+
+def show(ctx: typer.Context, entry_id: EntryIdArg, as_json: JsonOpt = False) -> None:
+    """Show one entry in full."""
+    entry = open_pkm(ctx).entry(entry_id)
+    if as_json:
+        render.print_json(entry_json(entry) | {"text": entry.text})
+        return
+    render.print_line((entry.display_title, "bold"))
+    if entry.url:
+        render.print_line((entry.url, "blue"))
+    facts = [
+        ("id", str(entry.id)),
+        ("feed", entry.feed_title or ""),
+        ("author", entry.author or ""),
+        ("published", render.day(entry.published).strip()),
+        ("saved", render.day(entry.saved).strip()),
+        ("tags", " ".join(entry.tags)),
+        ("to read", "yes" if entry.to_read else ""),
+    ]
+    for label, value in facts:
+        if value:
+            render.print_line((f"{label:>9}  ", "dim"), value)
+    if entry.note:
+        render.print_line((f"{'note':>9}  ", "dim"), (entry.note, "italic"))
+    if entry.text:
+        render.out().print()
+        render.out().print(render.styled(entry.text[:2000]))
+
+
+def open_(ctx: typer.Context, entry_id: EntryIdArg) -> None:
+    """Open an entry's URL in the browser."""
+    import webbrowser
+
+    from pkm.errors import PkmError
+
+    entry = open_pkm(ctx).entry(entry_id)
+    if not entry.url:
+        raise PkmError(f"entry {entry_id} has no URL")
+    if not webbrowser.open(entry.url):
+        raise PkmError(f"no browser could open {entry.url}")
+
+
+def entry_json(entry: Entry) -> dict[str, object]:
+    return {
+        "id": entry.id,
+        "title": entry.title,
+        "url": entry.url,
+        "feed": entry.feed_title,
+        "feed_id": entry.feed_id,
+        "tags": list(entry.tags),
+        "saved": entry.saved is not None,
+        "saved_at": render.iso(entry.saved),
+        "published": render.iso(entry.published),
+        "note": entry.note,
+        "to_read": entry.to_read,
+    }
+
+
+def _show_tags(entry: Entry) -> None:
+    if entry.tags:
+        render.print_line(("  tags: ", "dim"), " ".join(entry.tags))
+    if entry.note:
+        render.print_line(("  note: ", "dim"), entry.note)

@@ -1,0 +1,147 @@
+"""`pkm feeds …`: subscriptions, OPML in and out, health."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pkm.cli import render
+from pkm.cli.options import FolderOpt, JsonOpt, open_pkm
+from pkm.errors import FormatError
+
+app = typer.Typer(help="Manage subscriptions.", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(help="A feed URL, or a web page that links to its feed.")],
+    folder: Annotated[str | None, typer.Option("--folder", help="Folder to file it in.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Your own title.")] = None,
+    choose: Annotated[
+        int, typer.Option("--choose", min=1, help="Which discovered feed to take (1 = first).")
+    ] = 1,
+    no_fetch: Annotated[
+        bool, typer.Option("--no-fetch", help="Subscribe without fetching.")
+    ] = False,
+) -> None:
+    """Subscribe to a feed (fetched at once)."""
+    store = open_pkm(ctx)
+    feed, created, discovered = store.add_feed(
+        url, folder=folder, title=title, fetch=not no_fetch, choose=choose - 1
+    )
+    if len(discovered) > 1:
+        render.note(f"{len(discovered)} feeds found on that page:")
+        for number, found in enumerate(discovered, 1):
+            mark = "*" if found.url == feed.url else " "
+            render.note(f" {mark}{number}. {render.clean(found.title or '')} {found.url}")
+        render.note("(use --choose N for another)")
+    verb = "Subscribed to" if created else "Already subscribed to"
+    render.print_line(
+        f"{verb} ", (feed.display_title, "bold"), f" (id {feed.id}) ", (feed.url, "dim")
+    )
+    if feed.last_error:
+        render.warn(f"first fetch failed: {feed.last_error}")
+    elif created and feed.items:
+        render.print_line(f"  {feed.items} items stored")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="An OPML file.")],
+) -> None:
+    """Import subscriptions (with folders) from OPML."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise FormatError(f"cannot read {file}: {exc.strerror or exc}") from None
+    report = open_pkm(ctx).import_opml(data)
+    render.print_line(
+        f"Imported {report.imported} feeds",
+        f" ({report.merged} already subscribed)" if report.merged else "",
+    )
+    for problem in report.skipped:
+        render.warn(problem)
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+) -> None:
+    """Export subscriptions as OPML 2.0 with folders."""
+    text = open_pkm(ctx).export_opml()
+    _write(text, output)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, folder: FolderOpt = None, as_json: JsonOpt = False) -> None:
+    """List subscriptions with their health."""
+    feeds = open_pkm(ctx).feeds(folder=folder)
+    if as_json:
+        render.print_json(
+            [
+                {
+                    "id": f.id,
+                    "url": f.url,
+                    "title": f.title,
+                    "folder": f.folder,
+                    "status": f.status,
+                    "errors": f.errors,
+                    "items": f.items,
+                    "last_fetched": render.iso(f.last_fetched),
+                    "last_status": f.last_status,
+                    "last_error": f.last_error,
+                    "newest_item": render.iso(f.newest_item),
+                }
+                for f in feeds
+            ]
+        )
+        return
+    if not feeds:
+        render.note("No feeds yet: pkm feeds add URL, or pkm feeds import FILE.opml")
+        return
+    render.table(
+        ["id", "title", "folder", "status", "items", "newest", "fetched", "errors"],
+        [
+            (
+                f.id,
+                f.display_title,
+                f.folder or "",
+                f.status + _reason(f.last_error),
+                f.items,
+                render.day(f.newest_item).strip(),
+                render.day(f.last_fetched).strip(),
+                f.errors or "",
+            )
+            for f in feeds
+        ],
+    )
+
+
+def _reason(error: str | None) -> str:
+    return f": {error[:60]}" if error else ""
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    feed: Annotated[str, typer.Argument(help="Feed id, URL or title.")],
+) -> None:
+    """Unsubscribe; saved entries from the feed are kept."""
+    removed = open_pkm(ctx).remove_feed(feed)
+    render.print_line("Removed ", (removed.display_title, "bold"), f" (id {removed.id})")
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise FormatError(f"cannot write {output}: {exc.strerror or exc}") from None
+    render.note(f"Wrote {output}")

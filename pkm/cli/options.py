@@ -1,0 +1,28 @@
+"""Option declarations shared by several commands, declared once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pkm.api import Pkm
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+TagsOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag (repeat for more).")]
+NoteOpt = Annotated[str | None, typer.Option("--note", "-n", help="A note: why it matters.")]
+FolderOpt = Annotated[str | None, typer.Option("--folder", help="Only feeds in this folder.")]
+EntryIdArg = Annotated[int, typer.Argument(help="Entry id, as printed by scan, find or save.")]
+
+
+def open_pkm(ctx: typer.Context) -> Pkm:
+    """The store named by the global --db (or PKM_DB, or the default), opened once."""
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = {}
+    store: Pkm | None = root.obj.get("store")
+    if store is None:
+        store = Pkm.open(root.obj.get("db"))
+        root.obj["store"] = store
+        root.call_on_close(store.close)
+    return store

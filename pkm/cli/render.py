@@ -1,0 +1,118 @@
+"""Everything the CLI prints goes through here: untrusted text is made inert first.
+
+Titles, URLs and snippets come from the network. Control characters (C0, C1, ESC
+sequences, bidi overrides) are removed, and text is printed as Rich ``Text``
+objects, never parsed as markup, so ``[bold]`` in a title stays literal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# ESC-introduced sequences (CSI, OSC up to BEL or ST, and two-byte escapes), then
+# any remaining C0/C1 control, DEL, and Unicode bidi controls.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
+    r"|\x1b[@-_]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+    r"|\x9d[^\x07\x9c]*[\x07\x9c]?"
+)
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_WHITESPACE = re.compile(r"[\t\n\r]+")
+
+
+def clean(text: object, *, multiline: bool = False) -> str:
+    """Text safe to show on a terminal: no escape sequences, no control characters."""
+    if text is None:
+        return ""
+    value = _CONTROLS.sub("", _ESCAPES.sub("", str(text)))
+    return value if multiline else _WHITESPACE.sub(" ", value)
+
+
+_stdout: Console | None = None
+_stderr: Console | None = None
+
+
+def out() -> Console:
+    global _stdout
+    if _stdout is None:
+        from rich.console import Console
+
+        _stdout = Console(highlight=False, markup=False, emoji=False)
+    return _stdout
+
+
+def err() -> Console:
+    global _stderr
+    if _stderr is None:
+        from rich.console import Console
+
+        _stderr = Console(stderr=True, highlight=False, markup=False, emoji=False)
+    return _stderr
+
+
+def styled(*parts: tuple[object, str] | str) -> Any:
+    """A Rich Text from (text, style) pairs; every text is cleaned first."""
+    from rich.text import Text
+
+    line = Text()
+    for part in parts:
+        if isinstance(part, str):
+            line.append(clean(part))
+        else:
+            line.append(clean(part[0]), style=part[1])
+    return line
+
+
+def print_line(*parts: tuple[object, str] | str) -> None:
+    out().print(styled(*parts), soft_wrap=True)
+
+
+def print_json(value: Any) -> None:
+    """JSON for scripts: valid, UTF-8, with control characters escaped by the encoder."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=_json_default))
+    sys.stdout.write("\n")
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, datetime):
+        return iso(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def day(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d") if value else "          "
+
+
+def warn(message: str) -> None:
+    err().print(styled(("warning: ", "yellow"), message))
+
+
+def note(message: str) -> None:
+    err().print(styled((message, "dim")))
+
+
+def table(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
+    from rich import box
+    from rich.table import Table
+
+    grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for header in headers:
+        grid.add_column(header)
+    for row in rows:
+        grid.add_row(*(styled(str(cell) if cell is not None else "") for cell in row))
+    out().print(grid)

@@ -1,0 +1,49 @@
+"""`pkm tags …`: list, rename (merging), delete."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pkm.cli import render
+from pkm.cli.options import JsonOpt, open_pkm
+
+app = typer.Typer(help="List, rename and delete tags.", invoke_without_command=True)
+
+
+@app.callback()
+def list_tags(
+    ctx: typer.Context,
+    as_json: JsonOpt = False,
+    sort: Annotated[str, typer.Option("--sort", help="name or count.")] = "name",
+) -> None:
+    """List tags with how many entries carry each."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if sort not in ("name", "count"):
+        raise typer.BadParameter("use name or count", param_hint="--sort")
+    counts = open_pkm(ctx).tags(sort=sort)
+    if as_json:
+        render.print_json([{"name": t.name, "count": t.count} for t in counts])
+        return
+    if not counts:
+        render.note("No tags yet: pkm tag ID TAG, or pkm save URL -t TAG")
+        return
+    width = max(len(str(t.count)) for t in counts)
+    for t in counts:
+        render.print_line((f"{t.count:>{width}}  ", "dim"), t.name)
+
+
+@app.command("rename")
+def rename(ctx: typer.Context, old: str, new: str) -> None:
+    """Rename a tag; when NEW exists already the two are merged."""
+    merged = open_pkm(ctx).rename_tag(old, new)
+    render.print_line(f"Merged {old} into {new}" if merged else f"Renamed {old} to {new}")
+
+
+@app.command("delete")
+def delete(ctx: typer.Context, tag: str) -> None:
+    """Remove a tag from every entry (the entries stay)."""
+    count = open_pkm(ctx).delete_tag(tag)
+    render.print_line(f"Deleted tag {tag} from {count} entries")

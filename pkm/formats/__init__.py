@@ -1,0 +1,251 @@
+"""Import and export formats: each module only turns bytes/str into pkm types and back.
+
+Exporters share one signature::
+
+    dump(entries: Sequence[Entry], *, title: str, description: str | None = None,
+         generated: datetime | None = None, link: str | None = None) -> str
+
+``EXPORTERS`` maps a format name (as given to ``pkm export --format``) to its ``dump``;
+``EXTENSIONS`` and ``MEDIA_TYPES`` give the file extension and media type of each.
+
+The small helpers below are shared by the format modules; they are defined before the
+format modules are imported at the bottom of this file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from pkm.types import Entry
+
+# C0 controls except tab/newline/carriage return, DEL and C1 controls (0x9b is CSI on some
+# terminals), UTF-16 surrogates and the two non-characters XML 1.0 forbids.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SPACE_RE = re.compile(r"\s+")
+
+# Namespace for the name-based UUIDs that serve as stable ids in Atom and JSON Feed exports.
+PKM_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://pkm.invalid/")
+
+
+def strip_control(text: str) -> str:
+    """Remove control characters (keeping tab and newline; CR LF and CR become LF)."""
+    text = _CONTROL_RE.sub("", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def clean_line(text: str | None) -> str:
+    """One line of plain text: control characters removed, whitespace runs collapsed."""
+    if not text:
+        return ""
+    return _SPACE_RE.sub(" ", _CONTROL_RE.sub("", text)).strip()
+
+
+def clean_block(text: str | None) -> str:
+    """Multi-line plain text (a note): control characters removed, line ends normalised."""
+    if not text:
+        return ""
+    lines = strip_control(text).split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
+def is_web_url(url: str | None) -> bool:
+    """True for an absolute http(s) URL with a host: the only links exports make clickable."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def entry_date(entry: Entry) -> datetime | None:
+    """The date a reading list shows for an entry: when it was saved, else published."""
+    return entry.saved or entry.published or entry.first_seen
+
+
+def entry_uid(entry: Entry) -> str:
+    """A stable id for an exported entry: a name-based UUID URN derived from its URL.
+
+    The same URL gives the same id in every export (and from every pkm store); an entry
+    without a URL falls back to its store id.
+    """
+    name = entry.url if entry.url else f"pkm:entry:{entry.id}"
+    return f"urn:uuid:{uuid.uuid5(PKM_NAMESPACE, name)}"
+
+
+def feed_uid(title: str, link: str | None) -> str:
+    """A stable id for an exported list: derived from its link, else its title."""
+    return f"urn:uuid:{uuid.uuid5(PKM_NAMESPACE, 'pkm:list:' + (link or title))}"
+
+
+def utc(dt: datetime) -> datetime:
+    """``dt`` in UTC; naive datetimes are taken to be UTC already."""
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def iso8601(dt: datetime) -> str:
+    """RFC 3339 timestamp in UTC with a ``Z``, whole seconds: ``2024-05-01T09:30:00Z``."""
+    return utc(dt).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sanitize_html(fragment: str | None) -> str:
+    """An HTML fragment made safe to show in a browser: no script, no event handlers, no
+    ``javascript:`` URLs, no images (they would load from remote hosts when opened)."""
+    if not fragment:
+        return ""
+    import nh3
+
+    tags = set(nh3.ALLOWED_TAGS) - {"img"}
+    return nh3.clean(
+        strip_control(fragment),
+        tags=tags,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    ).strip()
+
+
+def html_to_text(fragment: str | None) -> str:
+    """The plain text of an HTML fragment (tags dropped, script/style content removed)."""
+    if not fragment:
+        return ""
+    import html
+
+    import nh3
+
+    return clean_line(html.unescape(nh3.clean(strip_control(fragment), tags=set())))
+
+
+# --- decoding import files --------------------------------------------------------------
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_NOT_FILE_ENCODINGS = frozenset(
+    {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined", "utf-7"}
+)
+_LATIN1_NAMES = frozenset({"iso8859-1", "cp1252", "ascii"})
+
+
+def _codec_name(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):
+        return None
+    # Only ASCII-compatible text encodings: a declaration that is readable as ASCII but
+    # names UTF-16, base64, rot13 or the like is wrong about the bytes it sits in.
+    if info.name in _NOT_FILE_ENCODINGS:
+        return None
+    try:
+        if "<?xml charset=>".encode(info.name) != b"<?xml charset=>":
+            return None
+        b"<x>".decode(info.name)
+    except Exception:
+        return None
+    return info.name
+
+
+def decode_markup(data: bytes, declared: str | None) -> tuple[str, str | None]:
+    """Decode an import file: BOM first, then the declared encoding, then UTF-8, then
+    Windows-1252. Returns the text and, when the declaration could not be trusted, a
+    one-line problem saying how the file was read."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding, errors="replace"), None
+    head = data[:4]
+    if head[:2] == b"<\x00" and head[2:4] != b"\x00\x00":
+        return data.decode("utf-16-le", errors="replace"), None
+    if head[:2] == b"\x00<":
+        return data.decode("utf-16-be", errors="replace"), None
+    codec = _codec_name(declared)
+    if codec is not None and codec not in ("utf-8",):
+        try:
+            text = data.decode(codec)
+        except Exception:
+            pass
+        else:
+            if codec in _LATIN1_NAMES and not data.isascii():
+                # A file declared Latin-1 that is valid UTF-8 is almost certainly UTF-8.
+                try:
+                    utf8 = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    return text, None
+                return utf8, f"declared encoding {declared} but the file is UTF-8; read as UTF-8"
+            return text, None
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        pass
+    said = declared if declared else "UTF-8"
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    return text, f"not valid {said}; read as Windows-1252"
+
+
+from pkm.formats import atom, html, jsonfeed, markdown, netscape  # noqa: E402
+
+EXPORTERS: dict[str, Callable[..., str]] = {
+    "md": markdown.dump,
+    "json": jsonfeed.dump,
+    "html": html.dump,
+    "atom": atom.dump,
+    "netscape": netscape.dump,
+}
+
+EXTENSIONS: dict[str, str] = {
+    "md": ".md",
+    "json": ".json",
+    "html": ".html",
+    "atom": ".atom",
+    "netscape": ".html",
+    "opml": ".opml",
+}
+
+MEDIA_TYPES: dict[str, str] = {
+    "md": "text/markdown; charset=utf-8",
+    "json": "application/feed+json",
+    "html": "text/html; charset=utf-8",
+    "atom": "application/atom+xml",
+    "netscape": "text/html; charset=utf-8",
+    "opml": "text/x-opml",
+}
+
+__all__ = [
+    "EXPORTERS",
+    "EXTENSIONS",
+    "MEDIA_TYPES",
+    "atom",
+    "html",
+    "jsonfeed",
+    "markdown",
+    "netscape",
+    "clean_block",
+    "clean_line",
+    "decode_markup",
+    "entry_date",
+    "entry_uid",
+    "feed_uid",
+    "html_to_text",
+    "is_web_url",
+    "iso8601",
+    "sanitize_html",
+    "strip_control",
+    "utc",
+]

@@ -1,0 +1,613 @@
+"""Feed parsing: bytes in, a cleaned :class:`ParsedFeed` out. Pure: no I/O, no globals written.
+
+RSS 0.9x/1.0/2.0 and Atom go through a fast path (a strict lxml parse plus fastfeedparser)
+when the document is well-formed and the fast result can be trusted; anything else falls
+back to feedparser, which salvages broken feeds. JSON Feed is read with :mod:`json`.
+Either way the result is normalised here the same way: absolute http(s) URLs, HTML
+sanitised with nh3 (relative links resolved against xml:base / the feed URL), plain-text
+titles, UTC datetimes and a content hash.
+"""
+
+from __future__ import annotations
+
+import calendar
+import copy
+import hashlib
+import html
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html.entities import name2codepoint
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import fastfeedparser
+import feedparser
+import nh3
+from lxml import etree
+
+from pkm.errors import ParseError
+from pkm.types import ParsedEntry, ParsedFeed
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_RSS1 = "{http://purl.org/rss/1.0/}"
+_RSS090 = "{http://my.netscape.com/rdf/simple/0.9/}"
+_RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
+_XHTML_DIV = "{http://www.w3.org/1999/xhtml}div"
+_ENTRY_TAGS = ("item", _RSS1 + "item", _RSS090 + "item", _ATOM + "entry")
+_FAST_ROOTS = {"rss": "rss", _RDF + "RDF": "rdf", _ATOM + "feed": "atom"}
+
+# Terminal escape sequences (CSI like ESC[31m, OSC like ESC]0;title BEL), then C0 (but \t \n)
+# and C1 controls, DEL and lone surrogates: never wanted in stored text.
+_ESCAPES = r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?)"
+_CONTROL_CHARS = re.compile(_ESCAPES + "|[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# C1 "controls" in feeds are nearly always cp1252 punctuation (&#x85; for "…"): HTML reads
+# them so, and so does feedparser.
+_ANY_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_C1_AS_CP1252 = {c: bytes([c]).decode("cp1252", "ignore") or None for c in range(0x80, 0xA0)}
+# The same, as bytes: removed from an 8-bit document before parsing (illegal in XML 1.0).
+_CONTROL_BYTES = re.compile(_ESCAPES.encode() + rb"|[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ANY_CONTROL_BYTE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_TAG = re.compile(r"<!--.*?-->|<[/!?]?[A-Za-z][^<>]*>", re.S)
+# Inline tags vanish from plain text, other tags become spaces; nh3's output is lower case.
+_INLINE_TAG = re.compile(
+    r"</?(?:a|abbr|b|bdi|bdo|cite|code|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|"
+    r"strike|strong|sub|sup|time|tt|u|var)(?:\s[^<>]*)?>"
+)
+_FIRST_ELEMENT = re.compile(rb"<\w")
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^>]*>")
+# Character references of 4+ hex or 5+ decimal digits, one or a pair: where the bad ones are.
+_BIG_CHAR_REF = rb"&#(x0*[0-9a-f]{4,}|0*[0-9]{5,});"
+_BIG_CHAR_REFS = re.compile(_BIG_CHAR_REF + b"(?:" + _BIG_CHAR_REF + b")?", re.I)
+_HTML_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{1,15});")
+_ENTITY_DECL = re.compile(rb"<!ENTITY([^>]*)>")
+_HARMLESS_ENTITY = re.compile(rb'\s+\w+\s+"(?:&#\w+;|[^&%"]{0,64})"\s*')
+_HTML_PAGE = re.compile(
+    rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)[\s>]",
+    re.I | re.S,
+)
+_XML_ENCODING = re.compile(rb"\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
+_LATIN1_NAMES = {b"iso-8859-1", b"latin-1", b"latin1", b"windows-1252", b"cp1252", b"us-ascii"}
+_STRAY_BYTES = re.compile("[\udc80-\udcff]+")
+_HOST = re.compile(r"[\w.:-]+")
+_EMAIL_THEN_NAME = re.compile(r"\S+@\S+\s+\((.+)\)")
+_SANITIZE_OPTS: dict[str, Any] = {
+    "clean_content_tags": {"script", "style", "iframe", "noscript", "object", "template"},
+    "url_schemes": {"http", "https", "mailto"},
+}
+
+
+@dataclass
+class _Raw:
+    """One entry as a parser saw it, before cleaning."""
+
+    id: str | None
+    link: str | None
+    base: str | None
+    title: str | None
+    author: str | None
+    summary: str | None
+    content: str | None
+    content_base: str | None
+    published: datetime | None
+    updated: datetime | None
+    summary_is_text: bool = False
+    content_is_text: bool = False
+
+
+def parse_feed(body: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
+    """Parse a fetched feed; raise ParseError (one line) when ``body`` is not a feed."""
+    try:
+        return _parse(body, url, content_type)
+    except ParseError:
+        raise
+    except Exception as exc:  # a parser library tripped over hostile bytes
+        raise ParseError(f"unreadable feed: {type(exc).__name__}") from exc
+
+
+def _parse(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not stripped.strip(b"\x00"):
+        raise ParseError("not a feed: empty document")
+    if stripped.startswith((b"{", b"[")) or ctype.endswith("json"):
+        return _parse_json(body, url)
+    if _HTML_PAGE.match(stripped[:4096]):
+        raise ParseError("not a feed: got an HTML page")
+    body = _fix_char_refs(_html_entities_to_refs(_fix_encoding(_remove_control_bytes(body))))
+    _refuse_entity_expansion(body)
+    try:
+        fast = _parse_fast(body, url)
+    except Exception:  # whatever surprised the fast path, feedparser gets a go
+        fast = None
+    if fast is not None:
+        title, site_url, raws = fast
+    else:
+        title, site_url, raws = _parse_slow(body, url, ctype)
+    return ParsedFeed(
+        title=_plain(title),
+        site_url=_abs_url(site_url, url),
+        entries=tuple(_clean_entry(raw, url) for raw in raws),
+    )
+
+
+# --- guards -------------------------------------------------------------------------------
+
+
+def _is_wide(body: bytes) -> bool:
+    """UTF-16/32 (by BOM or by '<' padded with NULs), where NUL bytes are legitimate."""
+    return body[:2] in (b"\xff\xfe", b"\xfe\xff") or 0 in body[:4]
+
+
+def _remove_control_bytes(body: bytes) -> bytes:
+    """Drop C0 control bytes (NUL, ESC, ...) that make an 8-bit document ill-formed."""
+    if _is_wide(body) or (b"\x1b" in body and b"2022" in body[:256]):  # ISO-2022 uses ESC
+        return body
+    return _CONTROL_BYTES.sub(b"", body) if _ANY_CONTROL_BYTE.search(body) else body
+
+
+def _fix_encoding(body: bytes) -> bytes:
+    """Undo the two common encoding mistakes, so that the fast path can read the document.
+
+    Declared Latin-1/cp1252/ASCII but plainly UTF-8: the declaration is changed to UTF-8.
+    UTF-8 (declared or by default) but not valid UTF-8: each byte that is no part of a
+    UTF-8 sequence is read as cp1252, the usual culprit. (The HTTP charset is not used: the
+    document's own declaration is more often right.)
+    """
+    if body.isascii() or _is_wide(body):
+        return body
+    declaration = _XML_ENCODING.match(body)
+    declared = declaration.group(1).lower() if declaration else b"utf-8"
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        if declared not in (b"utf-8", b"utf8"):
+            return body
+        text = body.decode("utf-8", "surrogateescape")
+        return _STRAY_BYTES.sub(_as_cp1252, text).encode("utf-8")
+    if declaration is None or declared not in _LATIN1_NAMES:
+        return body
+    return body[: declaration.start(1)] + b"utf-8" + body[declaration.end(1) :]
+
+
+def _as_cp1252(match: re.Match[str]) -> str:
+    raw = match.group().encode("utf-8", "surrogateescape")
+    return raw.decode("cp1252", "replace")
+
+
+def _html_entities_to_refs(body: bytes) -> bytes:
+    """Write HTML's named entities (&eacute;), undefined in XML, as character references.
+
+    lxml and feedparser's SAX parser would drop them (RSS 0.91's DTD, say, is never loaded).
+    """
+    if _HTML_ENTITY.search(body) is None:
+        return body
+
+    def numeric(match: re.Match[bytes]) -> bytes:
+        codepoint = name2codepoint.get(match.group(1).decode())
+        return b"&#%d;" % codepoint if codepoint else match.group(0)
+
+    return _HTML_ENTITY.sub(numeric, body)
+
+
+def _fix_char_refs(body: bytes) -> bytes:
+    """Join UTF-16 surrogate pairs written as two references (&#55357;&#56832;), and make
+    references to no character at all (lone surrogates, past U+10FFFF) read U+FFFD."""
+    return _BIG_CHAR_REFS.sub(_fixed_char_refs, body) if b"&#" in body else body
+
+
+def _fixed_char_refs(match: re.Match[bytes]) -> bytes:
+    codes = [int(ref[1:], 16) if ref[:1] in b"xX" else int(ref) for ref in match.groups() if ref]
+    if len(codes) == 2 and 0xD800 <= codes[0] < 0xDC00 <= codes[1] < 0xE000:
+        return b"&#%d;" % (0x10000 + ((codes[0] - 0xD800) << 10) + codes[1] - 0xDC00)
+    return b"".join(
+        b"&#xFFFD;" if 0xD800 <= code < 0xE000 or code > 0x10FFFF else b"&#%d;" % code
+        for code in codes
+    )
+
+
+def _refuse_entity_expansion(body: bytes) -> None:
+    """Refuse DTD entities that could expand hugely (billion laughs, quadratic blow-up).
+
+    lxml is run with entity resolution off, but feedparser's fallback parser expands the
+    entities it finds in the prolog; only short literal ones are let through to it.
+    """
+    probe = body.replace(b"\x00", b"") if _is_wide(body) else body
+    first = _FIRST_ELEMENT.search(probe)
+    head = probe[: first.start()] if first else probe
+    for declaration in _ENTITY_DECL.findall(head):
+        if not _HARMLESS_ENTITY.fullmatch(declaration):
+            raise ParseError("refused: the feed declares XML entities that could expand hugely")
+
+
+# --- fast path: strict lxml + fastfeedparser ----------------------------------------------
+
+
+def _parse_fast(body: bytes, url: str) -> tuple[str | None, str | None, list[_Raw]] | None:
+    """The feed read with lxml and fastfeedparser, or None when that result is not trusted.
+
+    Trusted only for a well-formed RSS/RDF/Atom 1.0 document without an internal DTD, when
+    fastfeedparser finds exactly the entry elements lxml sees, entry for entry (same
+    titles), and every entry has a title or a link. Ids, links, summaries and content are
+    taken from the lxml tree, which knows xml:base and what each element really was;
+    fastfeedparser supplies the dates and authors.
+    """
+    first = _FIRST_ELEMENT.search(body)
+    if first is not None and b"<!DOCTYPE" in body[: first.start()]:
+        if b"[" in body[: first.start()]:
+            return None  # an internal subset, maybe with entities: feedparser vets those
+        body = _DOCTYPE.sub(b"", body, count=1)  # libxml2 would try to fetch the DTD
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, collect_ids=False
+    )
+    try:
+        root = (
+            etree.fromstring(body, parser, base_url=url) if url else etree.fromstring(body, parser)
+        )
+    except etree.XMLSyntaxError:
+        return None
+    kind = _FAST_ROOTS.get(root.tag) if isinstance(root.tag, str) else None
+    if kind is None:
+        return None
+    elements = list(root.iter(*_ENTRY_TAGS))
+    try:
+        fast_entries = fastfeedparser.parse(body).get("entries") or []
+    except Exception:
+        return None
+    if len(fast_entries) != len(elements):
+        return None
+    raws: list[_Raw] = []
+    for element, fast in zip(elements, fast_entries, strict=True):
+        raw = _raw_from_element(element, fast, url)
+        if raw is None or not (raw.title or raw.link):
+            return None
+        raws.append(raw)
+    title, site_url = _feed_head(root, kind, url)
+    return title, site_url, raws
+
+
+def _feed_head(root: etree._Element, kind: str, url: str) -> tuple[str | None, str | None]:
+    if kind == "atom":
+        return _text_of(root.find(_ATOM + "title")), _atom_link(root, url)
+    ns = "" if kind == "rss" else _RSS1
+    channel = root.find(ns + "channel")
+    if channel is None and kind == "rdf":
+        ns = _RSS090
+        channel = root.find(ns + "channel")
+    if channel is None:
+        return None, None
+    link = _text_of(channel.find(ns + "link"))
+    base = channel.base or url
+    return _text_of(channel.find(ns + "title")), _abs_url(link, base) or _atom_link(channel, url)
+
+
+def _raw_from_element(element: etree._Element, fast: Any, url: str) -> _Raw | None:
+    ns = element.tag[: element.tag.index("}") + 1] if element.tag.startswith("{") else ""
+    title = _text_of(element.find(ns + "title"))
+    if _collapse(title or "") != _collapse(fast.get("title") or ""):
+        return None  # fastfeedparser read another element, or read this one differently
+    base = element.base or url
+    content_base = base
+    if ns == _ATOM:
+        id_ = _text_of(element.find(_ATOM + "id"))
+        link = _atom_link(element, base)
+        summary, summary_is_text = _atom_html(element.find(_ATOM + "summary"))
+        content_el = element.find(_ATOM + "content")
+        content, content_is_text = _atom_html(content_el)
+        if content_el is not None:
+            content_base = content_el.base or base
+    else:
+        id_ = element.get(_RDF + "about") if ns else _text_of(element.find("guid"))
+        link = _abs_url(_text_of(element.find(ns + "link")), base) or _atom_link(element, base)
+        if link is None and not ns:
+            link = _permalink_guid(element)
+        summary = _inner_html(element.find(ns + "description"))
+        if summary is None:
+            summary = _inner_html(element.find(_DC + "description"))
+        content = _inner_html(element.find(_CONTENT_ENCODED))
+        summary_is_text = content_is_text = False
+    return _Raw(
+        id=id_,
+        link=link,
+        base=base,
+        title=title,
+        author=fast.get("author"),
+        summary=summary,
+        content=content,
+        content_base=content_base,
+        published=_iso_date(fast.get("published")),
+        updated=_iso_date(fast.get("updated")),
+        summary_is_text=summary_is_text,
+        content_is_text=content_is_text,
+    )
+
+
+def _text_of(element: etree._Element | None) -> str | None:
+    if element is None:
+        return None
+    if len(element) == 0:
+        return element.text
+    return etree.tostring(element, method="text", encoding="unicode", with_tail=False)
+
+
+def _inner_html(element: etree._Element | None) -> str | None:
+    """An element's content as HTML: its text, or its child markup when it has children."""
+    if element is None:
+        return None
+    if len(element) == 0:
+        return element.text
+    parent = element
+    if len(element) == 1 and element[0].tag == _XHTML_DIV and not (element.text or "").strip():
+        parent = element[0]  # Atom xhtml content: the div is a wrapper, not content
+    # Serialised as HTML (<br>, <a></a>: no XML self-closing tags), so without namespaces.
+    parent = copy.deepcopy(parent)
+    for node in parent.iter():
+        if isinstance(node.tag, str) and node.tag.startswith("{"):
+            node.tag = node.tag.partition("}")[2]
+    etree.cleanup_namespaces(parent)
+    parts = [html.escape(parent.text or "", quote=False)]
+    parts.extend(etree.tostring(child, method="html", encoding="unicode") for child in parent)
+    return "".join(parts)
+
+
+def _atom_html(element: etree._Element | None) -> tuple[str | None, bool]:
+    """(value, is plain text) of an Atom text construct; None for out-of-line/binary content."""
+    if element is None or element.get("src"):
+        return None, False
+    kind = (element.get("type") or "text").lower()
+    if kind in ("text", "text/plain"):
+        return _text_of(element), True
+    if kind in ("html", "text/html", "xhtml", "application/xhtml+xml"):
+        return _inner_html(element), False
+    return None, False
+
+
+def _atom_link(element: etree._Element, base: str) -> str | None:
+    """The alternate link of an Atom feed/entry (or an atom:link inside RSS)."""
+    candidates = [
+        link
+        for link in element.findall(_ATOM + "link")
+        if (link.get("rel") or "alternate") == "alternate" and link.get("href")
+    ]
+    for link in candidates:
+        if (link.get("type") or "text/html") in ("text/html", "application/xhtml+xml"):
+            return _abs_url(link.get("href"), link.base or base)
+    return _abs_url(candidates[0].get("href"), candidates[0].base or base) if candidates else None
+
+
+def _permalink_guid(item: etree._Element) -> str | None:
+    guid = item.find("guid")
+    if guid is None or (guid.get("isPermaLink") or "true").strip().lower() == "false":
+        return None
+    return _abs_url(guid.text, None)
+
+
+def _iso_date(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return _as_utc(parsed)
+
+
+def _as_utc(value: datetime) -> datetime:
+    """UTC, whole seconds (feedparser drops fractions; both paths must agree)."""
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.replace(microsecond=0)
+
+
+# --- slow path: feedparser ----------------------------------------------------------------
+
+
+def _parse_slow(body: bytes, url: str, ctype: str) -> tuple[str | None, str | None, list[_Raw]]:
+    result = feedparser.parse(
+        io.BytesIO(body),  # bytes would be taken for a file name
+        sanitize_html=False,
+        resolve_relative_uris=False,
+        # application/xml: trust the document's own encoding declaration (RFC 3023).
+        response_headers={"content-location": url, "content-type": "application/xml"},
+    )
+    feed = result.get("feed", {})
+    entries = result.get("entries", [])
+    is_atom = str(result.get("version", "")).startswith("atom")
+    if not entries and not feed.get("title"):
+        if "html" in ctype:
+            raise ParseError("not a feed: got an HTML page")
+        if not (_is_wide(body) or body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")):
+            raise ParseError("not a feed: neither XML nor JSON")
+        if result.get("bozo"):
+            reason = str(result.get("bozo_exception", "")).strip().partition("\n")[0]
+            reason = re.sub(r"^<unknown>:\d+:\d+: ", "", reason)  # feedparser's line is off
+            raise ParseError(f"malformed XML: {reason[:160] or 'unreadable'}")
+        if not result.get("version"):
+            raise ParseError("not a feed: no RSS, Atom or JSON Feed content found")
+    return feed.get("title"), feed.get("link"), [_raw_from_fp(e, url, is_atom) for e in entries]
+
+
+def _raw_from_fp(entry: Any, url: str, is_atom: bool) -> _Raw:
+    link = entry.get("link")
+    if entry.get("guidislink") and not entry.get("links"):
+        link = _abs_url(entry.get("id"), None)  # made from the guid: only if that is a URL
+    summary_detail = entry.get("summary_detail") or {}
+    contents = entry.get("content") or [{}]
+    content, summary = contents[0].get("value"), entry.get("summary")
+    if summary == content:
+        summary = None  # a lone content is copied to summary
+    detail = entry.get("author_detail") or {}
+    return _Raw(
+        id=entry.get("id"),
+        link=link,
+        base=summary_detail.get("base") or url,
+        title=entry.get("title"),
+        author=detail.get("name") or entry.get("author"),
+        summary=_fp_value(summary, summary_detail.get("type")),
+        content=_fp_value(content, contents[0].get("type")),
+        content_base=contents[0].get("base") or url,
+        published=_struct_date(entry.get("published_parsed")),
+        updated=_struct_date(dict.get(entry, "updated_parsed")),  # .get() maps it to published
+        summary_is_text=is_atom and summary_detail.get("type") == "text/plain",
+        content_is_text=is_atom and contents[0].get("type") == "text/plain",
+    )
+
+
+def _fp_value(value: str | None, kind: str | None) -> str | None:
+    """feedparser writes XHTML's <br/> as <br></br>, which HTML reads as two line breaks."""
+    return value.replace("</br>", "") if value and kind == "application/xhtml+xml" else value
+
+
+def _struct_date(value: Any) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), UTC) if value else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+# --- JSON Feed ----------------------------------------------------------------------------
+
+
+def _parse_json(body: bytes, url: str) -> ParsedFeed:
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise ParseError(f"not a feed: malformed JSON ({str(exc)[:80]})") from None
+    version = doc.get("version") if isinstance(doc, dict) else None
+    if not isinstance(version, str) or "jsonfeed.org/version/" not in version:
+        raise ParseError("not a feed: JSON document is not a JSON Feed")
+    items = doc.get("items")
+    raws = (
+        [_raw_from_json(item, url) for item in items if isinstance(item, dict)]
+        if isinstance(items, list)
+        else []
+    )
+    return ParsedFeed(
+        title=_plain(_str(doc.get("title"))),
+        site_url=_abs_url(_str(doc.get("home_page_url")), url),
+        entries=tuple(_clean_entry(raw, url) for raw in raws),
+    )
+
+
+def _raw_from_json(item: dict[str, Any], url: str) -> _Raw:
+    authors = item.get("authors")
+    author = authors[0] if isinstance(authors, list) and authors else item.get("author")
+    item_id = item.get("id")
+    content_html, content_text = _str(item.get("content_html")), _str(item.get("content_text"))
+    return _Raw(
+        id=str(item_id) if isinstance(item_id, str | int) and str(item_id) else None,
+        link=_abs_url(_str(item.get("url")) or _str(item.get("external_url")), url),
+        base=url,
+        title=_str(item.get("title")),
+        author=_str(author.get("name")) if isinstance(author, dict) else None,
+        summary=_str(item.get("summary")),
+        summary_is_text=True,
+        content=content_html if content_html is not None else content_text,
+        content_is_text=content_html is None,
+        content_base=url,
+        published=_iso_date(_str(item.get("date_published"))),
+        updated=_iso_date(_str(item.get("date_modified"))),
+    )
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+# --- cleaning, shared by all paths --------------------------------------------------------
+
+
+def _clean_entry(raw: _Raw, feed_url: str) -> ParsedEntry:
+    url = _abs_url(raw.link, raw.base or feed_url)
+    title = _plain(raw.title)
+    summary = _sanitize(raw.summary, raw.base or feed_url, raw.summary_is_text)
+    content = _sanitize(raw.content, raw.content_base or feed_url, raw.content_is_text)
+    if summary == content:
+        summary = None  # the same text twice: keep it once, as content
+    summary_text, content_text = (_html_text(part or "") for part in (summary, content))
+    if summary_text in content_text:  # the summary is often the content's first paragraph
+        summary_text = ""
+    text = " ".join(part for part in (summary_text, content_text) if part)
+    digest = hashlib.sha256(
+        "\x1f".join(part or "" for part in (title, url, summary, content)).encode()
+    ).hexdigest()
+    entry_id = _collapse(_strip_controls(raw.id or ""))
+    key = f"guid:{entry_id}" if entry_id else f"link:{url}" if url else f"hash:{digest}"
+    published = raw.published or raw.updated
+    return ParsedEntry(
+        key=key,
+        url=url,
+        title=title,
+        author=_author(raw.author),
+        summary_html=summary,
+        content_html=content,
+        text=text,
+        published=published,
+        updated=raw.updated or published,
+        content_hash=digest,
+    )
+
+
+def _abs_url(href: str | None, base: str | None) -> str | None:
+    """``href`` made absolute against ``base``; None unless the result is http(s) with a host."""
+    if not href:
+        return None
+    href = _strip_controls(href).strip()
+    try:
+        absolute = urljoin(base, href) if base else href
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not _HOST.fullmatch(parts.hostname or ""):
+        return None
+    return absolute
+
+
+def _sanitize(value: str | None, base: str, is_text: bool) -> str | None:
+    """Safe HTML: nh3 with its default allow-list, relative URLs resolved against ``base``."""
+    value = _strip_controls(value or "").strip()
+    if not value:
+        return None
+    if is_text:
+        value = html.escape(value, quote=False)
+    absolute_base = _abs_url(base, None)
+    relative: Any = ("rewrite_with_base", absolute_base) if absolute_base else "passthrough"
+    try:
+        cleaned = nh3.clean(value, url_relative=relative, **_SANITIZE_OPTS)
+    except ValueError:  # a base URL that nh3 will not parse: relative URLs are dropped
+        cleaned = nh3.clean(value, url_relative="deny", **_SANITIZE_OPTS)
+    if "&#" in value:  # a reference to a control character is one now
+        cleaned = _strip_controls(cleaned)
+    return cleaned.strip() or None
+
+
+def _html_text(fragment: str) -> str:
+    """Plain text of HTML: tags dropped (block tags become spaces), entities decoded, no
+    controls, whitespace collapsed."""
+    return _collapse(_strip_controls(html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", fragment)))))
+
+
+def _plain(value: str | None) -> str | None:
+    """A title as plain text: no tags, entities decoded, no controls, whitespace collapsed."""
+    if not value:
+        return None
+    return _html_text(_strip_controls(value)) or None
+
+
+def _author(value: str | None) -> str | None:
+    name = _plain(value)
+    match = _EMAIL_THEN_NAME.fullmatch(name or "")
+    return match.group(1).strip() if match else name
+
+
+def _strip_controls(text: str) -> str:
+    if _ANY_CONTROL.search(text) is None:
+        return text
+    return _CONTROL_CHARS.sub("", text.translate(_C1_AS_CP1252))
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())

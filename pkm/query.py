@@ -1,0 +1,803 @@
+"""The search query language of ``pkm find``: parsed here, never handed raw to FTS5.
+
+Syntax (in the spirit of linkding and Pinboard)::
+
+    python asyncio          both words (implicit AND; ``AND`` may also be written)
+    "hybrid events"         exact phrase
+    python OR rust          either; uppercase ``OR`` only
+    -django   NOT django    exclude
+    async*    "event lo"*   prefix (of the last word of a phrase)
+    (a OR b) c              grouping
+    #python  #conf*  -#meta  -#draft*     tag, tag prefix, excluded tag / tag prefix
+    feed:jarche  feed:"Harold Jarche"  feed:12
+    site:example.org        URL host is example.org or one of its subdomains
+    since:2026-01-01  since:7d  since:2w  since:3m  since:1y  since:12h  since:yesterday
+    is:saved  is:unread  !untagged
+
+Precedence is NOT > AND > OR, as in FTS5 and linkding: ``a b OR c`` means
+``(a AND b) OR c``; write ``a (b OR c)`` for the other reading.
+
+Design choices:
+
+* Every word and phrase becomes a double-quoted FTS5 string (internal ``"``
+  doubled), a prefix becomes ``"word" *``, and operators are emitted explicitly
+  (``AND``/``OR``/``NOT`` with parentheses), so FTS5 syntax (``NEAR(``, ``^``,
+  ``:``, ``+``, ``*``) in user text is always literal.  Words with no letter or
+  digit (the tokenizer would drop them) are dropped; a query left with no words
+  just has ``match=None``.  Control characters count as spaces (a NUL would cut
+  the FTS5 string short).  Case and accents are folded by the tokenizer.
+* Filters (``#tag``, ``feed:``, ``site:``, ``since:``, ``is:``, ``!untagged``)
+  are global AND conditions and must be at the top level: a filter inside
+  parentheses or joined by ``OR`` is a :class:`QueryError` (``#a OR #b`` is not
+  supported).  Only tag filters can be negated (``-#tag``, ``NOT #tag``).
+  Unknown ``key:value`` words (``http://…``, ``c:``) are plain search words, but
+  ``!word`` other than ``!untagged`` is an error (quote it to search for it).
+* Several ``#tag`` must all be present; several ``feed:`` or ``site:`` values
+  are alternatives (an entry has one feed and one host, so AND would be empty);
+  several ``since:`` keep the latest.
+* ``feed:NAME``: the feed title contains NAME (case-insensitive for ASCII, as
+  SQLite's LIKE); an all-digit NAME means the feed id (or a title equal to it).
+* ``site:HOST``: the entry URL's host equals HOST or ends with ``.HOST``; a
+  pasted URL (``site:https://example.org/x``) is reduced to its host.
+* ``is:saved`` = ``e.saved_at IS NOT NULL``; ``is:unread`` =
+  ``e.to_read = 1 OR (e.saved_at IS NULL AND e.read_at IS NULL)``: saved things
+  are unread while marked to-read, feed items until they are read.
+  ``is:muted`` is reserved (an error for now).
+* Exclusions: with positive words they stay in ``match`` (``"a" NOT "b"``).
+  FTS5 has no unary NOT, so a query whose words are only exclusions (``#py
+  -django``) puts them in ``exclude_match`` instead, which :func:`where_clause`
+  turns into ``e.id NOT IN (SELECT rowid FROM entries_fts WHERE … MATCH ?)``.
+  An exclusion as an ``OR`` alternative (``a OR -b``) is an error.
+* ``since:`` dates and ``today``/``yesterday`` are midnights in the timezone of
+  ``now`` (the local timezone by default); the result is converted to UTC.
+  ``m`` is months and ``y`` years (calendar), ``h`` hours, ``d`` days, ``w`` weeks.
+* Error positions are 0-based character offsets into the query text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from pkm.errors import QueryError
+
+__all__ = ["FTS_TABLE", "Query", "merge", "parse_query", "parse_since", "where_clause"]
+
+# Must equal pkm.storage.models.FTS_TABLE (not imported: that pulls in SQLAlchemy).
+# Its rowid is entries.id (content_rowid='id').
+FTS_TABLE = "entries_fts"
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: ``match`` for FTS5, the rest for :func:`where_clause`."""
+
+    match: str | None  # FTS5 MATCH expression (safe), or None when there are no words
+    tags: tuple[str, ...]  # exact tag keys (casefolded), all required
+    tag_prefixes: tuple[str, ...]  # casefolded; each must prefix some tag key
+    exclude_tags: tuple[str, ...]
+    feeds: tuple[str, ...]  # feed:NAME values (any of them)
+    sites: tuple[str, ...]  # site: hosts, lowercased (any of them)
+    since: datetime | None  # tz-aware UTC; compared with entries.sort_date
+    saved: bool = False
+    unread: bool = False
+    untagged: bool = False
+    muted: bool = False
+    terms: tuple[str, ...] = ()  # positive words/phrases, for highlighting/related
+    exclude_match: str | None = None  # FTS5 expression of entries to leave out
+    exclude_tag_prefixes: tuple[str, ...] = ()
+
+
+EMPTY = Query(None, (), (), (), (), (), None)
+
+_OPERATORS = frozenset({"OR", "AND", "NOT"})
+_FILTER_KEYS = frozenset({"feed", "site", "since", "is"})
+# Output parentheses depth (FTS5's parser stack overflows at about 30) and input
+# nesting of parentheses and NOTs (the parser here is recursive).
+_MAX_DEPTH = 16
+_MAX_NESTING = 32
+_SINCE_HELP = "use YYYY-MM-DD, 7d, 2w, 3m, 1y, 12h, yesterday or today"
+# C0 controls and DEL read as spaces: a NUL inside an FTS5 string ends it early.
+_CONTROLS = dict.fromkeys((*range(32), 127), " ")
+_HOST_EXTRA = frozenset(".-_")
+
+
+# --- tokens and syntax tree ---------------------------------------------------
+
+
+# Internal nodes are plain slotted classes: a dataclass costs ~1 ms of import time.
+
+
+class _Tok:
+    """A token: "(" ")" "OR" "AND" "NOT" "term" or "filter"."""
+
+    __slots__ = ("kind", "pos", "raw", "text", "prefix", "key")
+
+    def __init__(
+        self, kind: str, pos: int, raw: str, text: str = "", prefix: bool = False, key: str = ""
+    ) -> None:
+        self.kind = kind
+        self.pos = pos
+        self.raw = raw
+        self.text = text  # term text, or filter value
+        self.prefix = prefix
+        self.key = key  # filter key: "#", "#*", "feed", "site", "since", "is", "!"
+
+
+class _Term:
+    __slots__ = ("text", "prefix", "pos")
+
+    def __init__(self, text: str, prefix: bool, pos: int) -> None:
+        self.text = text
+        self.prefix = prefix
+        self.pos = pos
+
+
+class _Filter:
+    __slots__ = ("tok",)
+
+    def __init__(self, tok: _Tok) -> None:
+        self.tok = tok
+
+
+class _Not:
+    __slots__ = ("child", "pos", "raw")
+
+    def __init__(self, child: _Node, pos: int, raw: str) -> None:
+        self.child = child
+        self.pos = pos
+        self.raw = raw
+
+
+class _And:
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[_Node, ...]) -> None:
+        self.items = items
+
+
+class _Or:
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[_Node, ...]) -> None:
+        self.items = items
+
+
+class _Group:
+    __slots__ = ("child", "pos")
+
+    def __init__(self, child: _Node, pos: int) -> None:
+        self.child = child
+        self.pos = pos
+
+
+_Node = _Term | _Filter | _Not | _And | _Or | _Group
+
+
+def _fragment(text: str, start: int, limit: int = 30) -> str:
+    frag = text[start:]
+    if len(frag) > limit:
+        frag = frag[:limit] + "…"
+    return repr(frag)
+
+
+# --- tokenizer ----------------------------------------------------------------
+
+
+def _tokenize(s: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    n = len(s)
+    i = 0
+    while i < n:
+        c = s[i]
+        if c.isspace():
+            i += 1
+        elif c == "(" or c == ")":
+            toks.append(_Tok(c, i, c))
+            i += 1
+        elif c == '"':
+            end = s.find('"', i + 1)
+            if end < 0:
+                raise QueryError(f"unbalanced quote at position {i}: {_fragment(s, i)}")
+            j = end + 1
+            while j < n and s[j] == "*":
+                j += 1
+            toks.append(_Tok("term", i, s[i:j], s[i + 1 : end], j > end + 1))
+            i = j
+        elif c == "-":
+            if i + 1 >= n or s[i + 1].isspace() or s[i + 1] == ")":
+                raise QueryError(f"'-' at position {i} needs a term right after it (e.g. -word)")
+            toks.append(_Tok("NOT", i, "-"))
+            i += 1
+        else:
+            j = i
+            while j < n and not s[j].isspace() and s[j] not in '()"':
+                j += 1
+            word = s[i:j]
+            if j < n and s[j] == '"' and word[-1] == ":" and word[:-1].lower() in _FILTER_KEYS:
+                end = s.find('"', j + 1)
+                if end < 0:
+                    raise QueryError(f"unbalanced quote at position {j}: {_fragment(s, j)}")
+                toks.append(_filter_tok(word[:-1].lower(), s[j + 1 : end], i, s[i : end + 1]))
+                i = end + 1
+            else:
+                toks.append(_word_tok(word, i))
+                i = j
+    return toks
+
+
+def _word_tok(word: str, pos: int) -> _Tok:
+    if word in _OPERATORS:
+        return _Tok(word, pos, word)
+    base = word.rstrip("*")
+    if not base:
+        raise QueryError(
+            f"'{word}' at position {pos} must end a word, with no space (prefix search: word*)"
+        )
+    if word[0] == "#":
+        key = base[1:].casefold()
+        if not key:
+            raise QueryError(f"empty tag {word!r} at position {pos}")
+        return _Tok("filter", pos, word, key, key="#*" if base != word else "#")
+    if word[0] == "!" and word[1:2].isalpha():
+        if word.lower() == "!untagged":
+            return _Tok("filter", pos, word, key="!")
+        raise QueryError(
+            f"unknown filter {word} at position {pos} (use !untagged; "
+            f'to search for the word, quote it: "{word}")'
+        )
+    colon = word.find(":")
+    if colon > 0 and word[:colon].lower() in _FILTER_KEYS:
+        return _filter_tok(word[:colon].lower(), word[colon + 1 :], pos, word)
+    return _Tok("term", pos, word, base, base != word)
+
+
+def _filter_tok(key: str, value: str, pos: int, raw: str) -> _Tok:
+    value = value.strip()
+    if not value:
+        raise QueryError(f"empty filter {key}: at position {pos}")
+    if key == "is":
+        low = value.lower()
+        if low == "muted":
+            raise QueryError("is:muted is not supported yet")
+        if low not in ("saved", "unread"):
+            raise QueryError(f"unknown filter is:{value} (use is:saved, is:unread)")
+        value = low
+    elif key == "site":
+        value = _parse_host(value, raw)
+    return _Tok("filter", pos, raw, value, key=key)
+
+
+def _parse_host(value: str, raw: str) -> str:
+    host = value.lower()
+    if "://" in host:
+        host = host.split("://", 1)[1]
+    for sep in "/?#":
+        host = host.split(sep, 1)[0]
+    host = host.rsplit("@", 1)[-1].split(":", 1)[0]
+    host = host.removeprefix("*.").strip(".")
+    if not host or not all(ch.isalnum() or ch in _HOST_EXTRA for ch in host):
+        raise QueryError(f"bad host in {raw} (use site:example.org)")
+    return host
+
+
+# --- parser -------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, toks: list[_Tok]) -> None:
+        self.toks = toks
+        self.i = 0
+        self.nesting = 0
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def _needs_operand(self, tok: _Tok) -> None:
+        nxt = self.peek()
+        if nxt is None or nxt.kind in (")", "OR", "AND"):
+            what = "on both sides" if tok.kind != "NOT" else "after it"
+            op = "'-'" if tok.raw == "-" else tok.raw
+            raise QueryError(f"{op} at position {tok.pos} needs a term {what}")
+
+    def parse_or(self) -> _Node:
+        items = [self.parse_and()]
+        while (tok := self.peek()) is not None and tok.kind == "OR":
+            self.i += 1
+            self._needs_operand(tok)
+            items.append(self.parse_and())
+        return items[0] if len(items) == 1 else _Or(tuple(items))
+
+    def parse_and(self) -> _Node:
+        items: list[_Node] = []
+        while (tok := self.peek()) is not None and tok.kind not in (")", "OR"):
+            if tok.kind == "AND":
+                if not items:
+                    raise QueryError(f"AND at position {tok.pos} needs a term on both sides")
+                self.i += 1
+                self._needs_operand(tok)
+                continue
+            items.append(self.parse_unary())
+        if not items:
+            tok = self.peek()
+            if tok is not None and tok.kind == "OR":
+                raise QueryError(f"OR at position {tok.pos} needs a term on both sides")
+            # only reachable for ")" right after "(" or at the start
+            assert tok is not None
+            raise QueryError(f"unbalanced parenthesis at position {tok.pos}: ')' has no '('")
+        return items[0] if len(items) == 1 else _And(tuple(items))
+
+    def parse_unary(self) -> _Node:
+        tok = self.toks[self.i]
+        self.i += 1
+        if tok.kind in ("NOT", "("):
+            self.nesting += 1
+            if self.nesting > _MAX_NESTING:
+                raise QueryError(f"query is nested too deeply at position {tok.pos}")
+            try:
+                return self._parse_nested(tok)
+            finally:
+                self.nesting -= 1
+        if tok.kind == "filter":
+            return _Filter(tok)
+        return _Term(tok.text, tok.prefix, tok.pos)
+
+    def _parse_nested(self, tok: _Tok) -> _Node:
+        if tok.kind == "NOT":
+            self._needs_operand(tok)
+            return _Not(self.parse_unary(), tok.pos, tok.raw)
+        if tok.kind == "(":
+            nxt = self.peek()
+            if nxt is not None and nxt.kind == ")":
+                raise QueryError(f"empty parentheses at position {tok.pos}")
+            if nxt is None:
+                raise QueryError(
+                    f"unbalanced parenthesis at position {tok.pos}: '(' is never closed"
+                )
+            child = self.parse_or()
+            close = self.peek()
+            if close is None:
+                raise QueryError(
+                    f"unbalanced parenthesis at position {tok.pos}: '(' is never closed"
+                )
+            self.i += 1  # parse_or only stops at ")" or the end
+            return _Group(child, tok.pos)
+        raise AssertionError(tok)
+
+
+# --- FTS5 rendering -----------------------------------------------------------
+
+
+class _Expr:
+    """A rendered FTS5 expression; ``depth`` counts its nested parentheses."""
+
+    __slots__ = ("text", "atomic", "depth")
+
+    def __init__(self, text: str, atomic: bool, depth: int = 0) -> None:
+        self.text = text
+        self.atomic = atomic
+        self.depth = depth
+
+
+class _Rendered:
+    """``pos AND NOT (any of neg)``; ``pos`` None means "everything but neg"."""
+
+    __slots__ = ("pos", "neg")
+
+    def __init__(self, pos: _Expr | None, neg: tuple[_Expr, ...]) -> None:
+        self.pos = pos
+        self.neg = neg
+
+
+def _wrap(e: _Expr) -> str:
+    return e.text if e.atomic else f"({e.text})"
+
+
+def _depth(e: _Expr) -> int:
+    return e.depth if e.atomic else e.depth + 1
+
+
+def _join(exprs: list[_Expr] | tuple[_Expr, ...], op: str) -> _Expr:
+    if len(exprs) == 1:
+        return exprs[0]
+    return _compound(f" {op} ".join(_wrap(e) for e in exprs), max(_depth(e) for e in exprs))
+
+
+def _compound(text: str, depth: int) -> _Expr:
+    if depth > _MAX_DEPTH:
+        raise QueryError("query is nested too deeply")
+    return _Expr(text, False, depth)
+
+
+def _full(r: _Rendered) -> _Expr:
+    assert r.pos is not None
+    if not r.neg:
+        return r.pos
+    neg = _join(r.neg, "OR")
+    return _compound(f"{_wrap(r.pos)} NOT {_wrap(neg)}", max(_depth(r.pos), _depth(neg)))
+
+
+def _is_private_use(ch: str) -> bool:
+    cp = ord(ch)
+    return 0xE000 <= cp <= 0xF8FF or cp >= 0xF0000
+
+
+def _has_token(text: str) -> bool:
+    """Whether the unicode61 tokenizer finds a token in ``text`` (letters, digits, Co)."""
+    return any(ch.isalnum() or _is_private_use(ch) for ch in text)
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _render(node: _Node, terms: list[str], negated: bool) -> _Rendered | None:
+    """FTS5 form of ``node``; None when it has no words left (they are ignored)."""
+    if isinstance(node, _Term):
+        if not _has_token(node.text):
+            return None
+        if not negated and node.text not in terms:
+            terms.append(node.text)
+        return _Rendered(_Expr(_quote(node.text) + (" *" if node.prefix else ""), True), ())
+    if isinstance(node, _Group):
+        return _render(node.child, terms, negated)
+    if isinstance(node, _Not):
+        r = _render(node.child, terms, True)
+        if r is None:
+            return None
+        if r.pos is None:  # NOT (NOT n1 AND NOT n2) = n1 OR n2
+            return _Rendered(_join(r.neg, "OR"), ())
+        return _Rendered(None, (_full(r),))
+    if isinstance(node, _And):
+        pos: list[_Expr] = []
+        neg: list[_Expr] = []
+        for item in _and_items(node):
+            r = _render(item, terms, negated)
+            if r is not None:
+                if r.pos is not None:
+                    pos.append(r.pos)
+                neg.extend(r.neg)
+        if not pos and not neg:
+            return None
+        return _Rendered(_join(pos, "AND") if pos else None, tuple(neg))
+    if isinstance(node, _Or):
+        alts: list[_Expr] = []
+        for item in node.items:
+            r = _render(item, terms, negated)
+            if r is None:
+                continue
+            if r.pos is None:
+                raise QueryError(
+                    f"exclusion at position {_first_not(item)} cannot be an OR alternative "
+                    "on its own (write 'a -b OR c' or '-(b OR c)')"
+                )
+            alts.append(_full(r))
+        return _Rendered(_join(alts, "OR"), ()) if alts else None
+    raise AssertionError(node)  # _Filter: removed before rendering
+
+
+def _and_items(node: _And) -> list[_Node]:
+    """The operands of ``node``, with parenthesised ANDs inside it spliced in."""
+    items: list[_Node] = []
+    for item in node.items:
+        if isinstance(item, _Group) and isinstance(item.child, _And):
+            items.extend(_and_items(item.child))
+        else:
+            items.append(item)
+    return items
+
+
+def _first_not(node: _Node) -> int:
+    if isinstance(node, _Not):
+        return node.pos
+    if isinstance(node, _Group):
+        return _first_not(node.child)
+    if isinstance(node, _And | _Or):
+        for item in node.items:
+            found = _first_not(item)
+            if found >= 0:
+                return found
+    return -1
+
+
+def _first_filter(node: _Node) -> _Tok | None:
+    if isinstance(node, _Filter):
+        return node.tok
+    if isinstance(node, _Not | _Group):
+        return _first_filter(node.child)
+    if isinstance(node, _And | _Or):
+        for item in node.items:
+            found = _first_filter(item)
+            if found is not None:
+                return found
+    return None
+
+
+# --- parse_query --------------------------------------------------------------
+
+
+def _check_text(text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise QueryError(f"invalid character (not UTF-8) at position {exc.start}") from None
+    return text.translate(_CONTROLS)
+
+
+def _add(items: list[str], value: str) -> None:
+    if value not in items:
+        items.append(value)
+
+
+def parse_query(text: str, *, now: datetime | None = None) -> Query:
+    """Parse a search query; raise :class:`QueryError` pointing at the problem."""
+    s = _check_text(text)
+    toks = _tokenize(s)
+    if not toks:
+        return EMPTY
+    parser = _Parser(toks)
+    root = parser.parse_or()
+    stray = parser.peek()
+    if stray is not None:  # parse_or stops early only at an unmatched ")"
+        raise QueryError(f"unbalanced parenthesis at position {stray.pos}: ')' has no '('")
+
+    filters: dict[str, list[str]] = {
+        k: [] for k in ("#", "#*", "-#", "-#*", "feed", "site", "since", "is", "!")
+    }
+    words: list[_Node] = []
+    for item in root.items if isinstance(root, _And) else (root,):
+        negated = False
+        inner = item
+        while isinstance(inner, _Not):
+            negated = not negated
+            inner = inner.child
+        if isinstance(inner, _Filter):
+            tok = inner.tok
+            if negated:
+                if tok.key not in ("#", "#*"):
+                    raise QueryError(f"{tok.raw} cannot be negated (only -#tag can)")
+                _add(filters["-" + tok.key], tok.text)
+            else:
+                _add(filters[tok.key], tok.text)
+            continue
+        nested = _first_filter(item)
+        if nested is not None:
+            raise QueryError(
+                f"filter {nested.raw} at position {nested.pos} cannot be inside parentheses "
+                "or joined with OR; put filters at the top level, e.g. #tag (a OR b)"
+            )
+        words.append(item)
+
+    since = None
+    for value in filters["since"]:
+        try:
+            when = parse_since(value, now=now)
+        except QueryError:
+            raise QueryError(f"bad date in since:{value} ({_SINCE_HELP})") from None
+        since = when if since is None else max(since, when)
+
+    terms: list[str] = []
+    match = exclude = None
+    if words:
+        r = _render(words[0] if len(words) == 1 else _And(tuple(words)), terms, False)
+        if r is not None and r.pos is not None:
+            match = _full(r).text
+        elif r is not None:  # only exclusions: FTS5 has no unary NOT
+            exclude = _join(r.neg, "OR").text
+
+    return Query(
+        match=match,
+        tags=tuple(filters["#"]),
+        tag_prefixes=tuple(filters["#*"]),
+        exclude_tags=tuple(filters["-#"]),
+        feeds=tuple(filters["feed"]),
+        sites=tuple(filters["site"]),
+        since=since,
+        saved="saved" in filters["is"],
+        unread="unread" in filters["is"],
+        untagged=bool(filters["!"]),
+        terms=tuple(terms),
+        exclude_match=exclude,
+        exclude_tag_prefixes=tuple(filters["-#*"]),
+    )
+
+
+# --- dates --------------------------------------------------------------------
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return 29 if leap else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def _months_ago(dt: datetime, months: int) -> datetime:
+    year, month0 = divmod(dt.year * 12 + dt.month - 1 - months, 12)
+    if year < 1:
+        raise ValueError("too far back")
+    month = month0 + 1
+    return dt.replace(year=year, month=month, day=min(dt.day, _days_in_month(year, month)))
+
+
+def parse_since(text: str, *, now: datetime | None = None) -> datetime:
+    """A point in time from ``2026-01-01``, an ISO datetime, ``7d``/``2w``/``3m``/``1y``/
+    ``12h`` ago, ``yesterday`` or ``today``; tz-aware UTC.
+
+    Dates, naive datetimes and ``today``/``yesterday`` are read in the timezone of
+    ``now`` (default: the local one; a naive ``now`` is taken as UTC).
+    """
+    value = text.strip()
+    if now is None:
+        now = datetime.now().astimezone()
+    elif now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    try:
+        low = value.lower()
+        if low in ("today", "yesterday"):
+            midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+            when = midnight - timedelta(days=1) if low == "yesterday" else midnight
+        elif len(low) > 1 and low[-1] in "hdwmy" and low[:-1].isascii() and low[:-1].isdigit():
+            count, unit = int(low[:-1]), low[-1]
+            if unit == "h":
+                when = now - timedelta(hours=count)
+            elif unit == "d":
+                when = now - timedelta(days=count)
+            elif unit == "w":
+                when = now - timedelta(weeks=count)
+            else:
+                when = _months_ago(now, count * (12 if unit == "y" else 1))
+        else:
+            when = datetime.fromisoformat(value)
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=now.tzinfo)
+        return when.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise QueryError(f"bad date {text!r} ({_SINCE_HELP})") from None
+
+
+# --- CLI options --------------------------------------------------------------
+
+
+def merge(
+    query: Query,
+    *,
+    tags: tuple[str, ...] | list[str] = (),
+    feeds: tuple[str, ...] | list[str] = (),
+    since: datetime | None = None,
+    saved: bool = False,
+    unread: bool = False,
+) -> Query:
+    """Add CLI options, which mean what the in-query filters mean.
+
+    A tag may be written with or without ``#`` and may end with ``*`` (prefix);
+    ``since`` is tz-aware (see :func:`parse_since`; naive is taken as UTC) and the
+    later of it and the query's wins.
+    """
+    new_tags = list(query.tags)
+    prefixes = list(query.tag_prefixes)
+    for tag in tags:
+        base = tag.strip().removeprefix("#")
+        key = base.rstrip("*").casefold()
+        if not key:
+            raise QueryError(f"empty tag {tag!r}")
+        _add(prefixes if base.endswith("*") else new_tags, key)
+    new_feeds = list(query.feeds)
+    for feed in feeds:
+        name = feed.strip()
+        if not name:
+            raise QueryError("empty feed name")
+        _add(new_feeds, name)
+    new_since = query.since
+    if since is not None:
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        since = since.astimezone(UTC)
+        new_since = since if new_since is None else max(new_since, since)
+    return replace(
+        query,
+        tags=tuple(new_tags),
+        tag_prefixes=tuple(prefixes),
+        feeds=tuple(new_feeds),
+        since=new_since,
+        saved=query.saved or saved,
+        unread=query.unread or unread,
+    )
+
+
+# --- SQL ----------------------------------------------------------------------
+
+_TAG_EXISTS = (
+    "EXISTS (SELECT 1 FROM entry_tags et JOIN tags t ON t.id = et.tag_id "
+    "WHERE et.entry_id = e.id AND {})"
+)
+# The host of e.url: after "://", up to the first "/", "?", "#" or ":" (port);
+# the appended "/" makes sure there is one.  (user@host URLs are not handled.)
+_AFTER_SCHEME = "substr(e.url, instr(e.url, '://') + 3)"
+_HOSTPART = f"replace(replace(replace({_AFTER_SCHEME}, '?', '/'), '#', '/'), ':', '/') || '/'"
+_URL_HOST = f"substr({_HOSTPART}, 1, instr({_HOSTPART}, '/') - 1)"
+# '.' || host LIKE '%.example.org': the host or any subdomain (LIKE ignores ASCII case).
+_SITE = f"('.' || {_URL_HOST}) LIKE ? ESCAPE '\\'"
+_MAX_ID_DIGITS = 18  # larger numbers do not fit SQLite's 64-bit integers
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _prefix_upper(prefix: str) -> str | None:
+    """The least string greater than every string that starts with ``prefix``."""
+    while prefix:
+        nxt = ord(prefix[-1]) + 1
+        if nxt <= 0x10FFFF:
+            if 0xD800 <= nxt <= 0xDFFF:
+                nxt = 0xE000
+            return prefix[:-1] + chr(nxt)
+        prefix = prefix[:-1]
+    return None
+
+
+def _tag_prefix_cond(prefix: str, params: list[object]) -> str:
+    upper = _prefix_upper(prefix)
+    params.append(prefix)
+    if upper is None:
+        return "t.key >= ?"
+    params.append(upper)
+    return "t.key >= ? AND t.key < ?"
+
+
+def _any(conds: list[str]) -> str:
+    return conds[0] if len(conds) == 1 else "(" + " OR ".join(conds) + ")"
+
+
+def where_clause(q: Query) -> tuple[str, list[object]]:
+    """The SQL condition for everything in ``q`` except ``match``; ``"1"`` if none.
+
+    Aliases: ``e`` = entries, ``f`` = feeds (LEFT JOINed on e.feed_id).  User text
+    only ever travels as ``?`` parameters.  The conditions are AND-joined (any OR
+    inside one is parenthesised), so the fragment can be AND-ed into a larger WHERE.
+    ``exclude_match`` becomes ``e.id NOT IN (SELECT rowid FROM entries_fts …)``.
+    """
+    conds: list[str] = []
+    params: list[object] = []
+    for tag in q.tags:
+        conds.append(_TAG_EXISTS.format("t.key = ?"))
+        params.append(tag)
+    for prefix in q.tag_prefixes:
+        conds.append(_TAG_EXISTS.format(_tag_prefix_cond(prefix, params)))
+    if q.exclude_tags:
+        marks = ", ".join("?" * len(q.exclude_tags))
+        conds.append("NOT " + _TAG_EXISTS.format(f"t.key IN ({marks})"))
+        params.extend(q.exclude_tags)
+    for prefix in q.exclude_tag_prefixes:
+        conds.append("NOT " + _TAG_EXISTS.format(_tag_prefix_cond(prefix, params)))
+    if q.untagged:
+        conds.append("NOT EXISTS (SELECT 1 FROM entry_tags et WHERE et.entry_id = e.id)")
+    if q.feeds:
+        alts = []
+        for feed in q.feeds:
+            if feed.isascii() and feed.isdigit() and len(feed) <= _MAX_ID_DIGITS:
+                alts.append("e.feed_id = ? OR f.title LIKE ? ESCAPE '\\'")
+                params.extend((int(feed), _like_escape(feed)))
+            else:
+                alts.append("f.title LIKE ? ESCAPE '\\'")
+                params.append(f"%{_like_escape(feed)}%")
+        conds.append("(" + " OR ".join(alts) + ")")
+    if q.sites:
+        conds.append(_any([_SITE] * len(q.sites)))
+        params.extend(f"%.{_like_escape(site)}" for site in q.sites)
+    if q.since is not None:
+        conds.append("e.sort_date >= ?")
+        params.append(int(q.since.timestamp()))
+    if q.saved:
+        conds.append("e.saved_at IS NOT NULL")
+    if q.unread:
+        conds.append("(e.to_read = 1 OR (e.saved_at IS NULL AND e.read_at IS NULL))")
+    if q.muted:
+        raise QueryError("is:muted is not supported yet")
+    if q.exclude_match is not None:
+        conds.append(f"e.id NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
+        params.append(q.exclude_match)
+    if not conds:
+        return "1", params
+    return " AND ".join(conds), params

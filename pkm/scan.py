@@ -1,0 +1,196 @@
+"""A scan: fetch due feeds concurrently, parse off the event loop, store each feed in
+its own transaction, and report per-feed outcomes.
+
+Only one scan may write to a store at a time; a second one is refused at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import aclosing, contextmanager
+from pathlib import Path
+from typing import Literal
+
+from pkm.errors import PkmError, ScanInProgressError
+from pkm.fetch import FeedRequest, FeedResponse, fetch_feeds
+from pkm.parse import parse_feed
+from pkm.storage.db import transaction
+from pkm.storage.entries import EntryRepository
+from pkm.storage.feeds import FeedRepository, FetchState
+from pkm.storage.rows import now_ts, to_ts
+from pkm.types import FeedOutcome, ParsedFeed
+from pkm.urls import host_of
+
+# Back-off after consecutive failures: 30 min, 1 h, 2 h, … capped at a day.
+BACKOFF_BASE_SECONDS = 30 * 60
+BACKOFF_CAP_SECONDS = 24 * 3600
+# Below this many feeds a process pool costs more to start than it saves.
+PROCESS_POOL_THRESHOLD = 8
+# Parsed feeds waiting to be stored, at most; bounds memory on big scans.
+MAX_PENDING_PARSES = 16
+
+Progress = Callable[[int, int], None]
+
+
+def backoff_seconds(consecutive_errors: int) -> int:
+    exponent = max(consecutive_errors - 1, 0)
+    return int(min(BACKOFF_BASE_SECONDS * 2 ** min(exponent, 16), BACKOFF_CAP_SECONDS))
+
+
+@contextmanager
+def scan_lock(store: Path) -> Iterator[None]:
+    """Held for the whole scan; the kernel drops it if the process dies."""
+    with open(f"{store}.scan.lock", "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ScanInProgressError(
+                "another scan is running on this store; try again when it has finished"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _parse_safely(body: bytes, url: str, content_type: str | None) -> ParsedFeed | str:
+    """Runs in a worker: a reason string instead of an exception crossing the pool."""
+    try:
+        return parse_feed(body, url, content_type)
+    except PkmError as exc:
+        return str(exc)
+    except Exception as exc:  # one broken feed must never spoil a scan
+        return f"cannot parse feed: {type(exc).__name__}: {exc}"
+
+
+class Scanner:
+    def __init__(
+        self, conn: sqlite3.Connection, scan_id: int, progress: Progress | None = None
+    ) -> None:
+        self._conn = conn
+        self._scan_id = scan_id
+        self._feeds = FeedRepository(conn)
+        self._entries = EntryRepository(conn)
+        self._progress = progress
+        self._outcomes: list[FeedOutcome] = []
+
+    def run(self, due: list[FetchState]) -> list[FeedOutcome]:
+        requests = [
+            FeedRequest(s.feed_id, s.url, s.etag, s.last_modified, s.body_hash) for s in due
+        ]
+        errors = {s.feed_id: s.error_count for s in due}
+        if not requests:
+            return []
+        executor: Executor
+        if len(requests) >= PROCESS_POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
+            executor = ProcessPoolExecutor(max_workers=os.cpu_count())
+        else:
+            executor = ThreadPoolExecutor(max_workers=1)
+        with executor:
+            asyncio.run(self._run(requests, errors, executor))
+        return self._outcomes
+
+    async def _run(
+        self, requests: list[FeedRequest], errors: dict[int, int], executor: Executor
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        pending: set[asyncio.Task[None]] = set()
+        done_count = 0
+        total = len(requests)
+
+        async def handle(response: FeedResponse) -> None:
+            nonlocal done_count
+            parsed: ParsedFeed | str | None = None
+            if response.kind == "ok" and response.body is not None:
+                parsed = await loop.run_in_executor(
+                    executor, _parse_safely, response.body, response.url, response.content_type
+                )
+            self._store(response, parsed, errors.get(response.feed_id, 0))
+            done_count += 1
+            if self._progress:
+                self._progress(done_count, total)
+
+        async with aclosing(fetch_feeds(requests)) as responses:
+            async for response in responses:
+                pending.add(asyncio.create_task(handle(response)))
+                if len(pending) >= MAX_PENDING_PARSES:
+                    done, pending = await asyncio.wait(
+                        pending, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    for task in done:
+                        task.result()  # a store failure stops the scan, loudly
+        if pending:
+            await asyncio.gather(*pending)
+
+    def _store(
+        self, response: FeedResponse, parsed: ParsedFeed | str | None, previous_errors: int
+    ) -> None:
+        now = now_ts()
+        feed_id = response.feed_id
+        with transaction(self._conn):
+            moved = None
+            if response.moved_to and self._feeds.move(feed_id, response.moved_to):
+                moved = response.moved_to
+            if response.kind in ("gone", "retry_later", "error") or isinstance(parsed, str):
+                self._fail(response, parsed, previous_errors, now, moved)
+                return
+            new = 0
+            if isinstance(parsed, ParsedFeed):
+                self._feeds.update_details(feed_id, title=parsed.title, site_url=parsed.site_url)
+                feed = self._feeds.get(feed_id)
+                source = " ".join(p for p in (feed.title, host_of(feed.site_url or feed.url)) if p)
+                stored = self._entries.store_items(
+                    feed_id, source, parsed.entries, now, self._scan_id
+                )
+                new = len(stored.new)
+            self._feeds.record_success(
+                feed_id,
+                now=now,
+                status=response.status,
+                etag=response.etag,
+                last_modified=response.last_modified,
+                body_hash=response.body_hash,
+            )
+            outcome: Literal["updated", "not_modified"] = (
+                "updated" if response.kind == "ok" else "not_modified"
+            )
+            self._outcomes.append(
+                FeedOutcome(feed_id, response.url, outcome, new_items=new, moved_to=moved)
+            )
+
+    def _fail(
+        self,
+        response: FeedResponse,
+        parsed: ParsedFeed | str | None,
+        previous_errors: int,
+        now: int,
+        moved: str | None,
+    ) -> None:
+        error = parsed if isinstance(parsed, str) else response.error or "fetch failed"
+        retire = response.kind == "gone"
+        if response.kind == "retry_later" and response.retry_at is not None:
+            next_try = to_ts(response.retry_at)
+        else:
+            next_try = now + backoff_seconds(previous_errors + 1)
+        self._feeds.record_failure(
+            response.feed_id,
+            now=now,
+            status=response.status,
+            error=error,
+            next_fetch_at=None if retire else next_try,
+            retire=retire,
+        )
+        self._outcomes.append(
+            FeedOutcome(
+                response.feed_id,
+                response.url,
+                "retired" if retire else "failed",
+                error=error,
+                moved_to=moved,
+            )
+        )

@@ -1,0 +1,1 @@
+"""The store: SQLite on the stdlib driver, schema owned by Alembic migrations."""

@@ -1,0 +1,161 @@
+"""Opening a store: file checks, pragmas, schema version, migrations on demand.
+
+The schema version is read with one cheap query; Alembic (about a second to
+import) is loaded only when the store is new or older than this pkm.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pkm.errors import NotAStoreError, StoreError
+
+# The newest migration in migrations/versions; tests/test_migrations.py keeps it honest.
+HEAD_REVISION = "0001"
+BUSY_TIMEOUT_MS = 15_000
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def migrations_dir() -> Path:
+    """Shipped inside the wheel as pkm/_migrations; in a checkout, beside the package."""
+    here = Path(__file__).resolve().parent.parent
+    shipped = here / "_migrations"
+    return shipped if shipped.is_dir() else here.parent / "migrations"
+
+
+def _check_file(path: Path) -> None:
+    if path.is_dir():
+        raise StoreError(f"store path is a directory: {path}")
+    if not path.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise StoreError(f"cannot create the store folder {path.parent}: {reason}") from None
+        if not os.access(path.parent, os.W_OK):
+            raise StoreError(f"cannot write the store folder {path.parent}")
+        return
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise StoreError(f"store is not writable: {path}")
+    if path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle:
+        header = handle.read(len(_SQLITE_MAGIC))
+    if header != _SQLITE_MAGIC:
+        raise NotAStoreError(f"not a pkm store (not an SQLite database): {path}")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode; writes go through :func:`transaction`.
+
+    The file is checked to be a pkm store (or new) before anything is written to it,
+    so a foreign file given by mistake is left exactly as it was.
+    """
+    _check_file(path)
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open store {path}: {exc}") from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        schema_version(conn)
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise NotAStoreError(f"cannot open store {path}: {exc}") from None
+    except BaseException:
+        conn.close()
+        raise
+    if mode != "wal":
+        conn.close()
+        raise StoreError(f"cannot use write-ahead logging on {path} (journal mode {mode})")
+    return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> str | None:
+    """The Alembic revision of the store; None for an empty store.
+
+    A database with tables but no Alembic version table was not made by pkm.
+    """
+    try:
+        row = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone()
+        if row is None:
+            if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                raise NotAStoreError("not a pkm store: it holds tables pkm did not make")
+            return None
+        version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise NotAStoreError(f"not a pkm store: {exc}") from None
+    return str(version[0]) if version else None
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    # A sidecar file: locking the database file itself would let our close()
+    # drop SQLite's own POSIX locks on it.
+    with open(f"{path}.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def upgrade(path: Path, revision: str = "head") -> None:
+    """Bring the store at ``path`` to ``revision`` with Alembic."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.set_main_option("sqlalchemy.url", f"sqlite:///{path}")
+    command.upgrade(config, revision)
+
+
+def open_store(path: Path) -> sqlite3.Connection:
+    """Open (creating or upgrading as needed) the store at ``path``."""
+    conn = connect(path)
+    try:
+        if schema_version(conn) != HEAD_REVISION:
+            with _file_lock(path):
+                version = schema_version(conn)
+                if version != HEAD_REVISION:
+                    _migrate(path, version)
+            if schema_version(conn) != HEAD_REVISION:
+                raise StoreError(f"store {path} is at an unknown schema version")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _migrate(path: Path, version: str | None) -> None:
+    try:
+        upgrade(path)
+    except Exception as exc:  # Alembic and the driver raise many kinds; report one line.
+        if version is not None and "Can't locate revision" in str(exc):
+            raise StoreError(
+                f"store {path} was made by a newer pkm (schema {version}); upgrade pkm"
+            ) from None
+        raise StoreError(f"cannot prepare store {path}: {exc}") from None
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction, taken up front so a busy store waits instead of failing later."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -1,0 +1,267 @@
+"""Entries: feed items and saved URLs in one id space, merged by normalised URL."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pkm.errors import EntryNotFoundError, InvalidURLError
+from pkm.storage.rows import (
+    ENTRY_COLUMNS,
+    ENTRY_LIST_COLUMNS,
+    entry_from_row,
+    in_folder,
+    to_ts,
+)
+from pkm.types import Entry, ParsedEntry
+from pkm.urls import normalize_url
+
+_FROM = "FROM entries e LEFT JOIN feeds f ON f.id = e.feed_id"
+
+
+def url_key(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return normalize_url(url)
+    except InvalidURLError:
+        return None
+
+
+@dataclass(frozen=True)
+class StoredItems:
+    new: list[int]
+    updated: int
+
+
+class EntryRepository:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def get(self, entry_id: int) -> Entry:
+        row = self._conn.execute(
+            f"SELECT {ENTRY_COLUMNS} {_FROM} WHERE e.id = ?", (entry_id,)
+        ).fetchone()
+        if row is None:
+            raise EntryNotFoundError(f"no entry with id {entry_id}")
+        return entry_from_row(row)
+
+    def many(self, entry_ids: Sequence[int]) -> list[Entry]:
+        """Entries by id (without bodies), in the order given."""
+        found: dict[int, Entry] = {}
+        for start in range(0, len(entry_ids), 500):
+            chunk = entry_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._conn.execute(
+                f"SELECT {ENTRY_LIST_COLUMNS} {_FROM} WHERE e.id IN ({marks})", chunk
+            ):
+                entry = entry_from_row(row)
+                found[entry.id] = entry
+        return [found[i] for i in entry_ids if i in found]
+
+    def by_url(self, url: str) -> Entry | None:
+        row = self._conn.execute(
+            f"SELECT {ENTRY_COLUMNS} {_FROM} WHERE e.url_key = ?", (normalize_url(url),)
+        ).fetchone()
+        return entry_from_row(row) if row else None
+
+    def store_items(
+        self, feed_id: int, source: str, items: Sequence[ParsedEntry], now: int, scan_id: int
+    ) -> StoredItems:
+        """Store a feed's items: new ones inserted, changed ones updated in place, and an
+        item whose URL is already known (another feed, a saved page) linked to that entry."""
+        new: list[int] = []
+        updated = 0
+        for item in items:
+            known = self._conn.execute(
+                "SELECT entry_id, content_hash FROM items WHERE feed_id = ? AND item_key = ?",
+                (feed_id, item.key),
+            ).fetchone()
+            if known is not None:
+                if known[1] != item.content_hash:
+                    self._update_content(int(known[0]), item)
+                    self._conn.execute(
+                        "UPDATE items SET content_hash = ? WHERE feed_id = ? AND item_key = ?",
+                        (item.content_hash, feed_id, item.key),
+                    )
+                    updated += 1
+                continue
+            key = url_key(item.url)
+            existing = None
+            if key is not None:
+                existing = self._conn.execute(
+                    "SELECT id FROM entries WHERE url_key = ?", (key,)
+                ).fetchone()
+            if existing is not None:
+                entry_id = int(existing[0])
+                self._fill_from_feed(entry_id, feed_id, source, item)
+            else:
+                entry_id = self._insert(feed_id, source, key, item, now, scan_id)
+                new.append(entry_id)
+            self._conn.execute(
+                "INSERT INTO items (feed_id, item_key, entry_id, content_hash, first_seen)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (feed_id, item.key, entry_id, item.content_hash, now),
+            )
+        return StoredItems(new, updated)
+
+    def _insert(
+        self,
+        feed_id: int,
+        source: str,
+        key: str | None,
+        item: ParsedEntry,
+        now: int,
+        scan_id: int,
+    ) -> int:
+        published = to_ts(item.published)
+        cursor = self._conn.execute(
+            "INSERT INTO entries (url, url_key, feed_id, title, author, summary, content, text,"
+            " source, content_hash, published, updated, first_seen, scan_id, sort_date)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                item.url,
+                key,
+                feed_id,
+                item.title,
+                item.author,
+                item.summary_html,
+                item.content_html,
+                item.text,
+                source,
+                item.content_hash,
+                published,
+                to_ts(item.updated),
+                now,
+                scan_id,
+                published if published is not None else now,
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def _update_content(self, entry_id: int, item: ParsedEntry) -> None:
+        published = to_ts(item.published)
+        self._conn.execute(
+            "UPDATE entries SET title = ?, author = ?, summary = ?, content = ?, text = ?,"
+            " content_hash = ?, published = coalesce(?, published), updated = ?,"
+            " sort_date = coalesce(?, sort_date) WHERE id = ?",
+            (
+                item.title,
+                item.author,
+                item.summary_html,
+                item.content_html,
+                item.text,
+                item.content_hash,
+                published,
+                to_ts(item.updated),
+                published,
+                entry_id,
+            ),
+        )
+
+    def _fill_from_feed(self, entry_id: int, feed_id: int, source: str, item: ParsedEntry) -> None:
+        """A page saved bare (or seen in another feed) gains what this feed knows of it."""
+        published = to_ts(item.published)
+        self._conn.execute(
+            "UPDATE entries SET feed_id = coalesce(feed_id, ?), title = coalesce(title, ?),"
+            " author = coalesce(author, ?), summary = coalesce(summary, ?),"
+            " content = coalesce(content, ?), text = coalesce(nullif(text, ''), ?),"
+            " source = coalesce(source, ?), published = coalesce(published, ?)"
+            " WHERE id = ?",
+            (
+                feed_id,
+                item.title,
+                item.author,
+                item.summary_html,
+                item.content_html,
+                item.text,
+                source,
+                published,
+                entry_id,
+            ),
+        )
+
+    def add_page(
+        self,
+        url: str,
+        *,
+        title: str | None,
+        description: str | None,
+        source: str | None,
+        now: int,
+    ) -> int:
+        """A saved URL that no feed brought."""
+        cursor = self._conn.execute(
+            "INSERT INTO entries (url, url_key, title, summary, text, source, first_seen,"
+            " sort_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (url, normalize_url(url), title, None, description, source, now, now),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def fill_page(self, entry_id: int, *, title: str | None, description: str | None) -> None:
+        self._conn.execute(
+            "UPDATE entries SET title = coalesce(title, ?),"
+            " text = coalesce(nullif(text, ''), ?) WHERE id = ?",
+            (title, description, entry_id),
+        )
+
+    def set_title(self, entry_id: int, title: str) -> None:
+        self._conn.execute("UPDATE entries SET title = ? WHERE id = ?", (title, entry_id))
+
+    def mark_saved(
+        self, entry_id: int, *, now: int, note: str | None = None, to_read: bool | None = None
+    ) -> None:
+        """Keep an entry as a bookmark; a new note is added below an earlier, different one."""
+        self._conn.execute(
+            "UPDATE entries SET saved_at = coalesce(saved_at, ?),"
+            " to_read = coalesce(?, to_read),"
+            " note = CASE WHEN ? IS NULL OR ? = '' THEN note"
+            "  WHEN note IS NULL OR note = '' THEN ?"
+            "  WHEN instr(note, ?) > 0 THEN note"
+            "  ELSE note || char(10) || ? END WHERE id = ?",
+            (
+                now,
+                None if to_read is None else int(to_read),
+                note,
+                note,
+                note,
+                note,
+                note,
+                entry_id,
+            ),
+        )
+
+    def new_items(
+        self, *, scan_id: int | None = None, since: int | None = None,
+        feed_id: int | None = None, folder: str | None = None,
+    ) -> list[Entry]:
+        """Feed items first stored by one scan, or at or after ``since``: grouped by
+        feed, newest first."""
+        sql = f"SELECT {ENTRY_LIST_COLUMNS} {_FROM} WHERE e.feed_id IS NOT NULL"
+        params: list[object] = []
+        if scan_id is not None:
+            sql += " AND e.scan_id = ?"
+            params.append(scan_id)
+        if since is not None:
+            sql += " AND e.first_seen >= ?"
+            params.append(since)
+        if feed_id is not None:
+            sql += " AND e.feed_id = ?"
+            params.append(feed_id)
+        if folder is not None:
+            condition, values = in_folder("f.folder", folder)
+            sql += f" AND {condition}"
+            params += values
+        sql += " ORDER BY lower(coalesce(f.title, f.url)), e.feed_id, e.sort_date DESC, e.id DESC"
+        return [entry_from_row(row) for row in self._conn.execute(sql, params)]
+
+    def with_tag(self, tag_key: str) -> list[Entry]:
+        """Saved entries with a tag, newest saved first (a reading list)."""
+        rows = self._conn.execute(
+            f"SELECT {ENTRY_COLUMNS} {_FROM} JOIN entry_tags et ON et.entry_id = e.id"
+            " JOIN tags t ON t.id = et.tag_id WHERE t.key = ?"
+            " ORDER BY coalesce(e.saved_at, e.sort_date) DESC, e.id DESC",
+            (tag_key,),
+        )
+        return [entry_from_row(row) for row in rows]

@@ -1,0 +1,174 @@
+"""Subscriptions and their fetch state."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from pkm.errors import FeedNotFoundError
+from pkm.storage.rows import FEED_COLUMNS, feed_from_row, in_folder, now_ts
+from pkm.types import Feed
+
+_FROM = "FROM feeds f"
+
+
+@dataclass(frozen=True)
+class FetchState:
+    """What the fetcher needs to ask politely: validators and the last body's hash."""
+
+    feed_id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    error_count: int
+
+
+class FeedRepository:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def add(
+        self,
+        url: str,
+        *,
+        title: str | None = None,
+        folder: str | None = None,
+        site_url: str | None = None,
+    ) -> tuple[int, bool]:
+        """Insert a feed; returns (id, created). An existing URL keeps its row."""
+        row = self._conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
+        if row is not None:
+            return int(row[0]), False
+        cursor = self._conn.execute(
+            "INSERT INTO feeds (url, title, folder, site_url, added_at) VALUES (?, ?, ?, ?, ?)",
+            (url, title, folder, site_url, now_ts()),
+        )
+        return int(cursor.lastrowid or 0), True
+
+    def get(self, feed_id: int) -> Feed:
+        row = self._conn.execute(f"SELECT {FEED_COLUMNS} {_FROM} WHERE f.id = ?", (feed_id,))
+        found = row.fetchone()
+        if found is None:
+            raise FeedNotFoundError(f"no feed with id {feed_id}")
+        return feed_from_row(found)
+
+    def resolve(self, ref: str) -> Feed:
+        """A feed by id, URL or exact title (case-insensitive)."""
+        if ref.isdigit():
+            return self.get(int(ref))
+        row = self._conn.execute(
+            f"SELECT {FEED_COLUMNS} {_FROM} WHERE f.url = ? OR lower(f.title) = lower(?)"
+            " ORDER BY f.url = ? DESC LIMIT 1",
+            (ref, ref, ref),
+        ).fetchone()
+        if row is None:
+            raise FeedNotFoundError(f"no feed {ref!r} (give its id, URL or title)")
+        return feed_from_row(row)
+
+    def all(self, *, folder: str | None = None) -> list[Feed]:
+        sql = f"SELECT {FEED_COLUMNS} {_FROM}"
+        params: list[object] = []
+        if folder is not None:
+            condition, params = in_folder("f.folder", folder)
+            sql += f" WHERE {condition}"
+        sql += " ORDER BY coalesce(f.folder, ''), lower(coalesce(f.title, f.url))"
+        return [feed_from_row(row) for row in self._conn.execute(sql, params)]
+
+    def remove(self, feed_id: int) -> None:
+        """Remove a feed and the entries only it brought; saved entries always stay."""
+        self.get(feed_id)
+        self._conn.execute(
+            "DELETE FROM entries WHERE saved_at IS NULL AND id IN"
+            " (SELECT entry_id FROM items WHERE feed_id = ?) AND NOT EXISTS"
+            " (SELECT 1 FROM items j WHERE j.entry_id = entries.id AND j.feed_id != ?)",
+            (feed_id, feed_id),
+        )
+        self._conn.execute(
+            "UPDATE entries SET feed_id = (SELECT i.feed_id FROM items i"
+            " WHERE i.entry_id = entries.id AND i.feed_id != ? LIMIT 1) WHERE feed_id = ?",
+            (feed_id, feed_id),
+        )
+        self._conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+
+    def due(
+        self,
+        now: int,
+        *,
+        feed_id: int | None = None,
+        folder: str | None = None,
+        force: bool = False,
+    ) -> list[FetchState]:
+        """Feeds to fetch now: not retired, and (unless forced) not backing off."""
+        sql = (
+            "SELECT id, url, etag, last_modified, body_hash, error_count FROM feeds"
+            " WHERE retired_at IS NULL"
+        )
+        params: list[object] = []
+        if not force:
+            sql += " AND (next_fetch_at IS NULL OR next_fetch_at <= ?)"
+            params.append(now)
+        if feed_id is not None:
+            sql += " AND id = ?"
+            params.append(feed_id)
+        if folder is not None:
+            condition, values = in_folder("folder", folder)
+            sql += f" AND {condition}"
+            params += values
+        return [FetchState(*row) for row in self._conn.execute(sql + " ORDER BY id", params)]
+
+    def count(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM feeds").fetchone()[0])
+
+    def record_success(
+        self,
+        feed_id: int,
+        *,
+        now: int,
+        status: int | None,
+        etag: str | None,
+        last_modified: str | None,
+        body_hash: str | None,
+    ) -> None:
+        self._conn.execute(
+            "UPDATE feeds SET etag = ?, last_modified = ?, body_hash = coalesce(?, body_hash),"
+            " last_fetched = ?, last_status = ?, last_error = NULL, error_count = 0,"
+            " next_fetch_at = NULL WHERE id = ?",
+            (etag, last_modified, body_hash, now, status, feed_id),
+        )
+
+    def record_failure(
+        self,
+        feed_id: int,
+        *,
+        now: int,
+        status: int | None,
+        error: str,
+        next_fetch_at: int | None,
+        retire: bool = False,
+    ) -> None:
+        self._conn.execute(
+            "UPDATE feeds SET last_fetched = ?, last_status = ?, last_error = ?,"
+            " error_count = error_count + 1, next_fetch_at = ?,"
+            " retired_at = CASE WHEN ? THEN ? ELSE retired_at END WHERE id = ?",
+            (now, status, error, next_fetch_at, retire, now, feed_id),
+        )
+
+    def update_details(self, feed_id: int, *, title: str | None, site_url: str | None) -> None:
+        """Fill in title and site from the feed itself, keeping what the user chose."""
+        self._conn.execute(
+            "UPDATE feeds SET title = coalesce(title, ?), site_url = coalesce(?, site_url)"
+            " WHERE id = ?",
+            (title, site_url, feed_id),
+        )
+
+    def move(self, feed_id: int, new_url: str) -> bool:
+        """Follow a permanent redirect; False when another subscription has that URL."""
+        taken = self._conn.execute(
+            "SELECT 1 FROM feeds WHERE url = ? AND id != ?", (new_url, feed_id)
+        ).fetchone()
+        if taken:
+            return False
+        self._conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (new_url, feed_id))
+        return True
+

@@ -1,0 +1,141 @@
+"""The schema, as SQLAlchemy 2.x declarative models.
+
+These models are the source of truth that Alembic migrations are checked against
+(``tests/test_migrations.py`` asserts no autogenerate difference). The running
+code reads and writes through the repositories in this package, on the stdlib
+``sqlite3`` driver, so that the read path does not pay the ORM's import cost.
+
+Timestamps are integer Unix seconds (UTC).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Names for constraints and indexes, so migrations can refer to them stably.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Tables that Alembic must not compare against the models: the FTS5 index and
+# the shadow tables SQLite creates for it (made by raw SQL in the migrations).
+FTS_TABLE = "entries_fts"
+
+
+def is_fts_table(name: str | None) -> bool:
+    return bool(name) and str(name).startswith(FTS_TABLE)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class FeedRow(Base):
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    site_url: Mapped[str | None] = mapped_column(Text)
+    folder: Mapped[str | None] = mapped_column(Text, index=True)
+    added_at: Mapped[int] = mapped_column(Integer)
+    # Fetch state: validators stored verbatim, hash of the last 200 body.
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+    last_fetched: Mapped[int | None] = mapped_column(Integer)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    error_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_fetch_at: Mapped[int | None] = mapped_column(Integer)
+    retired_at: Mapped[int | None] = mapped_column(Integer)
+
+
+class EntryRow(Base):
+    """A feed item, a saved URL, or both: one id space for everything pkm shows."""
+
+    __tablename__ = "entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    # Normalised URL: one entry per page, whichever feed or save brought it.
+    url_key: Mapped[str | None] = mapped_column(Text, unique=True)
+    feed_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feeds.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[str | None] = mapped_column(Text)
+    # Plain text of summary and content, for search.
+    text: Mapped[str | None] = mapped_column(Text)
+    # Feed title and URL host, for search; kept here so the FTS index can read it.
+    source: Mapped[str | None] = mapped_column(Text)
+    # Space-joined tag names, for search; maintained by the tag repository.
+    tags_text: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    published: Mapped[int | None] = mapped_column(Integer)
+    updated: Mapped[int | None] = mapped_column(Integer)
+    first_seen: Mapped[int] = mapped_column(Integer, index=True)
+    # The scan that first stored it (none for pages saved by URL): "new in this scan".
+    scan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scans.id", ondelete="SET NULL"), index=True
+    )
+    # published, else first seen: what "newest first" sorts by.
+    sort_date: Mapped[int] = mapped_column(Integer, index=True)
+    saved_at: Mapped[int | None] = mapped_column(Integer, index=True)
+    to_read: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    private: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    read_at: Mapped[int | None] = mapped_column(Integer)
+
+
+class ItemRow(Base):
+    """Which feed brought which entry, under which identity (guid, link or hash)."""
+
+    __tablename__ = "items"
+
+    feed_id: Mapped[int] = mapped_column(
+        ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    first_seen: Mapped[int] = mapped_column(Integer)
+
+
+class TagRow(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Display form, as the user first wrote it.
+    name: Mapped[str] = mapped_column(Text)
+    # Identity: case-folded name.
+    key: Mapped[str] = mapped_column(Text, unique=True)
+
+
+class EntryTagRow(Base):
+    __tablename__ = "entry_tags"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ScanRow(Base):
+    __tablename__ = "scans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[int] = mapped_column(Integer)
+    finished_at: Mapped[int | None] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    updated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    not_modified: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

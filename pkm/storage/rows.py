@@ -1,0 +1,134 @@
+"""Turning stored rows into domain types, and times into stored integers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pkm.types import Entry, Feed, FeedStatus
+
+
+def like_escape(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern that declares ``ESCAPE '\\'``."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def in_folder(column: str, folder: str) -> tuple[str, list[object]]:
+    """A condition for a folder and its sub-folders ("Learning" takes "Learning/Dutch")."""
+    return (
+        f"({column} = ? OR {column} LIKE ? ESCAPE '\\')",
+        [folder, like_escape(folder) + "/%"],
+    )
+
+
+def now_ts() -> int:
+    return int(time.time())
+
+
+def to_ts(value: datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp())
+
+
+def from_ts(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+ENTRY_COLUMNS = (
+    "e.id, e.url, e.title, e.feed_id, f.title AS feed_title, e.author, e.summary, e.content,"
+    " e.text, e.published, e.first_seen, e.saved_at, e.note, e.to_read, e.tags_text"
+)
+# The same without the bodies, for listings that never show them.
+ENTRY_LIST_COLUMNS = (
+    "e.id, e.url, e.title, e.feed_id, f.title AS feed_title, e.author, NULL, NULL,"
+    " NULL, e.published, e.first_seen, e.saved_at, e.note, e.to_read, e.tags_text"
+)
+
+
+def entry_from_row(row: Sequence[Any]) -> Entry:
+    (
+        id_,
+        url,
+        title,
+        feed_id,
+        feed_title,
+        author,
+        summary,
+        content,
+        text,
+        published,
+        first_seen,
+        saved_at,
+        note,
+        to_read,
+        tags_text,
+    ) = row[:15]
+    return Entry(
+        id=int(id_),
+        url=url,
+        title=title,
+        feed_id=feed_id,
+        feed_title=feed_title,
+        author=author,
+        summary=summary,
+        content=content,
+        text=text,
+        published=from_ts(published),
+        first_seen=from_ts(first_seen),
+        saved=from_ts(saved_at),
+        note=note,
+        to_read=bool(to_read),
+        tags=tuple(str(tags_text).split()) if tags_text else (),
+    )
+
+
+FEED_COLUMNS = (
+    "f.id, f.url, f.title, f.folder, f.site_url, f.last_status, f.last_error, f.error_count,"
+    " f.last_fetched, f.next_fetch_at, f.retired_at,"
+    " (SELECT count(*) FROM items i WHERE i.feed_id = f.id),"
+    " (SELECT max(e.sort_date) FROM items i JOIN entries e ON e.id = i.entry_id"
+    "  WHERE i.feed_id = f.id)"
+)
+
+
+def feed_from_row(row: Sequence[Any]) -> Feed:
+    (
+        id_,
+        url,
+        title,
+        folder,
+        site_url,
+        last_status,
+        last_error,
+        error_count,
+        last_fetched,
+        next_fetch_at,
+        retired_at,
+        items,
+        newest,
+    ) = row[:13]
+    status: FeedStatus
+    if retired_at is not None:
+        status = "retired"
+    elif error_count:
+        status = "failing"
+    elif last_fetched is None:
+        status = "new"
+    else:
+        status = "ok"
+    return Feed(
+        id=int(id_),
+        url=str(url),
+        title=title,
+        folder=folder,
+        site_url=site_url,
+        status=status,
+        last_status=last_status,
+        last_error=last_error,
+        errors=int(error_count or 0),
+        items=int(items or 0),
+        last_fetched=from_ts(last_fetched),
+        next_fetch=from_ts(next_fetch_at),
+        newest_item=from_ts(newest),
+    )

@@ -1,0 +1,43 @@
+"""Tag names: trimmed, spaces as dashes, compared case-insensitively, display case kept."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+from pkm.errors import InvalidTagError
+
+MAX_TAG_LENGTH = 100
+
+
+def clean_tag(raw: str) -> str:
+    """The display form of a tag, or InvalidTagError. Idempotent."""
+    text = unicodedata.normalize("NFC", raw)
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    text = "-".join(text.split())
+    text = text.lstrip("#")
+    if not text:
+        raise InvalidTagError(f"empty tag: {raw!r}")
+    if "," in text:
+        raise InvalidTagError(f"tags cannot contain commas: {raw!r}")
+    if len(text) > MAX_TAG_LENGTH:
+        raise InvalidTagError(f"tag longer than {MAX_TAG_LENGTH} characters: {text[:20]!r}…")
+    return text
+
+
+def tag_key(name: str) -> str:
+    """Identity of a tag: 'Conference2.0' and 'conference2.0' are one tag."""
+    return clean_tag(name).casefold()
+
+
+def clean_tags(raw: Iterable[str]) -> list[str]:
+    """Cleaned, de-duplicated by key, in the order given."""
+    seen: set[str] = set()
+    result = []
+    for item in raw:
+        name = clean_tag(item)
+        key = name.casefold()
+        if key not in seen:
+            seen.add(key)
+            result.append(name)
+    return result

@@ -1,0 +1,175 @@
+"""Public domain types: frozen dataclasses, independent of storage.
+
+Timestamps are timezone-aware UTC ``datetime`` objects in the public types; the
+store keeps them as integer Unix seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+FeedStatus = Literal["new", "ok", "failing", "retired"]
+
+
+@dataclass(frozen=True)
+class Feed:
+    id: int
+    url: str
+    title: str | None
+    folder: str | None
+    site_url: str | None = None
+    status: FeedStatus = "new"
+    last_status: int | None = None
+    last_error: str | None = None
+    errors: int = 0
+    items: int = 0
+    last_fetched: datetime | None = None
+    next_fetch: datetime | None = None
+    newest_item: datetime | None = None
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.url
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing pkm knows about: a feed item, a saved URL, or both (one id space)."""
+
+    id: int
+    url: str | None
+    title: str | None
+    feed_id: int | None = None
+    feed_title: str | None = None
+    author: str | None = None
+    summary: str | None = None
+    content: str | None = None
+    text: str | None = None
+    published: datetime | None = None
+    first_seen: datetime | None = None
+    saved: datetime | None = None
+    note: str | None = None
+    to_read: bool = False
+    tags: tuple[str, ...] = ()
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.url or f"entry {self.id}"
+
+
+@dataclass(frozen=True)
+class TagCount:
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result; ``highlights`` are (start, end) spans of matched words in ``snippet``."""
+
+    entry: Entry
+    snippet: str | None = None
+    highlights: tuple[tuple[int, int], ...] = ()
+    rank: float | None = None
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    entry: Entry
+    merged: bool
+    warning: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedOutcome:
+    """What happened to one feed during a scan."""
+
+    feed_id: int
+    url: str
+    outcome: Literal["updated", "not_modified", "failed", "skipped", "retired"]
+    new_items: int = 0
+    error: str | None = None
+    moved_to: str | None = None
+
+
+@dataclass(frozen=True)
+class ScanReport:
+    total: int
+    updated: int
+    not_modified: int
+    failed: int
+    new_entries: tuple[Entry, ...]
+    outcomes: tuple[FeedOutcome, ...] = ()
+
+    @property
+    def errors(self) -> tuple[FeedOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.outcome in ("failed", "retired"))
+
+    @property
+    def moved(self) -> tuple[FeedOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.moved_to)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    imported: int
+    merged: int = 0
+    skipped: tuple[str, ...] = ()
+
+
+# --- write-path types: what the parser and fetcher hand to the store ---------
+
+
+@dataclass(frozen=True)
+class ParsedEntry:
+    """One item of a parsed feed, cleaned: URLs absolute, HTML sanitized, title plain text."""
+
+    key: str
+    url: str | None
+    title: str | None
+    author: str | None
+    summary_html: str | None
+    content_html: str | None
+    text: str
+    published: datetime | None
+    updated: datetime | None
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str | None
+    site_url: str | None
+    entries: tuple[ParsedEntry, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class OutlineFeed:
+    """A subscription read from OPML; ``folder`` is a '/'-joined path of nested outlines."""
+
+    url: str
+    title: str | None = None
+    folder: str | None = None
+    site_url: str | None = None
+
+
+@dataclass(frozen=True)
+class OpmlImport:
+    feeds: tuple[OutlineFeed, ...]
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BookmarkData:
+    """A bookmark read from an import file, before it is merged into the store."""
+
+    url: str
+    title: str | None = None
+    note: str | None = None
+    tags: tuple[str, ...] = ()
+    added: datetime | None = None
+    modified: datetime | None = None
+    to_read: bool = False
+    private: bool = False

@@ -1,0 +1,83 @@
+"""URL validation and normalisation: one page, one entry, however its URL was written."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from pkm.errors import InvalidURLError
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "yclid",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_id",
+        "wickedid",
+        "twclid",
+    }
+)
+
+
+def check_url(url: str) -> str:
+    """Return ``url`` stripped, or raise InvalidURLError unless it is an http(s) URL with a host."""
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        _ = parts.port  # urlsplit checks the port only when asked
+    except ValueError as exc:
+        raise InvalidURLError(f"not a valid URL: {url!r} ({exc})") from None
+    if parts.scheme.lower() not in _DEFAULT_PORTS:
+        shown = parts.scheme + ":" if parts.scheme else "no scheme"
+        raise InvalidURLError(f"only http and https URLs are supported, not {shown} in {url!r}")
+    if not parts.hostname:
+        raise InvalidURLError(f"URL has no host: {url!r}")
+    return text
+
+
+def _is_tracking(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.startswith("utm_") or lowered in _TRACKING_PARAMS
+
+
+def normalize_url(url: str) -> str:
+    """The identity of a page: scheme and host lower-cased, default port, fragment and
+    tracking parameters dropped, an empty path written as ``/``. Idempotent."""
+    parts = urlsplit(check_url(url))
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    if parts.username or parts.password:
+        userinfo = parts.username or ""
+        if parts.password:
+            userinfo += ":" + parts.password
+        netloc = f"{userinfo}@{netloc}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if not _is_tracking(k)]
+        if len(kept) != len(pairs):
+            query = urlencode(kept)
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+
+
+def host_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
