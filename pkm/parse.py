@@ -100,7 +100,12 @@ class _Raw:
 
 
 def parse_feed(body: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
-    """Parse a fetched feed; raise ParseError (one line) when ``body`` is not a feed."""
+    """Parse a fetched feed; raise ParseError (one line) when ``body`` is not a feed.
+
+    ``url`` is where the feed was fetched from: relative links resolve against it.
+    ``content_type`` only sharpens the error for HTML pages; the format and the encoding
+    are read from the document itself (servers label feeds wrongly more often than not).
+    """
     try:
         return _parse(body, url, content_type)
     except ParseError:
@@ -114,7 +119,7 @@ def _parse(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
     stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not stripped.strip(b"\x00"):
         raise ParseError("not a feed: empty document")
-    if stripped.startswith((b"{", b"[")) or ctype.endswith("json"):
+    if stripped.startswith((b"{", b"[")):
         return _parse_json(body, url)
     if _HTML_PAGE.match(stripped[:4096]):
         raise ParseError("not a feed: got an HTML page")
@@ -230,11 +235,13 @@ def _refuse_entity_expansion(body: bytes) -> None:
 def _parse_fast(body: bytes, url: str) -> tuple[str | None, str | None, list[_Raw]] | None:
     """The feed read with lxml and fastfeedparser, or None when that result is not trusted.
 
-    Trusted only for a well-formed RSS/RDF/Atom 1.0 document without an internal DTD, when
-    fastfeedparser finds exactly the entry elements lxml sees, entry for entry (same
-    titles), and every entry has a title or a link. Ids, links, summaries and content are
-    taken from the lxml tree, which knows xml:base and what each element really was;
-    fastfeedparser supplies the dates and authors.
+    Trusted only for a well-formed RSS/RDF/Atom 1.0 document without an internal DTD
+    subset, when fastfeedparser finds exactly the entry elements lxml sees, entry for entry
+    (same titles), and every entry has a title or a link. Ids, links, summaries and content
+    are taken from the lxml tree, which knows xml:base and what each element really was
+    (fastfeedparser ignores xml:base, makes links of non-permalink guids, copies RSS
+    descriptions into content and truncates synthesised summaries); fastfeedparser
+    supplies the dates and authors.
     """
     first = _FIRST_ELEMENT.search(body)
     if first is not None and b"<!DOCTYPE" in body[: first.start()]:
@@ -390,10 +397,9 @@ def _iso_date(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
+        return _as_utc(datetime.fromisoformat(value))
+    except (ValueError, OverflowError):  # not ISO 8601, or out of range once in UTC
         return None
-    return _as_utc(parsed)
 
 
 def _as_utc(value: datetime) -> datetime:

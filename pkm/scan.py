@@ -83,7 +83,7 @@ class Scanner:
         requests = [
             FeedRequest(s.feed_id, s.url, s.etag, s.last_modified, s.body_hash) for s in due
         ]
-        errors = {s.feed_id: s.error_count for s in due}
+        self._due = {s.feed_id: s for s in due}
         if not requests:
             return []
         executor: Executor
@@ -92,12 +92,10 @@ class Scanner:
         else:
             executor = ThreadPoolExecutor(max_workers=1)
         with executor:
-            asyncio.run(self._run(requests, errors, executor))
+            asyncio.run(self._run(requests, executor))
         return self._outcomes
 
-    async def _run(
-        self, requests: list[FeedRequest], errors: dict[int, int], executor: Executor
-    ) -> None:
+    async def _run(self, requests: list[FeedRequest], executor: Executor) -> None:
         loop = asyncio.get_running_loop()
         pending: set[asyncio.Task[None]] = set()
         done_count = 0
@@ -110,7 +108,7 @@ class Scanner:
                 parsed = await loop.run_in_executor(
                     executor, _parse_safely, response.body, response.url, response.content_type
                 )
-            self._store(response, parsed, errors.get(response.feed_id, 0))
+            self._store(response, parsed)
             done_count += 1
             if self._progress:
                 self._progress(done_count, total)
@@ -119,17 +117,13 @@ class Scanner:
             async for response in responses:
                 pending.add(asyncio.create_task(handle(response)))
                 if len(pending) >= MAX_PENDING_PARSES:
-                    done, pending = await asyncio.wait(
-                        pending, return_when=asyncio.FIRST_COMPLETED
-                    )
+                    done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                     for task in done:
                         task.result()  # a store failure stops the scan, loudly
         if pending:
             await asyncio.gather(*pending)
 
-    def _store(
-        self, response: FeedResponse, parsed: ParsedFeed | str | None, previous_errors: int
-    ) -> None:
+    def _store(self, response: FeedResponse, parsed: ParsedFeed | str | None) -> None:
         now = now_ts()
         feed_id = response.feed_id
         with transaction(self._conn):
@@ -137,13 +131,15 @@ class Scanner:
             if response.moved_to and self._feeds.move(feed_id, response.moved_to):
                 moved = response.moved_to
             if response.kind in ("gone", "retry_later", "error") or isinstance(parsed, str):
-                self._fail(response, parsed, previous_errors, now, moved)
+                self._fail(response, parsed, now, moved)
                 return
             new = 0
+            title = self._due[feed_id].title
             if isinstance(parsed, ParsedFeed):
                 self._feeds.update_details(feed_id, title=parsed.title, site_url=parsed.site_url)
-                feed = self._feeds.get(feed_id)
-                source = " ".join(p for p in (feed.title, host_of(feed.site_url or feed.url)) if p)
+                title = title or parsed.title
+                host = host_of(parsed.site_url or response.url)
+                source = " ".join(part for part in (title, host) if part)
                 stored = self._entries.store_items(
                     feed_id, source, parsed.entries, now, self._scan_id
                 )
@@ -160,23 +156,25 @@ class Scanner:
                 "updated" if response.kind == "ok" else "not_modified"
             )
             self._outcomes.append(
-                FeedOutcome(feed_id, response.url, outcome, new_items=new, moved_to=moved)
+                FeedOutcome(
+                    feed_id, response.url, outcome, new_items=new, moved_to=moved, title=title
+                )
             )
 
     def _fail(
         self,
         response: FeedResponse,
         parsed: ParsedFeed | str | None,
-        previous_errors: int,
         now: int,
         moved: str | None,
     ) -> None:
+        state = self._due[response.feed_id]
         error = parsed if isinstance(parsed, str) else response.error or "fetch failed"
         retire = response.kind == "gone"
         if response.kind == "retry_later" and response.retry_at is not None:
             next_try = to_ts(response.retry_at)
         else:
-            next_try = now + backoff_seconds(previous_errors + 1)
+            next_try = now + backoff_seconds(state.error_count + 1)
         self._feeds.record_failure(
             response.feed_id,
             now=now,
@@ -192,5 +190,6 @@ class Scanner:
                 "retired" if retire else "failed",
                 error=error,
                 moved_to=moved,
+                title=state.title,
             )
         )

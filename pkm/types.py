@@ -92,6 +92,11 @@ class FeedOutcome:
     new_items: int = 0
     error: str | None = None
     moved_to: str | None = None
+    title: str | None = None
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.url
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ objects, never parsed as markup, so ``[bold]`` in a title stays literal.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -49,6 +50,9 @@ def out() -> Console:
         from rich.console import Console
 
         _stdout = Console(highlight=False, markup=False, emoji=False)
+        if not _stdout.is_terminal and "COLUMNS" not in os.environ:
+            # Piped or redirected: lines as long as they need, not folded at 80 columns.
+            _stdout.width = 200
     return _stdout
 
 

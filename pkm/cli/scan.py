@@ -128,7 +128,7 @@ def _show(report: ScanReport, *, fetched: bool) -> None:
         for outcome in report.errors:
             render.print_line(
                 ("  ✗ ", "red"),
-                f"{outcome.url} (feed {outcome.feed_id}): ",
+                f"{outcome.display_title} (feed {outcome.feed_id}): ",
                 (outcome.error or "failed", "red"),
             )
     count = len(report.new_entries)

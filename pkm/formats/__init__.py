@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -28,8 +27,15 @@ from pkm.types import Entry
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACE_RE = re.compile(r"\s+")
 
-# Namespace for the name-based UUIDs that serve as stable ids in Atom and JSON Feed exports.
-PKM_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://pkm.invalid/")
+# Namespace for the name-based UUIDs that serve as stable ids in Atom and JSON Feed exports:
+# uuid5(NAMESPACE_URL, "https://pkm.invalid/"). Never change it: ids would change with it.
+PKM_NAMESPACE = "63e84d0c-d7f2-54d6-b8f8-ea70ce291910"
+
+
+def _uuid5(name: str) -> str:
+    import uuid  # imported here: it costs more than the rest of this package
+
+    return f"urn:uuid:{uuid.uuid5(uuid.UUID(PKM_NAMESPACE), name)}"
 
 
 def strip_control(text: str) -> str:
@@ -77,13 +83,12 @@ def entry_uid(entry: Entry) -> str:
     The same URL gives the same id in every export (and from every pkm store); an entry
     without a URL falls back to its store id.
     """
-    name = entry.url if entry.url else f"pkm:entry:{entry.id}"
-    return f"urn:uuid:{uuid.uuid5(PKM_NAMESPACE, name)}"
+    return _uuid5(entry.url if entry.url else f"pkm:entry:{entry.id}")
 
 
 def feed_uid(title: str, link: str | None) -> str:
     """A stable id for an exported list: derived from its link, else its title."""
-    return f"urn:uuid:{uuid.uuid5(PKM_NAMESPACE, 'pkm:list:' + (link or title))}"
+    return _uuid5("pkm:list:" + (link or title))
 
 
 def utc(dt: datetime) -> datetime:

@@ -126,7 +126,7 @@ def _read_outlines(text: str) -> tuple[list[_Outline], str | None]:
     try:
         root = etree.fromstring(repaired, _xml_parser(recover=False))
     except etree.XMLSyntaxError as exc:
-        error = clean_line(exc.msg) or "syntax error"
+        error = clean_line(exc.msg).replace(_WRAPPER, "end of file") or "syntax error"
     else:
         return _tree_outlines(root), None
 

@@ -22,6 +22,7 @@ class FetchState:
     last_modified: str | None
     body_hash: str | None
     error_count: int
+    title: str | None
 
 
 class FeedRepository:
@@ -101,7 +102,7 @@ class FeedRepository:
     ) -> list[FetchState]:
         """Feeds to fetch now: not retired, and (unless forced) not backing off."""
         sql = (
-            "SELECT id, url, etag, last_modified, body_hash, error_count FROM feeds"
+            "SELECT id, url, etag, last_modified, body_hash, error_count, title FROM feeds"
             " WHERE retired_at IS NULL"
         )
         params: list[object] = []
