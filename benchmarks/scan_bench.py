@@ -638,10 +638,18 @@ class Run:
     peak_tree_mb: float
     maxrss_mb: float
     returncode: int
+    cpu_s: float  # user + system of the client and its (waited-for) children
+    machine_busy_cores: float  # all CPUs' busy time over the run / wall time
     status: dict[str, int] = field(default_factory=dict)
     server_cpu_s: float = 0.0
     max_in_flight: int = 0
     items: int | None = None
+
+    @property
+    def other_load(self) -> float:
+        """Cores busy with neither the client nor the feed server: other work on the machine."""
+        own = (self.cpu_s + self.server_cpu_s) / self.wall_s
+        return max(self.machine_busy_cores - own, 0.0)
 
     @property
     def ok(self) -> int:
@@ -652,8 +660,16 @@ class Run:
         return self.status.get("304", 0)
 
 
+def _busy_seconds() -> float:
+    """CPU seconds all cores have spent busy since boot (idle and iowait excluded)."""
+    with open("/proc/stat") as handle:
+        fields = [int(v) for v in handle.readline().split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(cmd: Sequence[str], env: dict[str, str], cwd: Path, log: Path) -> Run:
     with open(log, "wb") as err, open(os.devnull, "wb") as devnull:
+        busy = _busy_seconds()
         started = time.perf_counter()
         proc = subprocess.Popen(list(cmd), stdout=devnull, stderr=err, env=env, cwd=cwd)
         peak = 0
@@ -669,6 +685,7 @@ def measure(cmd: Sequence[str], env: dict[str, str], cwd: Path, log: Path) -> Ru
         sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
+        busy = _busy_seconds() - busy
         done.set()
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -677,6 +694,8 @@ def measure(cmd: Sequence[str], env: dict[str, str], cwd: Path, log: Path) -> Ru
         peak_tree_mb=peak / 2**20,
         maxrss_mb=usage.ru_maxrss / 1024,
         returncode=proc.returncode,
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        machine_busy_cores=busy / wall,
     )
 
 
@@ -950,7 +969,8 @@ def run_cell(
             f"  {client.name:8} N={cell.feeds:<5} {cell.phase:9} run {attempt + 1}: "
             f"{run.wall_s:7.2f} s  tree {run.peak_tree_mb:6.1f} MB  "
             f"200={run.ok} 304={run.not_modified}  items={run.items}"
-            f"  server cpu {run.server_cpu_s:.2f} s, max in flight {run.max_in_flight}{note}"
+            f"  cpu {run.cpu_s:.1f} s, server cpu {run.server_cpu_s:.2f} s, "
+            f"max in flight {run.max_in_flight}, other load {run.other_load:.2f}{note}"
         )
 
 
@@ -980,12 +1000,13 @@ def bench_client(
 
 
 def markdown_table(cells: list[Cell]) -> str:
-    """Median wall time; every run's time and 200/304 counts too, since they can differ
-    (newsboat sends no conditional request right after a first scan, but does later)."""
+    """Median wall and CPU time; every run's wall time and 200/304 counts too, since they can
+    differ (newsboat sends no conditional request right after a first scan, but does later).
+    "other load": cores that other work on the machine kept busy meanwhile (median)."""
     rows = [
-        "| client | feeds | phase | wall (median) | runs (s) | peak RSS, tree | 200 / 304 "
-        "| items stored |",
-        "|---|---:|---|---:|---:|---:|---:|---:|",
+        "| client | feeds | phase | wall (median) | runs (s) | client CPU | peak RSS, tree "
+        "| 200 / 304 | items stored | other load |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for c in cells:
         if not c.runs:
@@ -1001,7 +1022,8 @@ def markdown_table(cells: list[Cell]) -> str:
         status = ", ".join(f"{ok} / {nm}" for ok, nm in answers)
         rows.append(
             f"| {c.client} | {c.feeds} | {PHASES[c.phase]} | {wall} | {each} | "
-            f"{max(r.peak_tree_mb for r in c.runs):.0f} MB | {status} | {items} |"
+            f"{c.median('cpu_s'):.1f} s | {max(r.peak_tree_mb for r in c.runs):.0f} MB | "
+            f"{status} | {items} | {c.median('other_load'):.2f} |"
         )
     return "\n".join(rows)
 
@@ -1183,7 +1205,7 @@ def main(argv: list[str] | None = None) -> int:
                 "cells": [
                     {
                         **{k: v for k, v in asdict(c).items() if k != "runs"},
-                        "runs": [asdict(r) for r in c.runs],
+                        "runs": [{**asdict(r), "other_load": r.other_load} for r in c.runs],
                     }
                     for c in cells
                 ],

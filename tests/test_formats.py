@@ -59,7 +59,7 @@ ENTRIES = (
 HOSTILE_TEXT = 'Evil <script>alert("x")</script> & "quotes" [bold] *x* _y_ `z`\x1b[31m\x07\x00'
 HOSTILE = Entry(
     id=666,
-    url="https://evil.example.com/a(b) c?x=1&y=\"2\"",
+    url='https://evil.example.com/a(b) c?x=1&y="2"',
     title=HOSTILE_TEXT,
     feed_title="Feed <b>bold</b>\x1b[0m",
     author="Mallory <m@example.com>\x07",
@@ -289,7 +289,12 @@ def test_html_hostile_is_sanitized() -> None:
         'Evil <script>alert("x")</script> & "quotes" [bold] *x* _y_ `z`[31m'
     )
     assert [t.text for t in tree.findall(".//span[@class='tag']")] == [
-        "<script>", 'q"uote', "a&b", "[bold]", "esc[31m", "bell"
+        "<script>",
+        'q"uote',
+        "a&b",
+        "[bold]",
+        "esc[31m",
+        "bell",
     ]
     assert tree.find(".//p[@class='description']").text_content() == "<b>x</b>"
 
@@ -328,9 +333,7 @@ def test_atom_feed() -> None:
     assert first.findtext(f"{ATOM}published") == "2024-04-20T12:00:00Z"
     alternate = first.find(f"{ATOM}link[@rel='alternate']")
     assert alternate is not None and alternate.get("href") == "https://example.org/hybrid"
-    assert [c.get("term") for c in first.findall(f"{ATOM}category")] == [
-        "conference2.0", "events"
-    ]
+    assert [c.get("term") for c in first.findall(f"{ATOM}category")] == ["conference2.0", "events"]
     assert first.findtext(f"{ATOM}summary") == (
         "Good checklist for the next event.\nShare with the team."
     )
@@ -373,7 +376,12 @@ def test_atom_hostile() -> None:
     content = entry.findtext(f"{ATOM}content") or ""
     assert "<script" not in content and "onclick" not in content and "javascript:" not in content
     assert [c.get("term") for c in entry.findall(f"{ATOM}category")] == [
-        "<script>", 'q"uote', "a&b", "[bold]", "esc[31m", "bell"
+        "<script>",
+        'q"uote',
+        "a&b",
+        "[bold]",
+        "esc[31m",
+        "bell",
     ]
 
 
@@ -431,9 +439,7 @@ def test_netscape_single_tag_with_space_survives() -> None:
     assert parse_netscape(dump((entry,), title="x").encode()).bookmarks[0].tags == ("two words",)
 
 
-_text = st.text(
-    alphabet=st.characters(exclude_categories=["Cs"]), min_size=0, max_size=30
-)
+_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=0, max_size=30)
 _tag = st.text(
     alphabet=st.characters(exclude_categories=["Cs", "Cc", "Z"], exclude_characters=","),
     min_size=1,
@@ -444,9 +450,12 @@ _tag = st.text(
 @st.composite
 def _entry(draw: st.DrawFn) -> Entry:
     path = draw(st.from_regex(r"(/[A-Za-z0-9._~%!$&'()*+,;=:@-]{0,10}){0,3}", fullmatch=True))
-    saved = draw(st.none() | st.datetimes(
-        min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
-    ))
+    saved = draw(
+        st.none()
+        | st.datetimes(
+            min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+        )
+    )
     return Entry(
         id=draw(st.integers(min_value=1, max_value=10**9)),
         url=f"https://{draw(st.from_regex(r'[a-z]{1,8}', fullmatch=True))}.example.com{path}",
@@ -472,7 +481,11 @@ def test_netscape_round_trip_property(entries: list[Entry]) -> None:
         assert bookmark.url == entry.url
         assert (bookmark.title or "") == _clean(entry.title)
         assert [_clean(n) for n in (bookmark.note or "").split("\n")] == [
-            _clean(n) for n in CONTROL_RE.sub("", (entry.note or "").replace("\r", "\n")).strip()
+            _clean(n)
+            for n in CONTROL_RE.sub(
+                "", (entry.note or "").replace("\r\n", "\n").replace("\r", "\n")
+            )
+            .strip()
             .split("\n")
         ] or not _clean(entry.note)
         assert bookmark.tags == tuple(_clean(t) for t in entry.tags)
@@ -535,7 +548,11 @@ def test_firefox() -> None:
     assert result.bookmarks[5].tags == ()  # "Other Bookmarks" is a root
     assert len(result.skipped) == 5
     assert [s.split(":")[0] for s in result.skipped] == [
-        "place", "place", "javascript", "about", "file"
+        "place",
+        "place",
+        "javascript",
+        "about",
+        "file",
     ]
     assert result.skipped[0] == (
         "place:parent=toolbar_____&sort=12&maxResults=10: place: link, not http(s)"
@@ -545,7 +562,12 @@ def test_firefox() -> None:
 def test_firefox_without_folder_tags() -> None:
     result = load("firefox.html", folders_as_tags=False)
     assert [b.tags for b in result.bookmarks] == [
-        (), (), ("pkm", "seek-sense-share"), ("conference2.0",), (), ()
+        (),
+        (),
+        ("pkm", "seek-sense-share"),
+        ("conference2.0",),
+        (),
+        (),
     ]
 
 
@@ -575,8 +597,9 @@ def test_chrome() -> None:
 def test_edge_milliseconds_and_microseconds() -> None:
     result = load("edge.html")
     assert result.bookmarks == [
-        BookmarkData(url="https://learn.microsoft.com/", title="Microsoft Learn",
-                     added=at(1600000000)),
+        BookmarkData(
+            url="https://learn.microsoft.com/", title="Microsoft Learn", added=at(1600000000)
+        ),
         BookmarkData(url="https://nesslabs.com/", title="Ness Labs", added=at(1600000000)),
     ]
     assert result.skipped == ["edge://settings/: edge: link, not http(s)"]
@@ -587,8 +610,11 @@ def test_safari_reading_list_and_valueless_attributes() -> None:
     assert result.bookmarks == [
         BookmarkData(url="https://www.apple.com/", title="Apple"),
         BookmarkData(url="https://calnewport.com/blog/", title="Cal Newport", tags=("Work",)),
-        BookmarkData(url="https://calnewport.com/deep-habits/", title="Deep habits",
-                     tags=("Work", "Deep Work")),
+        BookmarkData(
+            url="https://calnewport.com/deep-habits/",
+            title="Deep habits",
+            tags=("Work", "Deep Work"),
+        ),
         BookmarkData(
             url="https://maggieappleton.com/garden-history",
             title="A Brief History & Ethos of the Digital Garden",
@@ -610,8 +636,12 @@ def test_pinboard() -> None:
             added=at(1414524616),
             to_read=True,
         ),
-        BookmarkData(url="https://example.com/private", title="Private thing",
-                     added=at(1414524617), private=True),
+        BookmarkData(
+            url="https://example.com/private",
+            title="Private thing",
+            added=at(1414524617),
+            private=True,
+        ),
         BookmarkData(
             url="https://example.com/multi",
             title="Duplicate tags",
@@ -639,8 +669,9 @@ def test_delicious_lower_case() -> None:
             tags=("conference2.0", "backchannel"),
             added=at(1230768100),
         ),
-        BookmarkData(url="http://www.example.com/untitled", title=None, tags=("misc",),
-                     added=at(1230768200)),
+        BookmarkData(
+            url="http://www.example.com/untitled", title=None, tags=("misc",), added=at(1230768200)
+        ),
     ]
 
 
@@ -806,20 +837,50 @@ def test_unclosed_anchor_and_unclosed_dl() -> None:
     )
     result = parse_netscape(data)
     assert result.bookmarks == [
-        BookmarkData(url="https://a.example.com/", title="A title", note="A note",
-                     tags=("Folder",)),
+        BookmarkData(
+            url="https://a.example.com/", title="A title", note="A note", tags=("Folder",)
+        ),
         BookmarkData(url="https://b.example.com/", title="B title", tags=("Folder",)),
     ]
 
 
-_fragments = st.sampled_from([
-    b"<!DOCTYPE NETSCAPE-Bookmark-file-1>", b"<DL><p>", b"</DL><p>", b"<DT>", b"<DD>", b"</DD>",
-    b'<A HREF="https://a.example.com/x">', b"<A HREF=javascript:x>", b"<a href='place:x'>",
-    b"</A>", b"<H3>", b"</H3>", b"<H3 PERSONAL_TOOLBAR_FOLDER=\"true\">", b"title", b"&amp;",
-    b"&", b"<", b">", b'"', b" TAGS=\"a,b\" ", b" ADD_DATE=\"99999999999999999999\" ",
-    b"<script>", b"</script>", b"<br>", b"\n", b"\xef\xbb\xbf", b"\x00", b"\xe9", b"<!--",
-    b"-->", b"<![CDATA[", b"<?", b"<!",
-])
+_fragments = st.sampled_from(
+    [
+        b"<!DOCTYPE NETSCAPE-Bookmark-file-1>",
+        b"<DL><p>",
+        b"</DL><p>",
+        b"<DT>",
+        b"<DD>",
+        b"</DD>",
+        b'<A HREF="https://a.example.com/x">',
+        b"<A HREF=javascript:x>",
+        b"<a href='place:x'>",
+        b"</A>",
+        b"<H3>",
+        b"</H3>",
+        b'<H3 PERSONAL_TOOLBAR_FOLDER="true">',
+        b"title",
+        b"&amp;",
+        b"&",
+        b"<",
+        b">",
+        b'"',
+        b' TAGS="a,b" ',
+        b' ADD_DATE="99999999999999999999" ',
+        b"<script>",
+        b"</script>",
+        b"<br>",
+        b"\n",
+        b"\xef\xbb\xbf",
+        b"\x00",
+        b"\xe9",
+        b"<!--",
+        b"-->",
+        b"<![CDATA[",
+        b"<?",
+        b"<!",
+    ]
+)
 
 
 @given(st.binary(max_size=400) | st.lists(_fragments, max_size=50).map(b"".join))
