@@ -15,13 +15,13 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from pkm.config import store_path
-from pkm.errors import PkmError, StoreError, UsageError
+from pkm.errors import FormatError, PkmError, StoreError, UsageError
 from pkm.storage.db import open_store, transaction
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
@@ -41,6 +41,12 @@ from pkm.urls import check_url, host_of
 
 if TYPE_CHECKING:
     from pkm.discover import DiscoveredFeed
+
+# Bookmarks per import transaction: large enough to be fast, small enough that an
+# interrupted import keeps most of its work.
+IMPORT_BATCH = 5000
+# The most entries one search export holds.
+MAX_EXPORT = 100_000
 
 
 class Pkm:
@@ -152,7 +158,6 @@ class Pkm:
         force: bool = False,
         since: datetime | None = None,
         progress: Callable[[int, int], None] | None = None,
-        on_start: Callable[[int], None] | None = None,
     ) -> ScanReport:
         """Fetch due feeds (unless ``fetch`` is false) and report what is new.
 
@@ -174,8 +179,8 @@ class Pkm:
         with scan_lock(self.path):
             started = now_ts()
             due = self._feeds.due(started, feed_id=feed_id, folder=folder, force=force)
-            if on_start:
-                on_start(len(due))
+            if progress:
+                progress(0, len(due))
             with self._write():
                 scan_id = int(
                     self._conn.execute(
@@ -333,15 +338,120 @@ class Pkm:
             raise PkmError(f"no entries tagged {tag!r}")
         return entries
 
-    def export(self, tag: str, *, format: str = "md") -> str:
-        """A tag as a reading list in one of :data:`pkm.formats.EXPORTERS`."""
+    def export(
+        self, tag: str | None = None, *, query: str | None = None, format: str = "md"
+    ) -> str:
+        """A tag (or a search) as a reading list in one of :data:`pkm.formats.EXPORTERS`."""
         from pkm.formats import EXPORTERS
 
         exporter = EXPORTERS.get(format)
         if exporter is None:
             raise UsageError(f"unknown format {format!r} (choose from {', '.join(EXPORTERS)})")
-        entries = self.tagged(tag)
-        return exporter(entries, title=f"Reading list: {_display_tag(entries, tag)}")
+        if (tag is None) == (query is None):
+            raise UsageError("export takes a tag or --query, not both")
+        if tag is not None:
+            entries = self.tagged(tag)
+            title = f"Reading list: {_display_tag(entries, tag)}"
+        else:
+            hits = self.find(query or "", limit=MAX_EXPORT)
+            if not hits:
+                raise PkmError(f"nothing matches {query!r}")
+            entries = [self._entries.get(hit.entry.id) for hit in hits]
+            title = f"Reading list: {query}"
+        return exporter(entries, title=title, generated=datetime.now(UTC))
+
+    # --- moving data in and out ---------------------------------------------
+
+    def import_bookmarks(
+        self,
+        data: bytes,
+        *,
+        format: str | None = None,
+        folders_as_tags: bool = True,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ImportReport:
+        """Import a bookmark file (Netscape HTML, Pinboard JSON or a pkm backup).
+
+        Bookmarks merge with what the store holds by normalised URL, so importing the
+        same file twice changes nothing. Each batch of bookmarks is one transaction.
+        """
+        from pkm.formats import backup
+
+        kind = format or _detect_format(data)
+        if kind == "backup" or (kind == "json" and backup.looks_like_backup(data)):
+            return self.restore(data)
+        if kind == "opml":
+            return self.import_opml(data)
+        if kind == "netscape":
+            from pkm.formats.netscape import parse_netscape
+
+            parsed = parse_netscape(data, folders_as_tags=folders_as_tags)
+        elif kind in ("pinboard", "json"):
+            from pkm.formats.pinboard import parse_pinboard
+
+            parsed = parse_pinboard(data)
+        else:
+            raise UsageError(f"unknown import format {kind!r} (netscape, pinboard, backup or opml)")
+        from pkm.storage.bookmarks import BookmarkImporter
+
+        importer = BookmarkImporter(self._conn, now_ts())
+        imported = merged = 0
+        skipped = list(parsed.skipped)
+        total = len(parsed.bookmarks)
+        for start in range(0, total, IMPORT_BATCH):
+            with self._write():
+                result = importer.add(parsed.bookmarks[start : start + IMPORT_BATCH])
+            imported += result.imported
+            merged += result.merged
+            skipped.extend(result.skipped)
+            if progress:
+                progress(min(start + IMPORT_BATCH, total), total)
+        return ImportReport(imported=imported, merged=merged, skipped=tuple(skipped))
+
+    def backup(self, out: IO[str]) -> None:
+        """Write everything (feeds and their fetch state, entries, tags, notes) as JSON."""
+        from pkm.formats import backup
+        from pkm.storage.backup import TABLES, read_table
+        from pkm.storage.db import schema_version
+
+        def tables() -> Iterator[tuple[str, list[str], Iterator[Sequence[Any]]]]:
+            for table in TABLES:
+                columns, rows = read_table(self._conn, table)
+                yield table, columns, rows
+
+        self._conn.execute("BEGIN")  # one consistent snapshot, even while a scan writes
+        try:
+            backup.write(out, schema=schema_version(self._conn) or "", tables=tables())
+        finally:
+            self._conn.execute("COMMIT")
+
+    def restore(self, data: bytes) -> ImportReport:
+        """Load a backup into this store, which must be empty; ids are kept."""
+        from pkm.formats import backup
+        from pkm.storage.backup import TABLES, is_empty, write_table
+
+        parsed = backup.read(data)
+        if not is_empty(self._conn):
+            raise PkmError(f"restore needs an empty store, and {self.path} is not empty")
+        unknown = set(parsed.tables) - set(TABLES)
+        if unknown:
+            raise FormatError(f"pkm backup holds unknown tables: {', '.join(sorted(unknown))}")
+        counts: dict[str, int] = {}
+        with self._write():
+            for table in TABLES:
+                if table in parsed.tables:
+                    columns, rows = parsed.tables[table]
+                    counts[table] = write_table(self._conn, table, columns, rows)
+        return ImportReport(imported=counts.get("entries", 0), restored=counts)
+
+
+def _detect_format(data: bytes) -> str:
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith((b"{", b"[")):
+        return "json"
+    if b"<opml" in head.lower():
+        return "opml"
+    return "netscape"
 
 
 def _display_tag(entries: Sequence[Entry], tag: str) -> str:

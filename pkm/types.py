@@ -122,6 +122,8 @@ class ImportReport:
     imported: int
     merged: int = 0
     skipped: tuple[str, ...] = ()
+    # For a backup restore: rows restored per table.
+    restored: dict[str, int] = field(default_factory=dict)
 
 
 # --- write-path types: what the parser and fetcher hand to the store ---------
@@ -178,3 +180,11 @@ class BookmarkData:
     modified: datetime | None = None
     to_read: bool = False
     private: bool = False
+
+
+@dataclass
+class BookmarkImport:
+    """What a bookmark file held: the bookmarks, and one line per link that was skipped."""
+
+    bookmarks: list[BookmarkData] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)

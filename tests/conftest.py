@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from httpserver import LocalServer, local_server  # noqa: F401  (a fixture, re-exported)
+from hypothesis import settings
 from typer.testing import CliRunner
 
 DATA = Path(__file__).parent / "data"
+
+# In CI every run explores the same examples, so a red build is reproducible and a
+# green one is not luck; locally, hypothesis keeps searching for new ones.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 SITE = DATA / "site"
 
 

@@ -19,8 +19,8 @@ from lxml import etree
 
 from pkm.errors import FormatError
 from pkm.formats import EXPORTERS, EXTENSIONS, MEDIA_TYPES, atom, html, jsonfeed, markdown
-from pkm.formats.netscape import NetscapeImport, dump, parse_netscape, parse_timestamp
-from pkm.types import BookmarkData, Entry
+from pkm.formats.netscape import dump, parse_netscape, parse_timestamp
+from pkm.types import BookmarkData, BookmarkImport, Entry
 
 DATA = Path(__file__).parent / "data" / "netscape"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -514,7 +514,7 @@ def test_every_export_stays_valid_property(
 # --- Netscape import: the peers' files ---------------------------------------------------
 
 
-def load(name: str, **kwargs: bool) -> NetscapeImport:
+def load(name: str, **kwargs: bool) -> BookmarkImport:
     return parse_netscape((DATA / name).read_bytes(), **kwargs)
 
 
@@ -826,7 +826,7 @@ def test_not_a_bookmark_file(data: bytes) -> None:
 
 def test_bookmark_file_without_bookmarks_is_empty() -> None:
     result = parse_netscape(b"<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n</DL><p>\n")
-    assert result == NetscapeImport(bookmarks=[], skipped=[])
+    assert result == BookmarkImport(bookmarks=[], skipped=[])
 
 
 def test_unclosed_anchor_and_unclosed_dl() -> None:
@@ -890,7 +890,7 @@ def test_parse_netscape_never_crashes(data: bytes) -> None:
         result = parse_netscape(data)
     except FormatError:
         return
-    assert isinstance(result, NetscapeImport)
+    assert isinstance(result, BookmarkImport)
     for bookmark in result.bookmarks:
         assert bookmark.url.lower().startswith(("http://", "https://"))
         assert not CONTROL_RE.search(bookmark.title or "")

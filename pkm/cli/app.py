@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from pkm import __version__
-from pkm.cli import entries, export, feeds, find, scan, tags
+from pkm.cli import entries, export, feeds, find, scan, tags, transfer
 from pkm.cli.render import clean
 from pkm.errors import PkmError
 
@@ -77,3 +77,4 @@ scan.register(app)
 entries.register(app)
 find.register(app)
 export.register(app)
+transfer.register(app)

@@ -74,7 +74,7 @@ def export(
 ) -> None:
     """Export subscriptions as OPML 2.0 with folders."""
     text = open_pkm(ctx).export_opml()
-    _write(text, output)
+    render.write_output(text, output)
 
 
 @app.command("list")
@@ -134,14 +134,3 @@ def remove(
     """Unsubscribe; saved entries from the feed are kept."""
     removed = open_pkm(ctx).remove_feed(feed)
     render.print_line("Removed ", (removed.display_title, "bold"), f" (id {removed.id})")
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        typer.echo(text, nl=not text.endswith("\n"))
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise FormatError(f"cannot write {output}: {exc.strerror or exc}") from None
-    render.note(f"Wrote {output}")

@@ -11,8 +11,10 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -120,3 +122,41 @@ def table(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
     for row in rows:
         grid.add_row(*(styled(str(cell) if cell is not None else "") for cell in row))
     out().print(grid)
+
+
+@contextmanager
+def progress_bar(
+    label: str, *, enabled: bool = True
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A transient progress bar on stderr, only when stderr is a terminal.
+
+    Yields a ``(done, total)`` callback, or None when there is no bar to draw.
+    """
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), console=err(), transient=True
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """``text`` to a file, or to stdout when no file is given."""
+    from pkm.errors import FormatError
+
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise FormatError(f"cannot write {output}: {exc.strerror or exc}") from None
+    note(f"Wrote {output}")

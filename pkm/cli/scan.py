@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -42,7 +39,7 @@ def scan(
 
         since_time = parse_since(since)
     fetch = not no_fetch and since is None
-    with _progress(enabled=fetch and not as_json) as (on_start, progress):
+    with render.progress_bar("Scanning", enabled=fetch and not as_json) as progress:
         report = store.scan(
             fetch=fetch,
             feed_id=feed,
@@ -50,40 +47,11 @@ def scan(
             force=force,
             since=since_time,
             progress=progress,
-            on_start=on_start,
         )
     if as_json:
         render.print_json(_as_json(report))
     else:
         _show(report, fetched=fetch)
-
-
-@contextmanager
-def _progress(
-    *, enabled: bool
-) -> Iterator[tuple[Callable[[int], None] | None, Callable[[int, int], None] | None]]:
-    """A progress bar on stderr, only when stderr is a terminal."""
-    if not enabled or not sys.stderr.isatty():
-        yield None, None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    with Progress(
-        TextColumn("Scanning"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=render.err(),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("scan", total=None)
-
-        def on_start(total: int) -> None:
-            bar.update(task, total=total)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield on_start, advance
 
 
 def _as_json(report: ScanReport) -> dict[str, object]:

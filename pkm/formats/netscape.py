@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 
 from pkm.errors import FormatError
 from pkm.formats import clean_block, clean_line, decode_markup, entry_date, utc
-from pkm.types import BookmarkData, Entry
+from pkm.types import BookmarkData, BookmarkImport, Entry
 
-__all__ = ["NetscapeImport", "dump", "parse_netscape"]
+__all__ = ["BookmarkImport", "dump", "parse_netscape"]
 
 DOCTYPE = "<!DOCTYPE NETSCAPE-Bookmark-file-1>"
 
@@ -79,18 +79,10 @@ _ATTR_RE = re.compile(
 )
 
 
-@dataclass
-class NetscapeImport:
-    """What a bookmark file held: the bookmarks, and one line per link that was skipped."""
-
-    bookmarks: list[BookmarkData] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-
-
 # --- reading -----------------------------------------------------------------------------
 
 
-def parse_netscape(data: bytes, *, folders_as_tags: bool = True) -> NetscapeImport:
+def parse_netscape(data: bytes, *, folders_as_tags: bool = True) -> BookmarkImport:
     """Read a Netscape bookmark file.
 
     With ``folders_as_tags`` every folder a bookmark sits in (below the browser's own root
@@ -109,7 +101,7 @@ def parse_netscape(data: bytes, *, folders_as_tags: bool = True) -> NetscapeImpo
     except Exception as exc:  # HTMLParser is lenient, but not documented never to raise
         raise FormatError(f"cannot read the bookmark file: {exc}") from exc
     parser.flush()
-    return NetscapeImport(bookmarks=parser.bookmarks, skipped=parser.skipped)
+    return BookmarkImport(bookmarks=parser.bookmarks, skipped=parser.skipped)
 
 
 @dataclass

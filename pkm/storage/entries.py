@@ -10,6 +10,7 @@ from pkm.errors import EntryNotFoundError, InvalidURLError
 from pkm.storage.rows import (
     ENTRY_COLUMNS,
     ENTRY_LIST_COLUMNS,
+    MERGED_NOTE,
     entry_from_row,
     in_folder,
     to_ts,
@@ -214,22 +215,14 @@ class EntryRepository:
     ) -> None:
         """Keep an entry as a bookmark; a new note is added below an earlier, different one."""
         self._conn.execute(
-            "UPDATE entries SET saved_at = coalesce(saved_at, ?),"
-            " to_read = coalesce(?, to_read),"
-            " note = CASE WHEN ? IS NULL OR ? = '' THEN note"
-            "  WHEN note IS NULL OR note = '' THEN ?"
-            "  WHEN instr(note, ?) > 0 THEN note"
-            "  ELSE note || char(10) || ? END WHERE id = ?",
-            (
-                now,
-                None if to_read is None else int(to_read),
-                note,
-                note,
-                note,
-                note,
-                note,
-                entry_id,
-            ),
+            "UPDATE entries SET saved_at = coalesce(saved_at, :now),"
+            f" to_read = coalesce(:to_read, to_read), note = {MERGED_NOTE} WHERE id = :id",
+            {
+                "now": now,
+                "to_read": None if to_read is None else int(to_read),
+                "note": note,
+                "id": entry_id,
+            },
         )
 
     def new_items(

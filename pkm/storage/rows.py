@@ -23,6 +23,16 @@ def in_folder(column: str, folder: str) -> tuple[str, list[object]]:
     )
 
 
+# A new note joins an entry's note on a line of its own, unless the entry already holds
+# it: saving or importing the same thing twice never repeats a note. Binds :note.
+MERGED_NOTE = (
+    "CASE WHEN coalesce(:note, '') = '' THEN note"
+    " WHEN coalesce(note, '') = '' THEN :note"
+    " WHEN instr(note, :note) > 0 THEN note"
+    " ELSE note || char(10) || :note END"
+)
+
+
 def now_ts() -> int:
     return int(time.time())
 

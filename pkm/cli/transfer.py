@@ -1,0 +1,86 @@
+"""`pkm import`, `pkm backup`, `pkm restore`: moving a whole collection in and out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pkm.cli import render
+from pkm.cli.options import open_pkm
+from pkm.errors import FormatError
+from pkm.types import ImportReport
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)
+    app.command("backup")(backup)
+    app.command("restore")(restore)
+
+
+def _read(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        raise FormatError(f"cannot read {file}: {exc.strerror or exc}") from None
+
+
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A bookmark file, Pinboard JSON or pkm backup.")],
+    format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="netscape, pinboard, backup or opml (default: guess)."),
+    ] = None,
+    no_folder_tags: Annotated[
+        bool, typer.Option("--no-folder-tags", help="Do not turn bookmark folders into tags.")
+    ] = False,
+) -> None:
+    """Import bookmarks (browsers, Pinboard, delicious, linkding, buku) or a pkm backup."""
+    data = _read(file)
+    store = open_pkm(ctx)
+    with render.progress_bar("Importing") as progress:
+        report = store.import_bookmarks(
+            data, format=format, folders_as_tags=not no_folder_tags, progress=progress
+        )
+    _summary(report)
+
+
+def _summary(report: ImportReport) -> None:
+    if report.restored:
+        parts = ", ".join(f"{count} {table}" for table, count in report.restored.items())
+        render.print_line(f"Restored {parts}")
+        return
+    render.print_line(
+        f"Imported {report.imported}, merged {report.merged}, skipped {len(report.skipped)}"
+    )
+    for reason in report.skipped[:20]:
+        render.note(f"  skipped {reason}")
+    if len(report.skipped) > 20:
+        render.note(f"  … and {len(report.skipped) - 20} more skipped")
+
+
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Where to write the backup (JSON).")],
+) -> None:
+    """Write everything in the store to a JSON backup."""
+    store = open_pkm(ctx)
+    partial = file.with_name(file.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            store.backup(out)
+        partial.replace(file)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise FormatError(f"cannot write {file}: {exc.strerror or exc}") from None
+    render.note(f"Wrote {file}")
+
+
+def restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A backup written by pkm backup.")],
+) -> None:
+    """Restore a backup into an empty store."""
+    _summary(open_pkm(ctx).restore(_read(file)))

@@ -1,0 +1,74 @@
+"""pkm's own backup: every table of the store as JSON, written as a stream.
+
+    {"format": "pkm-backup", "version": 1, "schema": "0001", "created": "…Z",
+     "tables": {"feeds": {"columns": [...], "rows": [[...], ...]}, ...}}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from pkm.errors import FormatError
+
+FORMAT = "pkm-backup"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Backup:
+    schema: str
+    created: str
+    tables: dict[str, tuple[list[str], list[list[Any]]]]
+
+
+def write(
+    out: IO[str],
+    *,
+    schema: str,
+    tables: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+) -> None:
+    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    out.write(
+        f'{{"format": "{FORMAT}", "version": {VERSION}, "schema": {json.dumps(schema)},'
+        f' "created": "{created}",\n "tables": {{'
+    )
+    for number, (name, columns, rows) in enumerate(tables):
+        out.write(("," if number else "") + f"\n  {json.dumps(name)}: {{")
+        out.write(f'"columns": {json.dumps(list(columns))}, "rows": [')
+        for index, row in enumerate(rows):
+            out.write(("," if index else "") + "\n   " + json.dumps(list(row), ensure_ascii=False))
+        out.write("]}")
+    out.write("\n }\n}\n")
+
+
+def looks_like_backup(data: bytes) -> bool:
+    return f'"format": "{FORMAT}"'.encode() in data[:200]
+
+
+def read(data: bytes) -> Backup:
+    try:
+        document = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FormatError(f"not a pkm backup: {exc}") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise FormatError("not a pkm backup: no \"format\": \"pkm-backup\" field")
+    if document.get("version") != VERSION:
+        raise FormatError(f"unsupported pkm backup version {document.get('version')!r}")
+    raw_tables = document.get("tables")
+    if not isinstance(raw_tables, dict):
+        raise FormatError("not a pkm backup: no tables")
+    tables: dict[str, tuple[list[str], list[list[Any]]]] = {}
+    for name, table in raw_tables.items():
+        if not isinstance(table, dict):
+            raise FormatError(f"pkm backup table {name!r} is malformed")
+        columns, rows = table.get("columns"), table.get("rows")
+        if not isinstance(columns, list) or not isinstance(rows, list):
+            raise FormatError(f"pkm backup table {name!r} is malformed")
+        if not all(isinstance(row, list) and len(row) == len(columns) for row in rows):
+            raise FormatError(f"pkm backup table {name!r} has malformed rows")
+        tables[str(name)] = ([str(c) for c in columns], rows)
+    return Backup(str(document.get("schema")), str(document.get("created")), tables)

@@ -1,0 +1,57 @@
+"""Pinboard's JSON export (``/v1/posts/all?format=json``): a list of posts.
+
+Each post has ``href``, ``description`` (the title), ``extended`` (the note), ``time``
+(ISO 8601), ``shared`` and ``toread`` ("yes"/"no") and ``tags`` (space-separated).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from pkm.errors import FormatError
+from pkm.formats import clean_block, clean_line, is_web_url, utc
+from pkm.types import BookmarkData, BookmarkImport
+
+
+def parse_pinboard(data: bytes) -> BookmarkImport:
+    try:
+        posts = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FormatError(f"not a Pinboard JSON export: {exc}") from None
+    if not isinstance(posts, list):
+        raise FormatError("not a Pinboard JSON export: expected a list of posts")
+    result = BookmarkImport()
+    for number, post in enumerate(posts, 1):
+        if not isinstance(post, dict) or not isinstance(post.get("href"), str):
+            result.skipped.append(f"post {number}: no href")
+            continue
+        url = post["href"].strip()
+        if not is_web_url(url):
+            result.skipped.append(f"{url[:200]}: not an http(s) link")
+            continue
+        result.bookmarks.append(
+            BookmarkData(
+                url=url,
+                title=clean_line(_text(post.get("description"))) or None,
+                note=clean_block(_text(post.get("extended"))) or None,
+                tags=tuple(clean_line(_text(post.get("tags"))).split()),
+                added=_time(post.get("time")),
+                to_read=_text(post.get("toread")).lower() == "yes",
+                private=_text(post.get("shared")).lower() == "no",
+            )
+        )
+    return result
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        return None

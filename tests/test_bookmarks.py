@@ -1,0 +1,200 @@
+"""Bookmarks in and out: saving pages, importing collections, backups, reading lists."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from conftest import DATA, RunCli, Site
+from httpserver import LocalServer
+
+from pkm import Pkm
+from pkm.errors import PkmError
+
+NETSCAPE = DATA / "netscape"
+
+
+def _json(cli: RunCli, *args: str) -> object:
+    result = cli(*args, "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _backup_tables(db: Path) -> dict[str, object]:
+    out = io.StringIO()
+    with Pkm.open(db) as store:
+        store.backup(out)
+    document = json.loads(out.getvalue())
+    return dict(document["tables"])
+
+
+def test_save_fetches_title_and_merges_on_resave(cli: RunCli, site: Site) -> None:
+    first = _json(cli, "save", site.url("/talk"), "-t", "keynote", "--note", "slides")
+    assert isinstance(first, dict)
+    assert first["title"] == "Keynote: the future of conferences"
+    assert first["merged"] is False
+    again = cli("save", site.url("/talk") + "?utm_source=x#video", "-t", "Conference2.0")
+    assert again.exit_code == 0 and "Merged into" in again.stdout
+    shown = _json(cli, "show", str(first["id"]))
+    assert isinstance(shown, dict)
+    assert shown["tags"] == ["Conference2.0", "keynote"]
+    assert shown["note"] == "slides"
+    assert "hybrid events" in (shown["text"] or "")  # og:description is searchable
+    hits = _json(cli, "find", "slides video keynote")
+    assert isinstance(hits, list)
+
+
+def test_unreachable_page_is_saved_with_a_warning(cli: RunCli, site: Site) -> None:
+    result = cli("save", site.url("/gone-page"), "-t", "later", "--to-read")
+    assert result.exit_code == 0
+    assert "warning: saved without a title: HTTP 404" in result.stderr
+    hits = _json(cli, "find", "is:unread")
+    assert isinstance(hits, list) and hits[0]["url"] == site.url("/gone-page")
+
+
+def test_firefox_import_is_idempotent_and_merges(cli: RunCli, db_path: Path) -> None:
+    cli(
+        "save",
+        "https://JARCHE.com/2014/02/the-seek-sense-share-framework/?utm_medium=x",
+        "--no-fetch",
+        "-t",
+        "mine",
+    )
+    result = cli("import", str(NETSCAPE / "firefox.html"))
+    assert result.exit_code == 0, result.stderr
+    first = result.stdout
+    assert "merged 1" in first
+    before = _backup_tables(db_path)
+    again = cli("import", str(NETSCAPE / "firefox.html"))
+    assert again.exit_code == 0
+    assert "Imported 0," in again.stdout
+    assert _backup_tables(db_path) == before
+    tags = {t["name"] for t in _json(cli, "tags")}  # type: ignore[index, union-attr]
+    assert {"mine", "pkm", "seek-sense-share", "Conferences", "conference2.0"} <= tags
+    # Folders become tags in tag form (no spaces).
+    assert all(" " not in name for name in tags)
+    merged = _json(cli, "find", "--tag", "mine")
+    assert isinstance(merged, list) and len(merged) == 1
+    assert set(merged[0]["tags"]) >= {"mine", "pkm", "seek-sense-share"}
+
+
+def test_every_exporter_fixture_imports(cli: RunCli, tmp_path: Path) -> None:
+    for path in sorted(NETSCAPE.glob("*.html")):
+        result = cli("--db", str(tmp_path / f"{path.stem}.db"), "import", str(path))
+        assert result.exit_code == 0, (path.name, result.stderr)
+        assert "Imported" in result.stdout
+
+
+def test_pinboard_json_import(cli: RunCli, tmp_path: Path) -> None:
+    posts = [
+        {
+            "href": "https://example.org/a",
+            "description": "A <b>post</b>",
+            "extended": "why",
+            "time": "2020-02-03T04:05:06Z",
+            "shared": "no",
+            "toread": "yes",
+            "tags": "conference2.0 keynote",
+        },
+        {"href": "javascript:void(0)", "description": "bad"},
+        {"description": "no href"},
+    ]
+    file = tmp_path / "pinboard.json"
+    file.write_text(json.dumps(posts))
+    result = cli("import", str(file))
+    assert result.exit_code == 0, result.stderr
+    assert "Imported 1, merged 0, skipped 2" in result.stdout
+    hits = _json(cli, "find", "#keynote")
+    assert isinstance(hits, list) and hits[0]["title"] == "A <b>post</b>"
+    assert hits[0]["tags"] == ["conference2.0", "keynote"]
+
+
+def test_backup_restore_gives_an_identical_store(
+    cli: RunCli, site: Site, db_path: Path, tmp_path: Path
+) -> None:
+    cli("feeds", "add", site.url("/events.rss"), "--folder", "Events")
+    cli("feeds", "add", site.url("/blog/feeds/notes.atom"))
+    cli("import", str(NETSCAPE / "pinboard.html"))
+    hits = _json(cli, "find", "hybrid")
+    assert isinstance(hits, list)
+    cli("tag", str(hits[0]["id"]), "conference2.0", "--note", "Ideeën & <notes>")
+    backup = tmp_path / "backup.json"
+    assert cli("backup", str(backup)).exit_code == 0
+    restored = tmp_path / "restored.db"
+    result = cli("--db", str(restored), "restore", str(backup))
+    assert result.exit_code == 0, result.stderr
+    assert "Restored" in result.stdout
+    assert _backup_tables(restored) == _backup_tables(db_path)
+    # The index came back too.
+    again = _json(cli, "--db", str(restored), "find", "ideeen", "#conference2.0")
+    assert isinstance(again, list) and [h["id"] for h in again] == [hits[0]["id"]]
+    # Restoring twice, or into a used store, is refused and changes nothing.
+    refused = cli("--db", str(restored), "restore", str(backup))
+    assert refused.exit_code == 1 and "needs an empty store" in refused.stderr
+    # pkm import recognises its own backup.
+    other = tmp_path / "other.db"
+    assert cli("--db", str(other), "import", str(backup)).exit_code == 0
+    assert _backup_tables(other) == _backup_tables(db_path)
+
+
+def test_corrupt_backup_is_refused_cleanly(cli: RunCli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "pkm-backup", "version": 1, "tables": {"entries": 3}}')
+    result = cli("restore", str(bad))
+    assert result.exit_code == 1 and "malformed" in result.stderr
+    assert _json(cli, "find") == []
+
+
+def test_netscape_round_trip_into_a_fresh_store(cli: RunCli, tmp_path: Path) -> None:
+    cli("import", str(NETSCAPE / "firefox.html"))
+    for tag in ("pkm", "conference2.0"):
+        out = tmp_path / f"{tag}.html"
+        assert cli("export", tag, "--format", "netscape", "-o", str(out)).exit_code == 0
+        fresh = tmp_path / f"{tag}.db"
+        assert cli("--db", str(fresh), "import", str(out)).exit_code == 0
+        original = _json(cli, "find", "--tag", tag, "--limit", "100")
+        copy = _json(cli, "--db", str(fresh), "find", "--tag", tag, "--limit", "100")
+        assert isinstance(original, list) and isinstance(copy, list) and original
+        keys = ("url", "title", "tags", "saved")
+        assert [{k: h[k] for k in keys} for h in copy] == [
+            {k: h[k] for k in keys} for h in original
+        ]
+
+
+def test_atom_export_can_be_followed_by_another_pkm(
+    cli: RunCli, site: Site, tmp_path: Path
+) -> None:
+    cli("feeds", "add", site.url("/events.rss"))
+    for hit in _json(cli, "find", "--limit", "2"):  # type: ignore[union-attr]
+        cli("tag", str(hit["id"]), "shared-list")  # type: ignore[index]
+    atom = cli("export", "shared-list", "--format", "atom")
+    assert atom.exit_code == 0
+    mine = _json(cli, "find", "#shared-list")
+    assert isinstance(mine, list)
+    with LocalServer() as server:
+        server.route("/list.atom", atom.stdout, content_type="application/atom+xml")
+        colleague = tmp_path / "colleague.db"
+        added = cli("--db", str(colleague), "feeds", "add", server.url("/list.atom"))
+        assert added.exit_code == 0, added.stderr
+    theirs = _json(cli, "--db", str(colleague), "find")
+    assert isinstance(theirs, list)
+    assert sorted((h["url"], h["title"]) for h in theirs) == sorted(
+        (h["url"], h["title"]) for h in mine
+    )
+
+
+def test_export_a_search(cli: RunCli, site: Site) -> None:
+    cli("feeds", "add", site.url("/events.rss"))
+    result = cli("export", "--query", "hybrid OR unconference", "--format", "md")
+    assert result.exit_code == 0, result.stderr
+    assert "Hybrid events" in result.stdout and "unconference" in result.stdout
+    assert "Ideeën" not in result.stdout
+    both = cli("export", "x", "--query", "y")
+    assert both.exit_code == 2
+
+
+def test_library_restore_refuses_non_backup(db_path: Path) -> None:
+    with Pkm.open(db_path) as store, pytest.raises(PkmError, match="not a pkm backup"):
+        store.restore(b"[1, 2, 3]")
