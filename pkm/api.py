@@ -31,6 +31,7 @@ from pkm.tagnames import clean_tags, tag_key
 from pkm.types import (
     Entry,
     Feed,
+    FeedOutcome,
     ImportReport,
     SaveResult,
     ScanReport,
@@ -179,6 +180,7 @@ class Pkm:
         with scan_lock(self.path):
             started = now_ts()
             due = self._feeds.due(started, feed_id=feed_id, folder=folder, force=force)
+            waiting = [] if force else self._feeds.waiting(started, feed_id=feed_id, folder=folder)
             if progress:
                 progress(0, len(due))
             with self._write():
@@ -204,6 +206,7 @@ class Pkm:
                     (now_ts(), counts["updated"], counts["not_modified"], failed, scan_id),
                 )
         new = self._entries.new_items(scan_id=scan_id, feed_id=feed_id, folder=folder)
+        outcomes += [_waiting(feed) for feed in waiting]
         return ScanReport(
             total=len(due),
             updated=counts["updated"],
@@ -452,6 +455,14 @@ def _detect_format(data: bytes) -> str:
     if b"<opml" in head.lower():
         return "opml"
     return "netscape"
+
+
+def _waiting(feed: Feed) -> FeedOutcome:
+    when = feed.next_fetch.astimezone().strftime("%Y-%m-%d %H:%M") if feed.next_fetch else "?"
+    reason = feed.last_error or "asked to wait"
+    return FeedOutcome(
+        feed.id, feed.url, "skipped", error=f"{reason} (next try {when})", title=feed.title
+    )
 
 
 def _display_tag(entries: Sequence[Entry], tag: str) -> str:

@@ -12,8 +12,9 @@ MAX_TAG_LENGTH = 100
 
 def clean_tag(raw: str) -> str:
     """The display form of a tag, or InvalidTagError. Idempotent."""
-    text = unicodedata.normalize("NFC", raw)
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    text = raw if unicodedata.is_normalized("NFC", raw) else unicodedata.normalize("NFC", raw)
+    if not text.isprintable():  # the rare tag with control or format characters
+        text = "".join(ch for ch in text if _visible(ch))
     text = "-".join(text.split())
     text = text.lstrip("#")
     if not text:
@@ -23,6 +24,10 @@ def clean_tag(raw: str) -> str:
     if len(text) > MAX_TAG_LENGTH:
         raise InvalidTagError(f"tag longer than {MAX_TAG_LENGTH} characters: {text[:20]!r}…")
     return text
+
+
+def _visible(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char)[0] != "C"
 
 
 def tag_key(name: str) -> str:

@@ -110,7 +110,12 @@ class ScanReport:
 
     @property
     def errors(self) -> tuple[FeedOutcome, ...]:
-        return tuple(o for o in self.outcomes if o.outcome in ("failed", "retired"))
+        """Feeds that failed now, were retired now, or still wait after earlier failures."""
+        return tuple(o for o in self.outcomes if o.outcome in ("failed", "retired", "skipped"))
+
+    @property
+    def skipped(self) -> int:
+        return sum(o.outcome == "skipped" for o in self.outcomes)
 
     @property
     def moved(self) -> tuple[FeedOutcome, ...]:

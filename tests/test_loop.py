@@ -52,7 +52,7 @@ def test_the_users_day(cli: RunCli, site: Site, tmp_path: Path) -> None:
     # feed answers 304 to its ETag, the others send the same bytes again.
     scan = _json(cli, "scan")
     assert isinstance(scan, dict)
-    assert scan["feeds"] == {"total": 3, "updated": 0, "not_modified": 3, "failed": 0}
+    assert scan["feeds"] == {"total": 3, "updated": 0, "not_modified": 3, "failed": 0, "skipped": 0}
     assert scan["items"] == [] and scan["errors"] == []
     conditional = site.server.requests_to("/events.rss")[-1]
     assert conditional.headers.get("If-None-Match") == '"v1"'
@@ -136,7 +136,13 @@ def test_broken_feed_never_spoils_a_scan(cli: RunCli, site: Site) -> None:
         cli("feeds", "add", site.url(path), "--no-fetch")
     report = _json(cli, "scan")
     assert isinstance(report, dict)
-    assert report["feeds"] == {"total": 4, "updated": 2, "not_modified": 0, "failed": 2}
+    assert report["feeds"] == {
+        "total": 4,
+        "updated": 2,
+        "not_modified": 0,
+        "failed": 2,
+        "skipped": 0,
+    }
     assert len(report["items"]) == 5
     errors = {e["url"]: e["error"] for e in report["errors"]}
     assert "404" in errors[site.url("/missing.rss")]

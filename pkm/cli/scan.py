@@ -61,6 +61,7 @@ def _as_json(report: ScanReport) -> dict[str, object]:
             "updated": report.updated,
             "not_modified": report.not_modified,
             "failed": report.failed,
+            "skipped": report.skipped,
         },
         "items": [
             {
@@ -105,7 +106,9 @@ def _show(report: ScanReport, *, fetched: bool) -> None:
         render.print_line(
             (
                 f"Scanned {report.total} feeds: {report.updated} updated, "
-                f"{report.not_modified} unchanged, {report.failed} failed · {items}",
+                f"{report.not_modified} unchanged, {report.failed} failed"
+                + (f", {report.skipped} waiting to retry" if report.skipped else "")
+                + f" · {items}",
                 "dim",
             )
         )

@@ -34,10 +34,9 @@ class BookmarkImporter:
         self._tag_names: dict[str, str] = {}
 
     def add(self, batch: Sequence[BookmarkData]) -> BatchResult:
-        imported = merged = 0
+        """Store one batch; call inside a write transaction (ids are assigned here)."""
         skipped: list[str] = []
-        links: list[tuple[int, int]] = []
-        touched: list[int] = []
+        keyed: dict[str, tuple[BookmarkData, list[str]]] = {}
         for bookmark in batch:
             try:
                 key = normalize_url(bookmark.url)
@@ -45,24 +44,58 @@ class BookmarkImporter:
             except (InvalidURLError, InvalidTagError) as exc:
                 skipped.append(f"{bookmark.url[:200]}: {exc}")
                 continue
-            row = self._conn.execute("SELECT id FROM entries WHERE url_key = ?", (key,)).fetchone()
-            if row is None:
-                entry_id = self._insert(bookmark, key, tags)
-                imported += 1
+            if key in keyed:  # the same page twice in one file: one entry, tags merged
+                earlier, earlier_tags = keyed[key]
+                keyed[key] = (earlier, earlier_tags + [t for t in tags if t not in earlier_tags])
             else:
-                entry_id = int(row[0])
-                self._merge(entry_id, bookmark)
-                touched.append(entry_id)
-                merged += 1
+                keyed[key] = (bookmark, tags)
+        existing = self._existing(list(keyed))
+        next_id = int(
+            self._conn.execute("SELECT coalesce(max(id), 0) + 1 FROM entries").fetchone()[0]
+        )
+        inserts: list[tuple[object, ...]] = []
+        merges: list[dict[str, object]] = []
+        links: list[tuple[int, int]] = []
+        for key, (bookmark, tags) in keyed.items():
+            entry_id = existing.get(key)
+            if entry_id is None:
+                entry_id = next_id
+                next_id += 1
+                inserts.append(self._new_row(entry_id, bookmark, key, tags))
+            else:
+                merges.append(self._merge_params(entry_id, bookmark))
             links.extend((entry_id, self._tag_ids[t.casefold()]) for t in tags)
+        self._conn.executemany(
+            "INSERT INTO entries (id, url, url_key, title, note, source, tags_text, updated,"
+            " first_seen, sort_date, saved_at, to_read, private)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            inserts,
+        )
+        self._conn.executemany(
+            "UPDATE entries SET saved_at = coalesce(saved_at, :saved),"
+            " title = coalesce(title, :title), to_read = max(to_read, :to_read),"
+            f" private = max(private, :private), note = {MERGED_NOTE} WHERE id = :id",
+            merges,
+        )
         self._conn.executemany(
             "INSERT OR IGNORE INTO entry_tags (entry_id, tag_id) VALUES (?, ?)", links
         )
-        if touched:
+        if merges:
             from pkm.storage.tags import TagRepository
 
-            TagRepository(self._conn).refresh(touched)
-        return BatchResult(imported, merged, tuple(skipped))
+            TagRepository(self._conn).refresh([int(str(m["id"])) for m in merges])
+        return BatchResult(len(inserts), len(merges), tuple(skipped))
+
+    def _existing(self, keys: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, entry_id in self._conn.execute(
+                f"SELECT url_key, id FROM entries WHERE url_key IN ({marks})", chunk
+            ):
+                found[str(key)] = int(entry_id)
+        return found
 
     def _tags(self, raw: Sequence[str]) -> list[str]:
         names: list[str] = []
@@ -85,41 +118,32 @@ class BookmarkImporter:
             names.append(str(stored))
         return names
 
-    def _insert(self, bookmark: BookmarkData, key: str, tags: list[str]) -> int:
+    def _new_row(
+        self, entry_id: int, bookmark: BookmarkData, key: str, tags: list[str]
+    ) -> tuple[object, ...]:
         saved = to_ts(bookmark.added) or self._now
-        tags_text = " ".join(sorted(tags, key=str.casefold)) or None
-        cursor = self._conn.execute(
-            "INSERT INTO entries (url, url_key, title, note, source, tags_text, updated,"
-            " first_seen, sort_date, saved_at, to_read, private)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                bookmark.url.strip(),
-                key,
-                bookmark.title or None,
-                bookmark.note or None,
-                host_of(bookmark.url),
-                tags_text,
-                to_ts(bookmark.modified),
-                self._now,
-                saved,
-                saved,
-                int(bookmark.to_read),
-                int(bookmark.private),
-            ),
+        return (
+            entry_id,
+            bookmark.url.strip(),
+            key,
+            bookmark.title or None,
+            bookmark.note or None,
+            host_of(bookmark.url),
+            " ".join(sorted(tags, key=str.casefold)) or None,
+            to_ts(bookmark.modified),
+            self._now,
+            saved,
+            saved,
+            int(bookmark.to_read),
+            int(bookmark.private),
         )
-        return int(cursor.lastrowid or 0)
 
-    def _merge(self, entry_id: int, bookmark: BookmarkData) -> None:
-        self._conn.execute(
-            "UPDATE entries SET saved_at = coalesce(saved_at, :saved),"
-            " title = coalesce(title, :title), to_read = max(to_read, :to_read),"
-            f" private = max(private, :private), note = {MERGED_NOTE} WHERE id = :id",
-            {
-                "saved": to_ts(bookmark.added) or self._now,
-                "title": bookmark.title or None,
-                "to_read": int(bookmark.to_read),
-                "private": int(bookmark.private),
-                "note": bookmark.note or None,
-                "id": entry_id,
-            },
-        )
+    def _merge_params(self, entry_id: int, bookmark: BookmarkData) -> dict[str, object]:
+        return {
+            "saved": to_ts(bookmark.added) or self._now,
+            "title": bookmark.title or None,
+            "to_read": int(bookmark.to_read),
+            "private": int(bookmark.private),
+            "note": bookmark.note or None,
+            "id": entry_id,
+        }

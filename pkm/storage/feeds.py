@@ -101,22 +101,29 @@ class FeedRepository:
         force: bool = False,
     ) -> list[FetchState]:
         """Feeds to fetch now: not retired, and (unless forced) not backing off."""
-        sql = (
-            "SELECT id, url, etag, last_modified, body_hash, error_count, title FROM feeds"
-            " WHERE retired_at IS NULL"
-        )
-        params: list[object] = []
+        scope, params = _scope(feed_id, folder)
         if not force:
-            sql += " AND (next_fetch_at IS NULL OR next_fetch_at <= ?)"
+            scope += " AND (next_fetch_at IS NULL OR next_fetch_at <= ?)"
             params.append(now)
-        if feed_id is not None:
-            sql += " AND id = ?"
-            params.append(feed_id)
-        if folder is not None:
-            condition, values = in_folder("folder", folder)
-            sql += f" AND {condition}"
-            params += values
-        return [FetchState(*row) for row in self._conn.execute(sql + " ORDER BY id", params)]
+        rows = self._conn.execute(
+            "SELECT id, url, etag, last_modified, body_hash, error_count, title FROM feeds"
+            f" WHERE retired_at IS NULL{scope} ORDER BY id",
+            params,
+        )
+        return [FetchState(*row) for row in rows]
+
+    def waiting(
+        self, now: int, *, feed_id: int | None = None, folder: str | None = None
+    ) -> list[Feed]:
+        """Feeds a scan at ``now`` leaves alone: backing off after errors, or asked to
+        wait by the server (Retry-After)."""
+        scope, params = _scope(feed_id, folder, column_prefix="f.")
+        rows = self._conn.execute(
+            f"SELECT {FEED_COLUMNS} {_FROM} WHERE f.retired_at IS NULL"
+            f" AND f.next_fetch_at > ?{scope} ORDER BY f.id",
+            [now, *params],
+        )
+        return [feed_from_row(row) for row in rows]
 
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM feeds").fetchone()[0])
@@ -173,3 +180,18 @@ class FeedRepository:
         self._conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (new_url, feed_id))
         return True
 
+
+def _scope(
+    feed_id: int | None, folder: str | None, *, column_prefix: str = ""
+) -> tuple[str, list[object]]:
+    """Conditions (each starting with AND) limiting a scan to one feed or one folder."""
+    sql = ""
+    params: list[object] = []
+    if feed_id is not None:
+        sql += f" AND {column_prefix}id = ?"
+        params.append(feed_id)
+    if folder is not None:
+        condition, values = in_folder(f"{column_prefix}folder", folder)
+        sql += f" AND {condition}"
+        params += values
+    return sql, params
