@@ -25,6 +25,7 @@ from pkm.errors import FormatError, PkmError, StoreError, UsageError
 from pkm.storage.db import open_store, transaction
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
+from pkm.storage.mutes import MuteRepository
 from pkm.storage.rows import now_ts, to_ts
 from pkm.storage.tags import TagRepository
 from pkm.tagnames import clean_tags, tag_key
@@ -32,16 +33,19 @@ from pkm.types import (
     Entry,
     Feed,
     FeedOutcome,
+    FeedReview,
     ImportReport,
     SaveResult,
     ScanReport,
     SearchHit,
+    Story,
     TagCount,
 )
 from pkm.urls import check_url, host_of
 
 if TYPE_CHECKING:
     from pkm.discover import DiscoveredFeed
+    from pkm.mute import MuteRule
 
 # Bookmarks per import transaction: large enough to be fast, small enough that an
 # interrupted import keeps most of its work.
@@ -174,7 +178,7 @@ class Pkm:
                 new = self._entries.new_items(
                     scan_id=self._last_scan_id(), feed_id=feed_id, folder=folder
                 )
-            return ScanReport(0, 0, 0, 0, tuple(new))
+            return ScanReport(0, 0, 0, 0, tuple(new), stories=self._stories(new))
         from pkm.scan import Scanner, scan_lock
 
         with scan_lock(self.path):
@@ -192,6 +196,8 @@ class Pkm:
                 )
             try:
                 outcomes = Scanner(self._conn, scan_id, progress).run(due)
+                with self._write():
+                    MuteRepository(self._conn).apply(self._entries.ids_of_scan(scan_id))
             except sqlite3.OperationalError as exc:
                 raise StoreError(_db_error(exc, self.path)) from None
             counts = {
@@ -214,7 +220,15 @@ class Pkm:
             failed=failed,
             new_entries=tuple(new),
             outcomes=tuple(outcomes),
+            stories=self._stories(new),
         )
+
+    def _stories(self, entries: Sequence[Entry]) -> tuple[Story, ...]:
+        """The new entries as a scan shows them: muted ones out, duplicates folded."""
+        from pkm.digest import collapse
+
+        shown = [e for e in entries if not e.muted]
+        return tuple(collapse(shown, self._entries.other_feeds(shown)))
 
     def _last_scan_id(self) -> int:
         row = self._conn.execute(
@@ -224,8 +238,14 @@ class Pkm:
 
     # --- entries and bookmarks ---------------------------------------------
 
-    def entry(self, entry_id: int) -> Entry:
-        return self._entries.get(entry_id)
+    def entry(self, entry_id: int, *, mark_read: bool = False) -> Entry:
+        """One entry; ``mark_read`` records that the user opened it (the sources review
+        counts opened items)."""
+        entry = self._entries.get(entry_id)
+        if mark_read:
+            with self._write():
+                self._entries.mark_read(entry_id, now_ts())
+        return entry
 
     def tag(
         self,
@@ -300,27 +320,39 @@ class Pkm:
         since: str | None = None,
         saved: bool = False,
         unread: bool = False,
+        like: int | None = None,
         limit: int = 20,
         offset: int = 0,
     ) -> list[SearchHit]:
-        """Full-text search, best match first; with no words, newest first."""
+        """Full-text search, best match first; with no words, newest first.
+
+        ``query`` is in the query language of :mod:`pkm.query`; the options mean what
+        its filters mean (a tag may end with ``*``). ``like`` ranks the entries most
+        similar to that entry (see :meth:`related`), narrowed by the rest.
+        """
         from pkm.query import merge, parse_query, parse_since
-        from pkm.search import search
+        from pkm.search import related, search
 
         if limit < 1 or offset < 0:
             raise UsageError("--limit must be at least 1 and --offset at least 0")
         parsed = merge(
             parse_query(query),
-            tags=tuple(tag_key(t) for t in tags),
+            tags=tuple(tags),
             feeds=(feed,) if feed else (),
             since=parse_since(since) if since else None,
             saved=saved,
             unread=unread,
         )
         try:
+            if like is not None:
+                return related(self._conn, like, parsed, limit=limit, offset=offset)
             return search(self._conn, parsed, limit=limit, offset=offset)
         except sqlite3.OperationalError as exc:
             raise StoreError(_db_error(exc, self.path)) from None
+
+    def related(self, entry_id: int, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        """The entries most like this one (its rarest telling words), best first."""
+        return self.find(like=entry_id, limit=limit, offset=offset)
 
     def tags(self, *, sort: str = "name") -> list[TagCount]:
         return self._tags.counts(sort=sort)
@@ -446,6 +478,47 @@ class Pkm:
                     columns, rows = parsed.tables[table]
                     counts[table] = write_table(self._conn, table, columns, rows)
         return ImportReport(imported=counts.get("entries", 0), restored=counts)
+
+    # --- a calmer morning ----------------------------------------------------
+
+    def mute_rules(self) -> list[MuteRule]:
+        return MuteRepository(self._conn).rules()
+
+    def mute(self, rule: str) -> tuple[MuteRule, int]:
+        """Add a mute rule; returns it and how many stored entries it mutes."""
+        with self._write():
+            return MuteRepository(self._conn).add(rule, now_ts())
+
+    def unmute(self, ref: str) -> tuple[MuteRule, int]:
+        """Remove a mute rule by id or text; returns it and how many entries show again."""
+        with self._write():
+            return MuteRepository(self._conn).remove(ref)
+
+    # --- reviewing sources ---------------------------------------------------
+
+    def review(self, *, since: str = "90d") -> list[FeedReview]:
+        """What each feed gave since ``since``, with a verdict; pruning candidates first."""
+        from pkm.query import parse_since
+        from pkm.review import review
+        from pkm.storage.review import feed_activity
+
+        start = parse_since(since)
+        return review(feed_activity(self._conn, to_ts(start) or 0), since=start)
+
+    def prune(self, feed_ids: Sequence[int], out: IO[str]) -> list[Feed]:
+        """Unsubscribe from feeds, first writing them to ``out`` as OPML so nothing is lost.
+
+        Saved entries from those feeds stay, as with :meth:`remove_feed`.
+        """
+        from pkm.formats.opml import dump_opml
+
+        feeds = [self._feeds.get(feed_id) for feed_id in feed_ids]
+        out.write(dump_opml(feeds, title="Subscriptions removed by pkm feeds review --prune"))
+        out.flush()
+        with self._write():
+            for feed in feeds:
+                self._feeds.remove(feed.id)
+        return feeds
 
 
 def _detect_format(data: bytes) -> str:

@@ -32,6 +32,10 @@ Design choices:
   supported).  Only tag filters can be negated (``-#tag``, ``NOT #tag``).
   Unknown ``key:value`` words (``http://…``, ``c:``) are plain search words, but
   ``!word`` other than ``!untagged`` is an error (quote it to search for it).
+* ``#tag`` is compared by the store's tag identity, :func:`pkm.tagnames.tag_key` (NFC,
+  format characters removed, case folded), so ``#Ideeën`` is the tag saved as "ideeën";
+  ``#conf*`` is a prefix of that key.  A tag pkm could not store (a comma, over 100
+  characters) is a :class:`QueryError`.
 * Several ``#tag`` must all be present; several ``feed:`` or ``site:`` values
   are alternatives (an entry has one feed and one host, so AND would be empty);
   several ``since:`` keep the latest.
@@ -59,9 +63,19 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from pkm.errors import QueryError
+from pkm.errors import InvalidTagError, QueryError
+from pkm.tagnames import tag_key
 
-__all__ = ["FTS_TABLE", "Query", "merge", "parse_query", "parse_since", "where_clause"]
+__all__ = [
+    "FTS_TABLE",
+    "Query",
+    "feed_condition",
+    "merge",
+    "parse_query",
+    "parse_since",
+    "tag_prefix_condition",
+    "where_clause",
+]
 
 # Must equal pkm.storage.models.FTS_TABLE (not imported: that pulls in SQLAlchemy).
 # Its rowid is entries.id (content_rowid='id').
@@ -73,8 +87,8 @@ class Query:
     """A parsed query: ``match`` for FTS5, the rest for :func:`where_clause`."""
 
     match: str | None  # FTS5 MATCH expression (safe), or None when there are no words
-    tags: tuple[str, ...]  # exact tag keys (casefolded), all required
-    tag_prefixes: tuple[str, ...]  # casefolded; each must prefix some tag key
+    tags: tuple[str, ...]  # exact tag keys (pkm.tagnames.tag_key), all required
+    tag_prefixes: tuple[str, ...]  # tag_key form; each must prefix some tag key
     exclude_tags: tuple[str, ...]
     feeds: tuple[str, ...]  # feed:NAME values (any of them)
     sites: tuple[str, ...]  # site: hosts, lowercased (any of them)
@@ -235,9 +249,7 @@ def _word_tok(word: str, pos: int) -> _Tok:
             f"'{word}' at position {pos} must end a word, with no space (prefix search: word*)"
         )
     if word[0] == "#":
-        key = base[1:].casefold()
-        if not key:
-            raise QueryError(f"empty tag {word!r} at position {pos}")
+        key = _tag_key(base[1:], f"{word!r} at position {pos}")
         return _Tok("filter", pos, word, key, key="#*" if base != word else "#")
     if word[0] == "!" and word[1:2].isalpha():
         if word.lower() == "!untagged":
@@ -250,6 +262,17 @@ def _word_tok(word: str, pos: int) -> _Tok:
     if colon > 0 and word[:colon].lower() in _FILTER_KEYS:
         return _filter_tok(word[:colon].lower(), word[colon + 1 :], pos, word)
     return _Tok("term", pos, word, base, base != word)
+
+
+def _tag_key(name: str, where: str) -> str:
+    """The store's identity of a tag (:func:`pkm.tagnames.tag_key`), or a QueryError."""
+    try:
+        return tag_key(name)
+    except InvalidTagError as exc:
+        reason = str(exc).split(":", 1)[0]
+        if reason.startswith("empty tag"):
+            raise QueryError(f"empty tag {where}") from None
+        raise QueryError(f"bad tag {where}: {reason}") from None
 
 
 def _filter_tok(key: str, value: str, pos: int, raw: str) -> _Tok:
@@ -677,10 +700,8 @@ def merge(
     new_tags = list(query.tags)
     prefixes = list(query.tag_prefixes)
     for tag in tags:
-        base = tag.strip().removeprefix("#")
-        key = base.rstrip("*").casefold()
-        if not key:
-            raise QueryError(f"empty tag {tag!r}")
+        base = tag.strip()
+        key = _tag_key(base.rstrip("*"), repr(tag))
         _add(prefixes if base.endswith("*") else new_tags, key)
     new_feeds = list(query.feeds)
     for feed in feeds:
@@ -746,6 +767,24 @@ def _tag_prefix_cond(prefix: str, params: list[object]) -> str:
     return "t.key >= ? AND t.key < ?"
 
 
+def tag_prefix_condition(prefix: str, params: list[object]) -> str:
+    """``t.key`` (alias ``t`` = tags) starts with ``prefix``: a range the key index serves."""
+    return _tag_prefix_cond(prefix, params)
+
+
+def feed_condition(q: Query, params: list[object]) -> str:
+    """The feeds (alias ``ff``) that ``q.feeds`` names; appends to ``params``."""
+    alts = []
+    for feed in q.feeds:
+        if feed.isascii() and feed.isdigit() and len(feed) <= _MAX_ID_DIGITS:
+            alts.append("ff.id = ? OR ff.title LIKE ? ESCAPE '\\'")
+            params.extend((int(feed), _like_escape(feed)))
+        else:
+            alts.append("ff.title LIKE ? ESCAPE '\\'")
+            params.append(f"%{_like_escape(feed)}%")
+    return "(" + " OR ".join(alts) + ")"
+
+
 def _any(conds: list[str]) -> str:
     return conds[0] if len(conds) == 1 else "(" + " OR ".join(conds) + ")"
 
@@ -774,15 +813,9 @@ def where_clause(q: Query) -> tuple[str, list[object]]:
     if q.untagged:
         conds.append("NOT EXISTS (SELECT 1 FROM entry_tags et WHERE et.entry_id = e.id)")
     if q.feeds:
-        alts = []
-        for feed in q.feeds:
-            if feed.isascii() and feed.isdigit() and len(feed) <= _MAX_ID_DIGITS:
-                alts.append("e.feed_id = ? OR f.title LIKE ? ESCAPE '\\'")
-                params.extend((int(feed), _like_escape(feed)))
-            else:
-                alts.append("f.title LIKE ? ESCAPE '\\'")
-                params.append(f"%{_like_escape(feed)}%")
-        conds.append("(" + " OR ".join(alts) + ")")
+        conds.append(
+            f"+e.feed_id IN (SELECT ff.id FROM feeds ff WHERE {feed_condition(q, params)})"
+        )
     if q.sites:
         conds.append(_any([_SITE] * len(q.sites)))
         params.extend(f"%.{_like_escape(site)}" for site in q.sites)

@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Literal
 
 from pkm.errors import PkmError, ScanInProgressError
-from pkm.fetch import FeedRequest, FeedResponse, fetch_feeds
+from pkm.fetch import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_TIMEOUTS,
+    FeedRequest,
+    FeedResponse,
+    Timeouts,
+    fetch_feeds,
+)
 from pkm.parse import parse_feed
 from pkm.storage.db import transaction
 from pkm.storage.entries import EntryRepository
@@ -33,6 +40,9 @@ BACKOFF_CAP_SECONDS = 24 * 3600
 PROCESS_POOL_THRESHOLD = 8
 # Parsed feeds waiting to be stored, at most; bounds memory on big scans.
 MAX_PENDING_PARSES = 16
+# What each feed of a scan may take: read when a Scanner is made, so tests can shorten them.
+TIMEOUTS: Timeouts = DEFAULT_TIMEOUTS
+MAX_BYTES: int = DEFAULT_MAX_BYTES
 
 Progress = Callable[[int, int], None]
 
@@ -70,9 +80,17 @@ def _parse_safely(body: bytes, url: str, content_type: str | None) -> ParsedFeed
 
 class Scanner:
     def __init__(
-        self, conn: sqlite3.Connection, scan_id: int, progress: Progress | None = None
+        self,
+        conn: sqlite3.Connection,
+        scan_id: int,
+        progress: Progress | None = None,
+        *,
+        timeouts: Timeouts | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         self._conn = conn
+        self._timeouts = timeouts if timeouts is not None else TIMEOUTS
+        self._max_bytes = max_bytes if max_bytes is not None else MAX_BYTES
         self._scan_id = scan_id
         self._feeds = FeedRepository(conn)
         self._entries = EntryRepository(conn)
@@ -113,7 +131,8 @@ class Scanner:
             if self._progress:
                 self._progress(done_count, total)
 
-        async with aclosing(fetch_feeds(requests)) as responses:
+        fetching = fetch_feeds(requests, timeouts=self._timeouts, max_bytes=self._max_bytes)
+        async with aclosing(fetching) as responses:
             async for response in responses:
                 pending.add(asyncio.create_task(handle(response)))
                 if len(pending) >= MAX_PENDING_PARSES:

@@ -1,66 +1,302 @@
 """Full-text search: the one owner of how the FTS5 index is queried and ranked.
 
 Ranking is BM25 with column weights (title and tags above notes, notes above the
-body, feed and host lowest); saved entries get a gentle boost; ties go to the newer.
+body, feed and host in between); saved entries get a gentle boost (their score is
+multiplied by :data:`SAVED_BOOST`); ties go to the newer.
+
+How it stays fast on a store of a million entries:
+
+* FTS5 ranks inside the index (``ORDER BY rank`` with ``rank MATCH 'bm25(…)'``), so
+  no row of ``entries`` is read for a match that is not shown.  Rows come out best
+  raw score first; the saved boost can lift an entry by at most ``SAVED_BOOST``, so
+  reading stops at the first row whose raw score, even boosted, cannot beat the
+  current ``limit + offset``-th result.  The result is exactly the full ranking.
+* A selective filter (a tag, a tag prefix, a feed, ``is:saved``) becomes a *driver*:
+  its entry ids, taken from an index.  Listings by date then read only those entries
+  instead of walking the date index; ranked searches test ``rowid IN (driver)``
+  inside the FTS loop, before any entry row is read.  Whether a filter is selective
+  enough is decided per query from a bounded count (:func:`_drivers`).
+* Listings without words walk ``ix_entries_sort_date`` newest first and stop at the
+  limit.
+* Snippets are made only for the rows shown.
 """
 
 from __future__ import annotations
 
+import heapq
+import math
 import sqlite3
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, replace
 
-from pkm.query import Query, where_clause
+from pkm.errors import EntryNotFoundError
+from pkm.query import (
+    FTS_TABLE,
+    Query,
+    feed_condition,
+    tag_prefix_condition,
+    where_clause,
+)
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row
 from pkm.types import SearchHit
+
+__all__ = ["BM25_WEIGHTS", "SAVED_BOOST", "related", "search"]
 
 # Weights in the order of the FTS columns: title, tags_text, note, text, source.
 BM25_WEIGHTS = (10.0, 8.0, 4.0, 1.0, 2.0)
 SAVED_BOOST = 1.25
+_RANK = "bm25(" + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
 _MARK_START, _MARK_END = "\x02", "\x03"
 _SNIPPET_TOKENS = 16
+# A filter drives the query when (its entries)² ≤ _DRIVE × (limit + offset) × (entries):
+# walking the date index (or the ranked matches) would read about k·N/n rows to find k
+# of n, reading the driver costs about n.
+_DRIVE = 8
+_F = FTS_TABLE
 
 
 def search(
     conn: sqlite3.Connection, query: Query, *, limit: int = 20, offset: int = 0
 ) -> list[SearchHit]:
-    where, params = where_clause(query)
-    if query.match is None:
+    """The hits for ``query``: best match first, or newest first when it has no words."""
+    return _Search(conn, query, limit, offset).run()
+
+
+def related(
+    conn: sqlite3.Connection,
+    entry_id: int,
+    query: Query | None = None,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+) -> list[SearchHit]:
+    """Entries most like ``entry_id``: its rarest telling words, ranked by BM25.
+
+    ``query`` narrows the result (its words must match too; its filters apply).
+    """
+    like = like_expression(conn, entry_id)
+    if like is None:
+        return []
+    base = query if query is not None else _EMPTY
+    match = f"({like}) AND ({base.match})" if base.match else like
+    return _Search(conn, replace(base, match=match), limit, offset, skip_id=entry_id).run()
+
+
+_EMPTY = Query(None, (), (), (), (), (), None)
+
+
+@dataclass(frozen=True)
+class _Driver:
+    """A filter as the ids of the entries it allows (``sql`` selects them as ``id``)."""
+
+    sql: str
+    params: tuple[object, ...]
+    count: int
+    rest: Query  # the query without this filter (the driver already applies it)
+
+
+class _Search:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        query: Query,
+        limit: int,
+        offset: int,
+        skip_id: int | None = None,
+    ) -> None:
+        self.conn = conn
+        self.query = query
+        self.limit = limit
+        self.offset = offset
+        self.skip_id = skip_id
+
+    def run(self) -> list[SearchHit]:
+        total = self.conn.execute("SELECT max(id) FROM entries").fetchone()[0]
+        if not total:
+            return []
+        want = self.limit + self.offset
+        driver: _Driver | None = None
+        threshold = math.isqrt(_DRIVE * want * int(total)) + 1
+        drivers = _drivers(self.conn, self.query, threshold)
+        if drivers is None:  # a tag or feed that does not exist: nothing can match
+            return []
+        if drivers and drivers[0].count <= threshold:
+            driver = drivers[0]
+        if self.query.match is None:
+            return self._newest(driver)
+        return self._best(driver)
+
+    # --- newest first ---------------------------------------------------------------
+
+    def _newest(self, driver: _Driver | None) -> list[SearchHit]:
+        query = driver.rest if driver else self.query
+        where, params = where_clause(query)
+        if self.skip_id is not None:
+            where += " AND e.id != ?"
+            params.append(self.skip_id)
+        if driver is not None:
+            # The driver's few ids first (CROSS JOIN fixes the loop order), then sort them.
+            source = f"({driver.sql}) AS d CROSS JOIN entries e ON e.id = d.id"
+            params = [*driver.params, *params]
+        else:
+            source = "entries e"
         sql = (
-            f"SELECT {ENTRY_LIST_COLUMNS}, NULL, NULL FROM entries e"
-            " LEFT JOIN feeds f ON f.id = e.feed_id"
-            + (f" WHERE {where}" if where else "")
-            + " ORDER BY e.sort_date DESC, e.id DESC LIMIT ? OFFSET ?"
+            f"SELECT {ENTRY_LIST_COLUMNS} FROM {source} LEFT JOIN feeds f ON f.id = e.feed_id"
+            f" WHERE {where} ORDER BY e.sort_date DESC, e.id DESC LIMIT ? OFFSET ?"
         )
-        rows = conn.execute(sql, [*params, limit, offset])
-    else:
-        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        rows = self.conn.execute(sql, [*params, self.limit, self.offset])
+        return [SearchHit(entry=entry_from_row(row)) for row in rows]
+
+    # --- best match first -------------------------------------------------------------
+
+    def _best(self, driver: _Driver | None) -> list[SearchHit]:
+        assert self.query.match is not None
+        query = driver.rest if driver else self.query
+        where, params = where_clause(query)
+        conds = [f"{_F} MATCH ?", f"{_F}.rank MATCH ?"]
+        args: list[object] = [self.query.match, _RANK]
+        if driver is not None:
+            # "+" keeps the IN test out of FTS5, which would otherwise run the whole
+            # MATCH (and the BM25 statistics) once for every id in the list.
+            conds.append(f"+{_F}.rowid IN ({driver.sql})")
+            args.extend(driver.params)
+        if self.skip_id is not None:
+            conds.append(f"+{_F}.rowid != ?")
+            args.append(self.skip_id)
+        if where != "1":
+            conds.append(where)
+            args.extend(params)
         sql = (
-            f"SELECT {ENTRY_LIST_COLUMNS},"
-            f" snippet(entries_fts, -1, '{_MARK_START}', '{_MARK_END}', '…', {_SNIPPET_TOKENS}),"
-            f" bm25(entries_fts, {weights})"
-            f" * (CASE WHEN e.saved_at IS NULL THEN 1.0 ELSE {SAVED_BOOST} END) AS score"
-            " FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid"
-            " LEFT JOIN feeds f ON f.id = e.feed_id"
-            " WHERE entries_fts MATCH ?"
-            + (f" AND {where}" if where else "")
-            + " ORDER BY score, e.sort_date DESC, e.id DESC LIMIT ? OFFSET ?"
+            f"SELECT {_F}.rowid, {_F}.rank, e.saved_at IS NOT NULL, e.sort_date"
+            f" FROM {_F} JOIN entries e ON e.id = {_F}.rowid"
+            f" WHERE {' AND '.join(conds)} ORDER BY {_F}.rank"
         )
-        rows = conn.execute(sql, [query.match, *params, limit, offset])
-    return [_hit(row) for row in rows]
+        want = self.limit + self.offset
+        # The best ``want`` so far as a min-heap of (-score, sort_date, id): its top is
+        # the worst of them (highest score, then oldest, then lowest id).
+        best: list[tuple[float, int, int]] = []
+        cursor = self.conn.execute(sql, args)
+        try:
+            for rowid, rank, saved, sort_date in cursor:
+                if len(best) == want and rank * SAVED_BOOST > -best[0][0]:
+                    break  # no later row can enter, even boosted
+                score = rank * SAVED_BOOST if saved else rank
+                item = (-score, int(sort_date), int(rowid))
+                if len(best) < want:
+                    heapq.heappush(best, item)
+                elif item > best[0]:
+                    heapq.heapreplace(best, item)
+        finally:
+            cursor.close()
+        ranked = sorted(best, reverse=True)[self.offset :]
+        return self._hits([(rowid, -neg) for neg, _, rowid in ranked], self.query.match)
+
+    def _hits(self, ranked: list[tuple[int, float]], match: str) -> list[SearchHit]:
+        if not ranked:
+            return []
+        ids = [rowid for rowid, _ in ranked]
+        marks = ", ".join("?" * len(ids))
+        entries = {
+            int(row[0]): row
+            for row in self.conn.execute(
+                f"SELECT {ENTRY_LIST_COLUMNS} FROM entries e LEFT JOIN feeds f"
+                f" ON f.id = e.feed_id WHERE e.id IN ({marks})",
+                ids,
+            )
+        }
+        snippet = f"snippet({_F}, {{}}, '{_MARK_START}', '{_MARK_END}', '…', {_SNIPPET_TOKENS})"
+        snippets = {
+            int(row[0]): _pick_snippet(row[1], row[2])
+            for row in self.conn.execute(
+                f"SELECT rowid, {snippet.format(3)}, {snippet.format(2)} FROM {_F}"
+                f" WHERE {_F} MATCH ? AND rowid IN ({marks})",
+                [match, *ids],
+            )
+        }
+        hits = []
+        for rowid, score in ranked:
+            row = entries.get(rowid)
+            if row is None:  # deleted between the two reads
+                continue
+            text, spans = _highlights(snippets.get(rowid))
+            hits.append(
+                SearchHit(entry=entry_from_row(row), snippet=text, highlights=spans, rank=score)
+            )
+        return hits
 
 
-def _hit(row: tuple[object, ...]) -> SearchHit:
-    raw_snippet, score = row[-2], row[-1]
-    snippet, spans = _highlights(raw_snippet) if isinstance(raw_snippet, str) else (None, ())
-    return SearchHit(
-        entry=entry_from_row(row),
-        snippet=snippet,
-        highlights=spans,
-        rank=float(score) if isinstance(score, (int, float)) else None,
-    )
+def _count(conn: sqlite3.Connection, sql: str, params: tuple[object, ...], cap: int) -> int:
+    """How many rows ``sql`` yields, counting no further than ``cap``."""
+    row = conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", (*params, cap)).fetchone()
+    return int(row[0])
 
 
-def _highlights(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+def _drivers(conn: sqlite3.Connection, q: Query, cap: int) -> list[_Driver] | None:
+    """The positive filters as id sources, smallest first; None when one is empty.
+
+    Counts stop at ``cap`` (a filter with more entries than that does not drive), so
+    each costs at most a short index range scan.
+    """
+    found: list[_Driver] = []
+    for key in q.tags:
+        tag = conn.execute("SELECT id FROM tags WHERE key = ?", (key,)).fetchone()
+        if tag is None:
+            return None
+        sql = "SELECT entry_id AS id FROM entry_tags WHERE tag_id = ?"
+        params: tuple[object, ...] = (int(tag[0]),)
+        rest = replace(q, tags=tuple(t for t in q.tags if t != key))
+        found.append(_Driver(sql, params, _count(conn, sql, params, cap), rest))
+    for prefix in q.tag_prefixes:
+        plist: list[object] = []
+        cond = tag_prefix_condition(prefix, plist)
+        sql = (
+            "SELECT DISTINCT et.entry_id AS id FROM tags t"
+            f" JOIN entry_tags et ON et.tag_id = t.id WHERE {cond}"
+        )
+        rest = replace(q, tag_prefixes=tuple(p for p in q.tag_prefixes if p != prefix))
+        found.append(_Driver(sql, tuple(plist), _count(conn, sql, tuple(plist), cap), rest))
+    if q.feeds:
+        plist = []
+        cond = feed_condition(q, plist)
+        feed_ids = [
+            int(r[0]) for r in conn.execute(f"SELECT ff.id FROM feeds ff WHERE {cond}", plist)
+        ]
+        if not feed_ids:
+            return None
+        marks = ", ".join("?" * len(feed_ids))
+        sql = f"SELECT id FROM entries WHERE feed_id IN ({marks})"
+        found.append(
+            _Driver(
+                sql, tuple(feed_ids), _count(conn, sql, tuple(feed_ids), cap), replace(q, feeds=())
+            )
+        )
+    if q.saved:
+        sql = "SELECT id FROM entries WHERE saved_at IS NOT NULL"
+        found.append(_Driver(sql, (), _count(conn, sql, (), cap), replace(q, saved=False)))
+    for driver in found:
+        if driver.count == 0:
+            return None
+    found.sort(key=lambda d: d.count)
+    return found
+
+
+# --- snippets ---------------------------------------------------------------------------
+
+
+def _pick_snippet(text: object, note: object) -> str | None:
+    """The body's snippet, or the note's when only the note has the words."""
+    body = text if isinstance(text, str) and text.strip() else None
+    memo = note if isinstance(note, str) and note.strip() else None
+    if memo is not None and _MARK_START in memo and (body is None or _MARK_START not in body):
+        return memo
+    return body or memo
+
+
+def _highlights(marked: str | None) -> tuple[str | None, tuple[tuple[int, int], ...]]:
     """Split FTS5's marked snippet into plain text and the spans that matched."""
+    if marked is None:
+        return None, ()
     plain: list[str] = []
     spans: list[tuple[int, int]] = []
     length = 0
@@ -74,3 +310,80 @@ def _highlights(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
             plain.append(char)
             length += 1
     return "".join(plain), tuple(spans)
+
+
+# --- related entries ----------------------------------------------------------------------
+
+# Words too common in any of the four languages to say what an entry is about.
+_STOP = frozenset(
+    """
+    the and for that with this from are was were have has had not but they their them
+    which you your all one can will would there what when who out about into than its
+    also only other some more been just like our his her she him how why where these
+    those then very any each most such over after before while being both same here
+    een het van dat die voor met zijn niet aan als ook maar bij dan nog wel uit door
+    over naar tot worden meer geen wat heeft deze kan hun wordt hebben werd waar zou
+    der die das und den von ist mit sich des auf für nicht eine als auch werden aus hat
+    dass sie nach bei einem über zum war haben nur oder aber vor zur bis mehr durch wir
+    les des une est que qui dans pour pas sur plus par ses sont ont été mais comme son
+    leur aux cette être fait tout nous vous avec elle
+    """.split()
+)
+_LIKE_WEIGHTS = (3, 3, 2, 1)  # title, tags, note, text
+_LIKE_TEXT_CHARS = 20_000
+_LIKE_CANDIDATES = 40
+_LIKE_TERMS = 12
+_LIKE_MAX_MATCHES = 20_000  # the chosen words together match at most about this many
+
+
+def like_expression(conn: sqlite3.Connection, entry_id: int) -> str | None:
+    """An FTS5 expression (OR of the entry's most telling words), or None if it has none.
+
+    Words are weighted by where they occur (title and tags above the note, the note
+    above the body) and by how rare they are in the index; words that only this entry
+    has, or that too many entries have, tell nothing and are left out.
+    """
+    row = conn.execute(
+        "SELECT title, tags_text, note, text FROM entries WHERE id = ?", (entry_id,)
+    ).fetchone()
+    if row is None:
+        raise EntryNotFoundError(f"no entry with id {entry_id}")
+    weights: Counter[str] = Counter()
+    for value, weight in zip(row, _LIKE_WEIGHTS, strict=True):
+        if isinstance(value, str):
+            for word in _words(value[:_LIKE_TEXT_CHARS]):
+                weights[word] += weight
+    total = int(conn.execute("SELECT max(id) FROM entries").fetchone()[0] or 0)
+    cap = max(50, total // 100)
+    scored: list[tuple[float, str, int]] = []
+    for word, weight in weights.most_common(_LIKE_CANDIDATES):
+        df = _count(conn, f"SELECT 1 FROM {_F} WHERE {_F} MATCH ?", (_quote(word),), cap)
+        if 2 <= df < cap:
+            scored.append((weight * math.log(total / df), word, df))
+    scored.sort(reverse=True)
+    chosen: list[str] = []
+    matches = 0
+    for _, word, df in scored:
+        if len(chosen) == _LIKE_TERMS or (chosen and matches + df > _LIKE_MAX_MATCHES):
+            break
+        chosen.append(_quote(word))
+        matches += df
+    return " OR ".join(chosen) if chosen else None
+
+
+def _quote(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _words(text: str) -> list[str]:
+    """Words roughly as the unicode61 tokenizer sees them: lower case, accents removed."""
+    words = []
+    for raw in "".join(ch if ch.isalnum() else " " for ch in text).split():
+        word = raw.lower()
+        if not word.isascii():
+            word = "".join(
+                ch for ch in unicodedata.normalize("NFD", word) if not unicodedata.combining(ch)
+            )
+        if len(word) >= 3 and not word.isdigit() and word not in _STOP:
+            words.append(word)
+    return words

@@ -53,6 +53,7 @@ class Entry:
     note: str | None = None
     to_read: bool = False
     tags: tuple[str, ...] = ()
+    muted: bool = False
 
     @property
     def display_title(self) -> str:
@@ -100,6 +101,14 @@ class FeedOutcome:
 
 
 @dataclass(frozen=True)
+class Story:
+    """A new item as a scan shows it: once, with the other feeds that also carried it."""
+
+    entry: Entry
+    also_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ScanReport:
     total: int
     updated: int
@@ -107,6 +116,8 @@ class ScanReport:
     failed: int
     new_entries: tuple[Entry, ...]
     outcomes: tuple[FeedOutcome, ...] = ()
+    # The new entries as shown: duplicates folded, muted ones left out.
+    stories: tuple[Story, ...] = ()
 
     @property
     def errors(self) -> tuple[FeedOutcome, ...]:
@@ -193,3 +204,35 @@ class BookmarkImport:
 
     bookmarks: list[BookmarkData] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+
+
+Verdict = Literal["dead", "failing", "noisy", "ok", "quiet", "valuable"]
+
+
+@dataclass(frozen=True)
+class FeedReview:
+    """What one source gave over a period: the numbers behind keeping or pruning it."""
+
+    feed: Feed
+    items: int
+    opened: int
+    saved: int
+    last_item: datetime | None
+    per_week: float
+    verdict: Verdict
+
+    @property
+    def saved_ratio(self) -> float:
+        return self.saved / self.items if self.items else 0.0
+
+
+@dataclass(frozen=True)
+class FolderReview:
+    folder: str | None
+    feeds: int
+    items: int
+    saved: int
+
+    @property
+    def saved_ratio(self) -> float:
+        return self.saved / self.items if self.items else 0.0

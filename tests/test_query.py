@@ -643,7 +643,7 @@ latin_words = st.text(
     alphabet=st.characters(min_codepoint=0x30, max_codepoint=0x24F, categories=("L", "N")),
     min_size=1,
     max_size=10,
-)
+).filter(lambda w: w not in ("AND", "OR", "NOT"))  # operators, not words
 
 
 @settings(max_examples=150, deadline=None)

@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from pkm import __version__
-from pkm.cli import entries, export, feeds, find, scan, tags, transfer
+from pkm.cli import entries, export, feeds, find, mute, scan, tags, transfer
 from pkm.cli.render import clean
 from pkm.errors import PkmError
 
@@ -73,6 +73,7 @@ def root(
 
 app.add_typer(feeds.app, name="feeds")
 app.add_typer(tags.app, name="tags")
+app.add_typer(mute.app, name="mute")
 scan.register(app)
 entries.register(app)
 find.register(app)

@@ -77,7 +77,7 @@ def save(
 
 def show(ctx: typer.Context, entry_id: EntryIdArg, as_json: JsonOpt = False) -> None:
     """Show one entry in full."""
-    entry = open_pkm(ctx).entry(entry_id)
+    entry = open_pkm(ctx).entry(entry_id, mark_read=True)
     if as_json:
         render.print_json(entry_json(entry) | {"text": entry.text})
         return
@@ -109,7 +109,7 @@ def open_(ctx: typer.Context, entry_id: EntryIdArg) -> None:
 
     from pkm.errors import PkmError
 
-    entry = open_pkm(ctx).entry(entry_id)
+    entry = open_pkm(ctx).entry(entry_id, mark_read=True)
     if not entry.url:
         raise PkmError(f"entry {entry_id} has no URL")
     if not webbrowser.open(entry.url):

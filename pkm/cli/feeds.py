@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from pkm.api import Pkm
 from pkm.cli import render
 from pkm.cli.options import FolderOpt, JsonOpt, open_pkm
 from pkm.errors import FormatError
+from pkm.types import FeedReview
 
 app = typer.Typer(help="Manage subscriptions.", no_args_is_help=True)
 
@@ -134,3 +137,126 @@ def remove(
     """Unsubscribe; saved entries from the feed are kept."""
     removed = open_pkm(ctx).remove_feed(feed)
     render.print_line("Removed ", (removed.display_title, "bold"), f" (id {removed.id})")
+
+
+@app.command("review")
+def review(
+    ctx: typer.Context,
+    since: Annotated[
+        str, typer.Option("--since", help="Period to review (90d, 6m, 2026-01-01).")
+    ] = "90d",
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Offer to remove dead and noisy feeds.")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="With --prune: remove without asking.")
+    ] = False,
+    prune_file: Annotated[
+        Path | None,
+        typer.Option("--prune-file", help="OPML file the removed feeds are written to first."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Review what each feed is worth: items, opened, saved, last item, verdict."""
+    store = open_pkm(ctx)
+    reviews = store.review(since=since)
+    if as_json:
+        render.print_json([_review_json(r) for r in reviews])
+    else:
+        _show_review(reviews)
+    if prune:
+        _prune(store, reviews, yes=yes, prune_file=prune_file)
+
+
+def _review_json(r: FeedReview) -> dict[str, object]:
+    return {
+        "id": r.feed.id,
+        "url": r.feed.url,
+        "title": r.feed.title,
+        "folder": r.feed.folder,
+        "items": r.items,
+        "opened": r.opened,
+        "saved": r.saved,
+        "saved_ratio": round(r.saved_ratio, 3),
+        "last_item": render.iso(r.last_item),
+        "per_week": r.per_week,
+        "errors": r.feed.errors,
+        "verdict": r.verdict,
+    }
+
+
+_VERDICT_STYLE = {
+    "dead": "red",
+    "failing": "red",
+    "noisy": "yellow",
+    "ok": "",
+    "quiet": "cyan",
+    "valuable": "green",
+}
+
+
+def _show_review(reviews: list[FeedReview]) -> None:
+    from pkm.review import by_folder
+
+    if not reviews:
+        render.note("No feeds to review.")
+        return
+    render.table(
+        [
+            "id",
+            "feed",
+            "verdict",
+            "items",
+            "opened",
+            "saved",
+            "ratio",
+            "per week",
+            "last item",
+            "errors",
+        ],
+        [
+            (
+                r.feed.id,
+                r.feed.display_title,
+                r.verdict,
+                r.items,
+                r.opened,
+                r.saved,
+                f"{r.saved_ratio:.0%}",
+                f"{r.per_week:g}",
+                render.day(r.last_item).strip(),
+                r.feed.errors or "",
+            )
+            for r in reviews
+        ],
+    )
+    render.print_line(("By folder:", "bold"))
+    for folder in by_folder(reviews):
+        render.print_line(
+            f"  {folder.folder or '(no folder)'}: {folder.feeds} feeds, {folder.items} items, "
+            f"{folder.saved} saved ({folder.saved_ratio:.0%})"
+        )
+
+
+def _prune(store: Pkm, reviews: list[FeedReview], *, yes: bool, prune_file: Path | None) -> None:
+    candidates = [r for r in reviews if r.verdict in ("dead", "noisy")]
+    chosen = []
+    for r in candidates:
+        title = render.clean(r.feed.display_title)
+        question = f"Remove {title} ({r.verdict}, {r.items} items, {r.saved} saved)?"
+        try:
+            if yes or typer.confirm(question, default=False):
+                chosen.append(r.feed.id)
+        except typer.Abort:  # no answer (end of input): remove nothing at all
+            chosen = []
+            break
+    if not chosen:
+        render.note("Nothing removed.")
+        return
+    target = prune_file or Path(f"pkm-pruned-{datetime.now().strftime('%Y%m%d-%H%M%S')}.opml")
+    try:
+        with target.open("x", encoding="utf-8") as out:
+            removed = store.prune(chosen, out)
+    except OSError as exc:
+        raise FormatError(f"cannot write {target}: {exc.strerror or exc}") from None
+    render.print_line(f"Removed {len(removed)} feeds; their subscriptions are in {target}")

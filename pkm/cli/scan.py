@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 
 from pkm.cli import render
 from pkm.cli.options import FolderOpt, JsonOpt, open_pkm
-from pkm.types import Entry, ScanReport
+from pkm.types import ScanReport, Story
 
 
 def register(app: typer.Typer) -> None:
@@ -29,6 +30,10 @@ def scan(
         str | None,
         typer.Option("--since", help="Show items first seen since (3d, yesterday, 2026-11-01)."),
     ] = None,
+    per_feed: Annotated[
+        int, typer.Option("--per-feed", min=1, help="Show at most this many items per feed.")
+    ] = 5,
+    show_all: Annotated[bool, typer.Option("--all", help="Show every new item.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Fetch all feeds concurrently, then show the items new since the last scan."""
@@ -51,7 +56,7 @@ def scan(
     if as_json:
         render.print_json(_as_json(report))
     else:
-        _show(report, fetched=fetch)
+        _show(report, fetched=fetch, per_feed=None if show_all else per_feed)
 
 
 def _as_json(report: ScanReport) -> dict[str, object]:
@@ -65,31 +70,24 @@ def _as_json(report: ScanReport) -> dict[str, object]:
         },
         "items": [
             {
-                "id": e.id,
-                "feed_id": e.feed_id,
-                "feed": e.feed_title,
-                "title": e.title,
-                "url": e.url,
-                "published": render.iso(e.published),
+                "id": story.entry.id,
+                "feed_id": story.entry.feed_id,
+                "feed": story.entry.feed_title,
+                "title": story.entry.title,
+                "url": story.entry.url,
+                "published": render.iso(story.entry.published),
+                "also_in": list(story.also_in),
             }
-            for e in report.new_entries
+            for story in report.stories
         ],
         "errors": [{"feed_id": o.feed_id, "url": o.url, "error": o.error} for o in report.errors],
         "moved": [{"feed_id": o.feed_id, "url": o.moved_to} for o in report.moved],
     }
 
 
-def _show(report: ScanReport, *, fetched: bool) -> None:
-    current: int | None = None
-    group: list[Entry] = []
-    for entry in report.new_entries:
-        if entry.feed_id != current and group:
-            _show_group(group)
-            group = []
-        current = entry.feed_id
-        group.append(entry)
-    if group:
-        _show_group(group)
+def _show(report: ScanReport, *, fetched: bool, per_feed: int | None) -> None:
+    for group in _by_feed(report.stories):
+        _show_group(group, per_feed)
     for moved in report.moved:
         render.print_line(("moved ", "cyan"), f"feed {moved.feed_id} now lives at {moved.moved_to}")
     if report.errors:
@@ -100,28 +98,38 @@ def _show(report: ScanReport, *, fetched: bool) -> None:
                 f"{outcome.display_title} (feed {outcome.feed_id}): ",
                 (outcome.error or "failed", "red"),
             )
-    count = len(report.new_entries)
+    count = len(report.stories)
     items = f"{count} new item{'s' * (count != 1)}"
     if fetched:
-        render.print_line(
-            (
-                f"Scanned {report.total} feeds: {report.updated} updated, "
-                f"{report.not_modified} unchanged, {report.failed} failed"
-                + (f", {report.skipped} waiting to retry" if report.skipped else "")
-                + f" · {items}",
-                "dim",
-            )
+        summary = (
+            f"Scanned {report.total} feeds: {report.updated} updated, "
+            f"{report.not_modified} unchanged, {report.failed} failed"
+            + (f", {report.skipped} waiting to retry" if report.skipped else "")
+            + f" · {items}"
         )
+        render.print_line((summary, "dim"))
     else:
         render.print_line((items, "dim"))
 
 
-def _show_group(entries: list[Entry]) -> None:
-    first = entries[0]
+def _by_feed(stories: Sequence[Story]) -> list[list[Story]]:
+    groups: list[list[Story]] = []
+    for story in stories:
+        if groups and groups[-1][0].entry.feed_id == story.entry.feed_id:
+            groups[-1].append(story)
+        else:
+            groups.append([story])
+    return groups
+
+
+def _show_group(stories: list[Story], per_feed: int | None) -> None:
+    first = stories[0].entry
     render.print_line(
-        (first.feed_title or f"feed {first.feed_id}", "bold"), (f"  {len(entries)} new", "dim")
+        (first.feed_title or f"feed {first.feed_id}", "bold"), (f"  {len(stories)} new", "dim")
     )
-    for entry in entries:
+    shown = stories if per_feed is None else stories[:per_feed]
+    for story in shown:
+        entry = story.entry
         render.print_line(
             (f"{entry.id:>7}  ", "cyan"),
             (render.day(entry.published), "dim"),
@@ -130,3 +138,8 @@ def _show_group(entries: list[Entry]) -> None:
         )
         if entry.url:
             render.print_line(" " * 21, (entry.url, "dim"))
+        if story.also_in:
+            render.print_line(" " * 21, ("also in: " + ", ".join(story.also_in), "dim italic"))
+    hidden = len(stories) - len(shown)
+    if hidden:
+        render.print_line(" " * 21, (f"+{hidden} more (pkm scan --no-fetch --all)", "dim"))

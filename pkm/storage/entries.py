@@ -249,6 +249,33 @@ class EntryRepository:
         sql += " ORDER BY lower(coalesce(f.title, f.url)), e.feed_id, e.sort_date DESC, e.id DESC"
         return [entry_from_row(row) for row in self._conn.execute(sql, params)]
 
+    def ids_of_scan(self, scan_id: int) -> list[int]:
+        rows = self._conn.execute("SELECT id FROM entries WHERE scan_id = ?", (scan_id,))
+        return [int(row[0]) for row in rows]
+
+    def mark_read(self, entry_id: int, now: int) -> None:
+        self._conn.execute(
+            "UPDATE entries SET read_at = coalesce(read_at, ?) WHERE id = ?", (now, entry_id)
+        )
+
+    def other_feeds(self, entries: Sequence[Entry]) -> dict[int, list[str]]:
+        """For each entry, the titles of the feeds besides its own that carried it."""
+        found: dict[int, list[str]] = {}
+        ids = [e.id for e in entries]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                "SELECT i.entry_id, coalesce(f.title, f.url) FROM items i"
+                " JOIN entries e ON e.id = i.entry_id JOIN feeds f ON f.id = i.feed_id"
+                f" WHERE i.entry_id IN ({marks}) AND i.feed_id != coalesce(e.feed_id, -1)"
+                " ORDER BY i.first_seen",
+                chunk,
+            )
+            for entry_id, title in rows:
+                found.setdefault(int(entry_id), []).append(str(title))
+        return found
+
     def with_tag(self, tag_key: str) -> list[Entry]:
         """Saved entries with a tag, newest saved first (a reading list)."""
         rows = self._conn.execute(

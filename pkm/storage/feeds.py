@@ -141,6 +141,7 @@ class FeedRepository:
         self._conn.execute(
             "UPDATE feeds SET etag = ?, last_modified = ?, body_hash = coalesce(?, body_hash),"
             " last_fetched = ?, last_status = ?, last_error = NULL, error_count = 0,"
+            " failing_since = NULL,"
             " next_fetch_at = NULL WHERE id = ?",
             (etag, last_modified, body_hash, now, status, feed_id),
         )
@@ -158,8 +159,9 @@ class FeedRepository:
         self._conn.execute(
             "UPDATE feeds SET last_fetched = ?, last_status = ?, last_error = ?,"
             " error_count = error_count + 1, next_fetch_at = ?,"
+            " failing_since = coalesce(failing_since, ?),"
             " retired_at = CASE WHEN ? THEN ? ELSE retired_at END WHERE id = ?",
-            (now, status, error, next_fetch_at, retire, now, feed_id),
+            (now, status, error, next_fetch_at, now, retire, now, feed_id),
         )
 
     def update_details(self, feed_id: int, *, title: str | None, site_url: str | None) -> None:

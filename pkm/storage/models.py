@@ -53,6 +53,8 @@ class FeedRow(Base):
     error_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_fetch_at: Mapped[int | None] = mapped_column(Integer)
     retired_at: Mapped[int | None] = mapped_column(Integer)
+    # Start of the current run of failures (None while the feed works).
+    failing_since: Mapped[int | None] = mapped_column(Integer)
 
 
 class EntryRow(Base):
@@ -92,6 +94,8 @@ class EntryRow(Base):
     to_read: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     private: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     read_at: Mapped[int | None] = mapped_column(Integer)
+    # Matched by a mute rule: stored and searchable, but not shown by a scan.
+    muted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ItemRow(Base):
@@ -139,3 +143,11 @@ class ScanRow(Base):
     updated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     not_modified: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class MuteRuleRow(Base):
+    __tablename__ = "mute_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule: Mapped[str] = mapped_column(Text, unique=True)
+    created_at: Mapped[int] = mapped_column(Integer)

@@ -47,12 +47,12 @@ def from_ts(value: int | None) -> datetime | None:
 
 ENTRY_COLUMNS = (
     "e.id, e.url, e.title, e.feed_id, f.title AS feed_title, e.author, e.summary, e.content,"
-    " e.text, e.published, e.first_seen, e.saved_at, e.note, e.to_read, e.tags_text"
+    " e.text, e.published, e.first_seen, e.saved_at, e.note, e.to_read, e.tags_text, e.muted"
 )
 # The same without the bodies, for listings that never show them.
 ENTRY_LIST_COLUMNS = (
     "e.id, e.url, e.title, e.feed_id, f.title AS feed_title, e.author, NULL, NULL,"
-    " NULL, e.published, e.first_seen, e.saved_at, e.note, e.to_read, e.tags_text"
+    " NULL, e.published, e.first_seen, e.saved_at, e.note, e.to_read, e.tags_text, e.muted"
 )
 
 
@@ -73,7 +73,8 @@ def entry_from_row(row: Sequence[Any]) -> Entry:
         note,
         to_read,
         tags_text,
-    ) = row[:15]
+        muted,
+    ) = row[:16]
     return Entry(
         id=int(id_),
         url=url,
@@ -90,6 +91,7 @@ def entry_from_row(row: Sequence[Any]) -> Entry:
         note=note,
         to_read=bool(to_read),
         tags=tuple(str(tags_text).split()) if tags_text else (),
+        muted=bool(muted),
     )
 
 

@@ -1,0 +1,93 @@
+"""The sources review: what each feed is worth, as numbers and a verdict.
+
+Verdicts, first match wins:
+
+- ``dead``: retired (410 Gone), or no new item in 180 days (or none ever, once fetched);
+- ``failing``: fetching has failed for more than a week;
+- ``valuable``: saved from at least twice, at a saved ratio in the top quarter of feeds;
+- ``quiet``: fewer than one item a week, yet saved from;
+- ``noisy``: at least 10 items in the period and nothing saved;
+- ``ok``: everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from pkm.storage.review import FeedActivity
+from pkm.types import FeedReview, FolderReview, Verdict
+
+DEAD_AFTER = timedelta(days=180)
+FAILING_AFTER = timedelta(days=7)
+NOISY_ITEMS = 10
+VALUABLE_MIN_SAVED = 2
+# Pruning candidates first, the sources worth most last.
+VERDICT_ORDER: tuple[Verdict, ...] = ("dead", "failing", "noisy", "ok", "quiet", "valuable")
+
+
+def review(
+    activity: Sequence[FeedActivity], *, since: datetime, now: datetime | None = None
+) -> list[FeedReview]:
+    now = now or datetime.now(UTC)
+    weeks = max((now - since).total_seconds() / (7 * 86400), 1 / 7)
+    health = {a.feed.id: _health(a, now) for a in activity}
+    # "Top saved ratio" is judged among the live feeds that were saved from at all.
+    ratios = sorted(
+        a.saved / a.items for a in activity if a.saved and a.items and not health[a.feed.id]
+    )
+    top_quarter = ratios[(len(ratios) - 1) * 3 // 4] if ratios else 1.0
+    reviews = [
+        FeedReview(
+            feed=a.feed,
+            items=a.items,
+            opened=a.opened,
+            saved=a.saved,
+            last_item=a.feed.newest_item,
+            per_week=round(a.items / weeks, 2),
+            verdict=health[a.feed.id] or _worth(a, a.items / weeks, top_quarter),
+        )
+        for a in activity
+    ]
+    reviews.sort(key=lambda r: (VERDICT_ORDER.index(r.verdict), r.saved_ratio, -r.items))
+    return reviews
+
+
+def _health(a: FeedActivity, now: datetime) -> Verdict | None:
+    """``dead`` or ``failing``, whatever the feed gave; None for a live feed."""
+    feed = a.feed
+    if feed.status == "retired":
+        return "dead"
+    fetched_ok = feed.last_fetched is not None and feed.status != "failing"
+    newest = feed.newest_item
+    if (newest is not None and now - newest > DEAD_AFTER) or (newest is None and fetched_ok):
+        return "dead"
+    if a.failing_since is not None:
+        if now - datetime.fromtimestamp(a.failing_since, UTC) > FAILING_AFTER:
+            return "failing"
+    return None
+
+
+def _worth(a: FeedActivity, per_week: float, top_quarter: float) -> Verdict:
+    ratio = a.saved / a.items if a.items else 0.0
+    if a.saved >= VALUABLE_MIN_SAVED and ratio >= top_quarter:
+        return "valuable"
+    if per_week < 1 and a.saved:
+        return "quiet"
+    if a.items >= NOISY_ITEMS and not a.saved:
+        return "noisy"
+    return "ok"
+
+
+def by_folder(reviews: Sequence[FeedReview]) -> list[FolderReview]:
+    """Which areas of interest yield and which are thin: totals per top-level folder."""
+    totals: dict[str | None, list[int]] = {}
+    for r in reviews:
+        top = r.feed.folder.split("/", 1)[0] if r.feed.folder else None
+        counts = totals.setdefault(top, [0, 0, 0])
+        counts[0] += 1
+        counts[1] += r.items
+        counts[2] += r.saved
+    folders = [FolderReview(name, *counts) for name, counts in totals.items()]
+    folders.sort(key=lambda f: (-f.saved_ratio, f.folder or ""))
+    return folders
