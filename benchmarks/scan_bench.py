@@ -4,7 +4,7 @@ A feed server runs in its own process on 32 loopback addresses (127.0.0.1 … 12
 one listener each, same port), with an added latency per request, HTTP/1.1 keep-alive,
 ETag/Last-Modified and 304 answers to matching conditional requests. It serves
 deterministic (seeded) generated feeds: RSS 2.0, Atom and RSS 1.0, 10–48 items each,
-titles, summaries and 2–10 KB HTML bodies; 1,000 feeds are about 29,000 items and 97 MB.
+titles, summaries and 1.6–10 KB HTML bodies; 1,000 feeds are about 28,500 items, 99 MB.
 
 For each feed count N and each client, three phases are timed:
 
@@ -423,6 +423,7 @@ class FeedServer:
         if feed.gzipped is not None and "gzip" in headers.get("accept-encoding", ""):
             body = feed.gzipped
             extra += ["Content-Encoding: gzip", "Vary: Accept-Encoding"]
+            self.stats["gzip"] += 1
         return 200, extra, body
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -643,6 +644,8 @@ class Run:
     status: dict[str, int] = field(default_factory=dict)
     server_cpu_s: float = 0.0
     max_in_flight: int = 0
+    bytes_sent: int = 0
+    gzip_served: int = 0
     items: int | None = None
 
     @property
@@ -665,6 +668,19 @@ def _busy_seconds() -> float:
     with open("/proc/stat") as handle:
         fields = [int(v) for v in handle.readline().split()[1:]]
     return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_quiet(limit: float, threshold: float = 0.3) -> float:
+    """Wait up to ``limit`` seconds for the machine to be idle (busy below ``threshold``
+    cores over one second); returns the busy cores last seen."""
+    deadline = time.monotonic() + limit
+    while True:
+        busy = _busy_seconds()
+        time.sleep(1.0)
+        cores = _busy_seconds() - busy
+        if cores < threshold or time.monotonic() >= deadline:
+            return cores
+        time.sleep(4.0)
 
 
 def measure(cmd: Sequence[str], env: dict[str, str], cwd: Path, log: Path) -> Run:
@@ -945,17 +961,24 @@ def run_cell(
     repeat: int,
     budget: float,
     before: Callable[[int], None],
+    wait: float = 0.0,
 ) -> None:
     spent = 0.0
     for attempt in range(repeat):
         if attempt and spent + cell.runs[-1].wall_s > budget:
             break
         before(attempt)
+        if wait:
+            cores = wait_quiet(wait)
+            if cores >= 0.3:
+                _say(f"  (machine still busy: {cores:.2f} cores; measuring anyway)")
         server.ctl("zero")
         log = client.dir / f"{cell.feeds}-{cell.phase}-{attempt}.log"
         run = measure(client.scan_cmd(), client.env, client.dir, log)
         stats = server.ctl("stats")
         run.status = {k: v for k, v in stats["status"].items() if k.isdigit()}
+        run.bytes_sent = stats["status"].get("bytes", 0)
+        run.gzip_served = stats["status"].get("gzip", 0)
         run.server_cpu_s = stats["cpu_s"]
         run.max_in_flight = stats["max_in_flight"]
         run.items = client.items()
@@ -983,11 +1006,14 @@ def bench_client(
     server.ctl("reset")
     window_items = server.ctl("items", n=n)["items"]
     first = Cell(client.name, n, "first", expected_items=window_items)
-    run_cell(
-        client, server, first, args.repeat, args.cell_budget, lambda _: client.fresh(urls, opml)
-    )
+
+    def fresh(_: int) -> None:
+        client.fresh(urls, opml)
+
+    quiet = args.wait_quiet
+    run_cell(client, server, first, args.repeat, args.cell_budget, fresh, quiet)
     unchanged = Cell(client.name, n, "unchanged", expected_items=window_items)
-    run_cell(client, server, unchanged, args.repeat, args.cell_budget, lambda _: None)
+    run_cell(client, server, unchanged, args.repeat, args.cell_budget, lambda _: None, quiet)
     changed = Cell(client.name, n, "changed10")
     expected = [window_items]
 
@@ -995,7 +1021,7 @@ def bench_client(
         expected[0] += server.ctl("change", n=n, round=attempt)["new_items"]
         changed.expected_items = expected[0]
 
-    run_cell(client, server, changed, args.repeat, args.cell_budget, bump)
+    run_cell(client, server, changed, args.repeat, args.cell_budget, bump, quiet)
     return [first, unchanged, changed]
 
 
@@ -1040,11 +1066,12 @@ def update_readme(text: str) -> None:
     README.write_text(new.rstrip() + "\n")
 
 
-def readme_section(
-    cells: list[Cell], clients: list[Client], args: argparse.Namespace, meta: dict[str, Any]
-) -> str:
-    versions = ", ".join(f"{c.name} {c.version}" for c in clients)
-    cmds = "\n".join(f"{c.name}: {shlex.join(c.scan_cmd())}" for c in clients)
+def readme_section(results: dict[str, Any], cells: list[Cell]) -> str:
+    meta = results["meta"]
+    args = argparse.Namespace(**results["settings"])
+    versions = ", ".join(f"{name} {v}" for name, v in results["versions"].items())
+    cmds = "\n".join(f"{name}: {shlex.join(cmd)}" for name, cmd in results["commands"].items())
+    cmds = cmds.replace(f"{REPO}/", "")  # paths relative to the repository
     return f"""{SECTION}
 
 `benchmarks/scan_bench.py` times the morning scan of pkm against two peers on the same
@@ -1055,22 +1082,28 @@ Reproduce (about 10–15 minutes; `--quick` is a one-minute smoke run):
     {meta["command"]}
 
 - **Feeds**: deterministic (seed {args.seed}); 60% RSS 2.0, 30% Atom, 10% RSS 1.0; 10–48
-  items each with title, summary and a 2–10 KB HTML body (paragraphs, lists, code, links,
-  entities). {meta["sizes"]}
+  items each with title, summary and a 1.6–10 KB HTML body (median 2 KB; paragraphs, lists,
+  code, links, entities). {meta["sizes"]}
 - **Server**: stdlib asyncio HTTP/1.1 with keep-alive on 32 addresses 127.0.0.1…127.0.0.32
   (feed *i* on address *i* mod 32), {args.latency * 1000:.0f} ms added to every request,
   {"gzip when asked, " if args.gzip else "no compression, "}ETag (strong or weak) and/or
   Last-Modified per feed (70% both, 15% only ETag, 15% only Last-Modified), 304 to a
-  matching If-None-Match / If-Modified-Since. Its CPU use stayed far below one core (see
-  the JSON), so it is not the bottleneck.
+  matching If-None-Match / If-Modified-Since. It used at most {meta["server_load"]:.0%} of one
+  core during any run, so it is not the bottleneck.
 - **Phases**: a. first scan into an empty store (a fresh store for each run; subscribing is
   not timed); b. repeat scan, nothing changed; c. 10% of the feeds gained 1–3 items each
   (new body and validators) before each run. Each run is a fresh process; wall time is the
   median over the runs, a cell stops repeating past {args.cell_budget:.0f} s of measured
   time. Peak RSS is the sum over the client's process tree (pkm's parse workers included),
-  sampled every 50 ms, the maximum over the runs. 200 / 304 are the server's answers in
-  the cell's last run; "items stored" is counted in the client's own database after it.
-- **Machine**: {meta["machine"]}; {meta["date"]}. Versions: {versions}.
+  sampled every 50 ms, the maximum over the runs. Client CPU is user + system time of the
+  process and its children (median). 200 / 304 are the server's answers, per distinct
+  outcome in run order; "items stored" is counted in the client's own database after the
+  last run. "Other load" is the cores kept busy by anything but the client and the server
+  (median): kernel work charged to no process (loopback traffic, disk writeback; a few
+  tenths in first scans) and other jobs on this shared machine, which with 2 cores slow
+  every client (runs waited up to `--wait-quiet` seconds for an idle machine).
+- **Machine**: {meta["machine"]}; {meta["date"]}. Versions: {versions}; pkm at
+  {meta.get("revision", "?")}.
 
 Timed commands (run in each client's own directory under `benchmarks/work/scan/`):
 
@@ -1084,11 +1117,11 @@ in its venv (`{READER_VENV.relative_to(REPO)}`, `pip install 'reader[cli]'`).
 
 {markdown_table(cells)}
 
-Measured here earlier at 1,000 feeds with the same setup: newsboat 2.21 (32 threads) first
-40.0 s / 87 MB, nothing changed 82.1 s (no conditional requests), 10% changed 46.0 s;
-reader 3.26 (32 workers) first 108 s / 53 MB, nothing changed 5.4 s (all 304), 10% changed
-18.5 s. pkm's targets at 1,000 feeds: first ≤ ~13 s, nothing changed ≤ ~1.8 s with 100% 304,
-10% changed ≤ ~6 s, peak RSS < 200 MB.
+Measured here earlier at 1,000 feeds (figures given with the task, not by this script):
+newsboat 2.21 (32 threads) first 40.0 s / 87 MB, nothing changed 82.1 s (no conditional
+requests), 10% changed 46.0 s; reader 3.26 (32 workers) first 108 s / 53 MB, nothing changed
+5.4 s (all 304), 10% changed 18.5 s. pkm's targets at 1,000 feeds: first ≤ ~13 s, nothing
+changed ≤ ~1.8 s with 100% 304, 10% changed ≤ ~6 s, peak RSS < 200 MB.
 """
 
 
@@ -1120,6 +1153,13 @@ def main(argv: list[str] | None = None) -> int:
         default=75.0,
         help="stop repeating a cell past this many measured seconds",
     )
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="before each run, wait up to this long for other load on the machine to stop",
+    )
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per request")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--gzip", action="store_true", help="serve gzip when asked")
@@ -1130,6 +1170,13 @@ def main(argv: list[str] | None = None) -> int:
         help="rewrite the README section (default: unless --quick)",
     )
     parser.add_argument("--json", type=Path, default=None, help="write all runs here")
+    parser.add_argument(
+        "--readme-from",
+        type=Path,
+        default=None,
+        metavar="JSON",
+        help="only rewrite the README section from a saved run's JSON",
+    )
     # The feed server, started by the benchmark itself.
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, default=1000, help=argparse.SUPPRESS)
@@ -1141,6 +1188,8 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_serve_main(args))
         return 0
 
+    if args.readme_from is not None:
+        return readme_from(args.readme_from)
     if args.quick:
         args.feeds, args.repeat = "100", 1
     sizes = sorted({int(n) for n in args.feeds.split(",")})
@@ -1183,8 +1232,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.close()
 
-    table = markdown_table(cells)
-    print(table)
+    print(markdown_table(cells))
     command = "python benchmarks/scan_bench.py " + " ".join(
         shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
     )
@@ -1193,31 +1241,73 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": " ".join(size_notes),
         "machine": machine(),
         "date": dt.date.today().isoformat(),
+        "server_load": max((r.server_cpu_s / r.wall_s for c in cells for r in c.runs), default=0),
+        "revision": revision(),
+    }
+    results = {
+        "meta": meta,
+        "settings": {k: getattr(args, k) for k in SETTINGS},
+        "commands": {c.name: c.scan_cmd() for c in clients},
+        "versions": {c.name: c.version for c in clients},
+        "cells": [
+            {
+                **{k: v for k, v in asdict(c).items() if k != "runs"},
+                "runs": [{**asdict(r), "other_load": r.other_load} for r in c.runs],
+            }
+            for c in cells
+        ],
     }
     out = args.json or WORK / "scan_bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "meta": meta,
-                "commands": {c.name: c.scan_cmd() for c in clients},
-                "versions": {c.name: c.version for c in clients},
-                "cells": [
-                    {
-                        **{k: v for k, v in asdict(c).items() if k != "runs"},
-                        "runs": [{**asdict(r), "other_load": r.other_load} for r in c.runs],
-                    }
-                    for c in cells
-                ],
-            },
-            indent=1,
-        )
-    )
+    out.write_text(json.dumps(results, indent=1))
     _say(f"runs written to {out}")
     if readme:
-        update_readme(readme_section(cells, clients, args, meta))
+        update_readme(readme_section(results, cells))
         _say(f"updated {README}")
     return 0
+
+
+SETTINGS = ("seed", "latency", "gzip", "cell_budget", "repeat")
+
+
+def load_cells(results: dict[str, Any]) -> list[Cell]:
+    cells = []
+    for raw in results["cells"]:
+        runs = [Run(**{k: v for k, v in r.items() if k != "other_load"}) for r in raw.pop("runs")]
+        cells.append(Cell(**raw, runs=runs))
+    return cells
+
+
+def readme_from(path: Path) -> int:
+    """Rewrite the README section from a saved run, without measuring again."""
+    results = json.loads(path.read_text())
+    defaults = {"seed": 1, "latency": 0.05, "gzip": False, "cell_budget": 75.0, "repeat": 3}
+    results["settings"] = {**defaults, **results.get("settings", {})}
+    cells = load_cells(results)
+    print(markdown_table(cells))
+    update_readme(readme_section(results, cells))
+    _say(f"updated {README} from {path}")
+    return 0
+
+
+def revision() -> str:
+    """The repository's commit, and whether pkm/ had uncommitted changes when measured."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--", "pkm"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return f"{head} (with uncommitted changes in pkm/)" if dirty else head
 
 
 if __name__ == "__main__":

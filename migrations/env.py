@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import Connection, create_engine, event, pool
 
 from pkm.storage.models import Base, is_fts_table
 
@@ -19,12 +21,24 @@ def run_migrations() -> None:
     if url is None:
         raise RuntimeError("sqlalchemy.url is not set")
     engine = create_engine(url, poolclass=pool.NullPool)
+
+    # Every migration runs in one SQLite transaction (SQLite's DDL is transactional), so a
+    # migration interrupted halfway leaves the store as it was, not half upgraded.
+    @event.listens_for(engine, "connect")
+    def _no_implicit_transactions(dbapi_connection: Any, record: object) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
     with engine.connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,
             render_as_batch=True,
             include_name=include_name,
+            transactional_ddl=True,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from pkm.config import store_path
 from pkm.errors import FormatError, PkmError, StoreError, UsageError
-from pkm.storage.db import open_store, transaction
+from pkm.storage.db import describe_error, open_store, transaction
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
 from pkm.storage.mutes import MuteRepository
@@ -90,7 +90,7 @@ class Pkm:
             with transaction(self._conn) as conn:
                 yield conn
         except sqlite3.OperationalError as exc:
-            raise StoreError(_db_error(exc, self.path)) from None
+            raise StoreError(describe_error(exc, self.path)) from None
 
     # --- feeds -------------------------------------------------------------
 
@@ -188,6 +188,7 @@ class Pkm:
             if progress:
                 progress(0, len(due))
             with self._write():
+                self._entries.index_pending()  # left by a scan that was killed
                 scan_id = int(
                     self._conn.execute(
                         "INSERT INTO scans (started_at, total) VALUES (?, ?)", (started, len(due))
@@ -197,9 +198,10 @@ class Pkm:
             try:
                 outcomes = Scanner(self._conn, scan_id, progress).run(due)
                 with self._write():
+                    self._entries.index_pending()
                     MuteRepository(self._conn).apply(self._entries.ids_of_scan(scan_id))
             except sqlite3.OperationalError as exc:
-                raise StoreError(_db_error(exc, self.path)) from None
+                raise StoreError(describe_error(exc, self.path)) from None
             counts = {
                 kind: sum(o.outcome == kind for o in outcomes)
                 for kind in ("updated", "not_modified", "failed", "retired")
@@ -348,7 +350,7 @@ class Pkm:
                 return related(self._conn, like, parsed, limit=limit, offset=offset)
             return search(self._conn, parsed, limit=limit, offset=offset)
         except sqlite3.OperationalError as exc:
-            raise StoreError(_db_error(exc, self.path)) from None
+            raise StoreError(describe_error(exc, self.path)) from None
 
     def related(self, entry_id: int, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
         """The entries most like this one (its rarest telling words), best first."""
@@ -579,14 +581,3 @@ def _page_details(url: str) -> tuple[str | None, str | None, str | None]:
         return None, None, f"saved without a title: {exc}"
     meta = page_metadata(page.body, page.url)
     return meta.title, meta.description, None
-
-
-def _db_error(exc: sqlite3.Error, path: Path) -> str:
-    message = str(exc)
-    if "locked" in message or "busy" in message:
-        return f"the store {path} is busy (another pkm is writing); try again"
-    if "readonly" in message:
-        return f"the store {path} is read-only"
-    if "disk" in message and "full" in message:
-        return f"no space left for the store {path}"
-    return f"store error on {path}: {message}"

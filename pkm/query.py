@@ -12,7 +12,7 @@ Syntax (in the spirit of linkding and Pinboard)::
     feed:jarche  feed:"Harold Jarche"  feed:12
     site:example.org        URL host is example.org or one of its subdomains
     since:2026-01-01  since:7d  since:2w  since:3m  since:1y  since:12h  since:yesterday
-    is:saved  is:unread  !untagged
+    is:saved  is:unread  is:muted  !untagged
 
 Precedence is NOT > AND > OR, as in FTS5 and linkding: ``a b OR c`` means
 ``(a AND b) OR c``; write ``a (b OR c)`` for the other reading.
@@ -46,7 +46,8 @@ Design choices:
 * ``is:saved`` = ``e.saved_at IS NOT NULL``; ``is:unread`` =
   ``e.to_read = 1 OR (e.saved_at IS NULL AND e.read_at IS NULL)``: saved things
   are unread while marked to-read, feed items until they are read.
-  ``is:muted`` is reserved (an error for now).
+  ``is:muted`` = ``e.muted = 1`` (hidden from scans by a mute rule; ``find``
+  shows muted entries like any other).
 * Exclusions: with positive words they stay in ``match`` (``"a" NOT "b"``).
   FTS5 has no unary NOT, so a query whose words are only exclusions (``#py
   -django``) puts them in ``exclude_match`` instead, which :func:`where_clause`
@@ -100,6 +101,10 @@ class Query:
     terms: tuple[str, ...] = ()  # positive words/phrases, for highlighting/related
     exclude_match: str | None = None  # FTS5 expression of entries to leave out
     exclude_tag_prefixes: tuple[str, ...] = ()
+    # The query's words as one FTS5 phrase, when they are all plain words joined by AND
+    # (so the phrase matches only where ``match`` does): ranking ``(match) OR near``
+    # puts entries with the words side by side above those with them scattered.
+    near: str | None = None
 
 
 EMPTY = Query(None, (), (), (), (), (), None)
@@ -281,10 +286,8 @@ def _filter_tok(key: str, value: str, pos: int, raw: str) -> _Tok:
         raise QueryError(f"empty filter {key}: at position {pos}")
     if key == "is":
         low = value.lower()
-        if low == "muted":
-            raise QueryError("is:muted is not supported yet")
-        if low not in ("saved", "unread"):
-            raise QueryError(f"unknown filter is:{value} (use is:saved, is:unread)")
+        if low not in ("saved", "unread", "muted"):
+            raise QueryError(f"unknown filter is:{value} (use is:saved, is:unread, is:muted)")
         value = low
     elif key == "site":
         value = _parse_host(value, raw)
@@ -607,6 +610,11 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
             match = _full(r).text
         elif r is not None:  # only exclusions: FTS5 has no unary NOT
             exclude = _join(r.neg, "OR").text
+    near = None
+    kept = [w for w in words if not (isinstance(w, _Term) and not _has_token(w.text))]
+    plain = [w for w in kept if isinstance(w, _Term)]
+    if len(plain) >= 2 and len(plain) == len(kept) and not any(w.prefix for w in plain):
+        near = _quote(" ".join(w.text for w in plain))
 
     return Query(
         match=match,
@@ -619,9 +627,11 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
         saved="saved" in filters["is"],
         unread="unread" in filters["is"],
         untagged=bool(filters["!"]),
+        muted="muted" in filters["is"],
         terms=tuple(terms),
         exclude_match=exclude,
         exclude_tag_prefixes=tuple(filters["-#*"]),
+        near=near,
     )
 
 
@@ -827,7 +837,7 @@ def where_clause(q: Query) -> tuple[str, list[object]]:
     if q.unread:
         conds.append("(e.to_read = 1 OR (e.saved_at IS NULL AND e.read_at IS NULL))")
     if q.muted:
-        raise QueryError("is:muted is not supported yet")
+        conds.append("e.muted = 1")
     if q.exclude_match is not None:
         conds.append(f"e.id NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
         params.append(q.exclude_match)

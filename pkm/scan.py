@@ -10,6 +10,8 @@ import asyncio
 import fcntl
 import os
 import sqlite3
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import aclosing, contextmanager
@@ -52,6 +54,11 @@ def backoff_seconds(consecutive_errors: int) -> int:
     return int(min(BACKOFF_BASE_SECONDS * 2 ** min(exponent, 16), BACKOFF_CAP_SECONDS))
 
 
+# Descriptors of the scan locks this process holds. A pool worker forked during a scan
+# closes its copies (see _start_worker): a flock lasts while any copy is open.
+_LOCK_FDS: set[int] = set()
+
+
 @contextmanager
 def scan_lock(store: Path) -> Iterator[None]:
     """Held for the whole scan; the kernel drops it if the process dies."""
@@ -62,10 +69,41 @@ def scan_lock(store: Path) -> Iterator[None]:
             raise ScanInProgressError(
                 "another scan is running on this store; try again when it has finished"
             ) from None
+        _LOCK_FDS.add(handle.fileno())
         try:
             yield
         finally:
+            _LOCK_FDS.discard(handle.fileno())
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _start_worker() -> None:
+    """Runs first in each parse worker: let go of the scan lock, and end with the scan.
+
+    A forked worker holds copies of the scan's descriptors, and a worker whose scan was
+    killed waits forever for work: without this, a scan killed by SIGKILL (or the OOM
+    killer) left workers behind that kept the lock, so every later scan was refused.
+    """
+    for fd in _LOCK_FDS:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _LOCK_FDS.clear()
+    parent = os.getppid()
+
+    def exit_when_orphaned() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=exit_when_orphaned, name="pkm-orphan-watch", daemon=True).start()
+
+
+def parse_workers() -> int:
+    """One core stays with the main process, which stores what the workers parse: on two
+    cores, two workers slowed the store down more than they sped parsing up."""
+    return max((os.cpu_count() or 2) - 1, 1)
 
 
 def _parse_safely(body: bytes, url: str, content_type: str | None) -> ParsedFeed | str:
@@ -106,7 +144,7 @@ class Scanner:
             return []
         executor: Executor
         if len(requests) >= PROCESS_POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
-            executor = ProcessPoolExecutor(max_workers=os.cpu_count())
+            executor = ProcessPoolExecutor(max_workers=parse_workers(), initializer=_start_worker)
         else:
             executor = ThreadPoolExecutor(max_workers=1)
         with executor:
@@ -131,16 +169,27 @@ class Scanner:
             if self._progress:
                 self._progress(done_count, total)
 
+        started: list[asyncio.Task[None]] = []
         fetching = fetch_feeds(requests, timeouts=self._timeouts, max_bytes=self._max_bytes)
-        async with aclosing(fetching) as responses:
-            async for response in responses:
-                pending.add(asyncio.create_task(handle(response)))
-                if len(pending) >= MAX_PENDING_PARSES:
-                    done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                    for task in done:
-                        task.result()  # a store failure stops the scan, loudly
-        if pending:
-            await asyncio.gather(*pending)
+        try:
+            async with aclosing(fetching) as responses:
+                async for response in responses:
+                    started.append(asyncio.create_task(handle(response)))
+                    pending.add(started[-1])
+                    if len(pending) >= MAX_PENDING_PARSES:
+                        done, pending = await asyncio.wait(
+                            pending, return_when=asyncio.FIRST_COMPLETED
+                        )
+                        for task in done:
+                            task.result()  # a store failure stops the scan, loudly
+            if pending:
+                await asyncio.gather(*pending)
+        finally:
+            # After a failure (a full disk fails every store the same way) the other tasks
+            # end here, quietly: else each printed "Task exception was never retrieved".
+            for task in started:
+                task.cancel()
+            await asyncio.gather(*started, return_exceptions=True)
 
     def _store(self, response: FeedResponse, parsed: ParsedFeed | str | None) -> None:
         now = now_ts()

@@ -1,24 +1,32 @@
 """Full-text search: the one owner of how the FTS5 index is queried and ranked.
 
 Ranking is BM25 with column weights (title and tags above notes, notes above the
-body, feed and host in between); saved entries get a gentle boost (their score is
-multiplied by :data:`SAVED_BOOST`); ties go to the newer.
+body, feed and host in between; :data:`BM25_WEIGHTS`).  A saved entry's score is
+multiplied by :data:`SAVED_BOOST`, and, for a query of plain words, that of an entry
+holding them side by side by :data:`PHRASE_BOOST` (``Query.near``).  Equal scores go
+to the newer entry.  Without words, the newest come first.
 
 How it stays fast on a store of a million entries:
 
 * FTS5 ranks inside the index (``ORDER BY rank`` with ``rank MATCH 'bm25(…)'``), so
   no row of ``entries`` is read for a match that is not shown.  Rows come out best
-  raw score first; the saved boost can lift an entry by at most ``SAVED_BOOST``, so
-  reading stops at the first row whose raw score, even boosted, cannot beat the
-  current ``limit + offset``-th result.  The result is exactly the full ranking.
+  raw score first; the boosts lift an entry by at most their product, so reading
+  stops at the first row whose raw score, even boosted, cannot beat the current
+  ``limit + offset``-th result.  The ranking is exact (tests compare it with a brute
+  force one).
+* BM25 inside FTS5 costs 1–2 µs a match and word, so a query matching more than
+  :func:`window_size` entries (:data:`RANK_WINDOW` for one word, half that for two,
+  a third for three or more) ranks the newest window of them (by rowid: as stored),
+  and older windows only while filters leave fewer hits than asked for.
+  :class:`SearchHits` says when that happened.
 * A selective filter (a tag, a tag prefix, a feed, ``is:saved``) becomes a *driver*:
-  its entry ids, taken from an index.  Listings by date then read only those entries
-  instead of walking the date index; ranked searches test ``rowid IN (driver)``
-  inside the FTS loop, before any entry row is read.  Whether a filter is selective
-  enough is decided per query from a bounded count (:func:`_drivers`).
-* Listings without words walk ``ix_entries_sort_date`` newest first and stop at the
-  limit.
-* Snippets are made only for the rows shown.
+  the ids of its entries, from an index.  Listings by date then read only those
+  entries instead of walking the date index; ranked searches test ``+rowid IN
+  (driver)`` in the FTS loop, before any entry row is read (the ``+`` keeps the test
+  out of FTS5, which would re-run the MATCH for every id).  Whether a filter is
+  selective enough is decided per query from counts that stop early (:func:`_drivers`).
+* Listings without a driver walk ``ix_entries_sort_date`` newest first and stop at
+  the limit.  Snippets are made only for the rows shown.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ import math
 import sqlite3
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from pkm.errors import EntryNotFoundError
@@ -41,11 +50,24 @@ from pkm.query import (
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row
 from pkm.types import SearchHit
 
-__all__ = ["BM25_WEIGHTS", "SAVED_BOOST", "related", "search"]
+__all__ = [
+    "BM25_WEIGHTS",
+    "PHRASE_BOOST",
+    "RANK_WINDOW",
+    "SAVED_BOOST",
+    "SearchHits",
+    "like_expression",
+    "window_size",
+    "related",
+    "search",
+]
 
 # Weights in the order of the FTS columns: title, tags_text, note, text, source.
 BM25_WEIGHTS = (10.0, 8.0, 4.0, 1.0, 2.0)
 SAVED_BOOST = 1.25
+# A query of several plain words ranks entries that have them side by side, in order,
+# this much higher (see Query.near).
+PHRASE_BOOST = 1.5
 _RANK = "bm25(" + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
 _MARK_START, _MARK_END = "\x02", "\x03"
 _SNIPPET_TOKENS = 16
@@ -54,11 +76,24 @@ _SNIPPET_TOKENS = 16
 # of n, reading the driver costs about n.
 _DRIVE = 8
 _F = FTS_TABLE
+# BM25 over every match costs 1-2 µs a match and word inside FTS5: ranking a word in
+# one entry of ten of a million-entry store would take 150 ms.  A query matching more
+# than window_size() entries ranks the newest window of them (by rowid, i.e. as
+# stored); older windows follow only while filters leave fewer hits than asked for.
+# Within the windows read, the ranking is exact.  This keeps ranking near 20 ms.
+RANK_WINDOW = 15_000
+
+
+def window_size(query: Query) -> int:
+    """How many matches of ``query`` one ranking window holds: RANK_WINDOW over its
+    number of words (at most 3), as each word adds to the cost of a match."""
+    words = sum(len(term.split()) for term in query.terms)
+    return max(1, RANK_WINDOW // min(3, max(1, words)))
 
 
 def search(
     conn: sqlite3.Connection, query: Query, *, limit: int = 20, offset: int = 0
-) -> list[SearchHit]:
+) -> SearchHits:
     """The hits for ``query``: best match first, or newest first when it has no words."""
     return _Search(conn, query, limit, offset).run()
 
@@ -70,20 +105,34 @@ def related(
     *,
     limit: int = 20,
     offset: int = 0,
-) -> list[SearchHit]:
+) -> SearchHits:
     """Entries most like ``entry_id``: its rarest telling words, ranked by BM25.
 
     ``query`` narrows the result (its words must match too; its filters apply).
     """
     like = like_expression(conn, entry_id)
     if like is None:
-        return []
+        return SearchHits()
     base = query if query is not None else _EMPTY
     match = f"({like}) AND ({base.match})" if base.match else like
-    return _Search(conn, replace(base, match=match), limit, offset, skip_id=entry_id).run()
+    narrowed = replace(base, match=match, near=None)  # near would widen the match
+    return _Search(conn, narrowed, limit, offset, skip_id=entry_id).run()
 
 
 _EMPTY = Query(None, (), (), (), (), (), None)
+
+
+class SearchHits(list[SearchHit]):
+    """The hits of one search, best first.
+
+    ``ranked`` is None when every match was ranked; otherwise only the newest
+    ``ranked`` matches were (a query that matches more than :func:`window_size`
+    entries ranks them newest window first, see :data:`RANK_WINDOW`).
+    """
+
+    def __init__(self, hits: Iterable[SearchHit] = (), *, ranked: int | None = None) -> None:
+        super().__init__(hits)
+        self.ranked = ranked
 
 
 @dataclass(frozen=True)
@@ -111,16 +160,16 @@ class _Search:
         self.offset = offset
         self.skip_id = skip_id
 
-    def run(self) -> list[SearchHit]:
+    def run(self) -> SearchHits:
         total = self.conn.execute("SELECT max(id) FROM entries").fetchone()[0]
         if not total:
-            return []
+            return SearchHits()
         want = self.limit + self.offset
         driver: _Driver | None = None
         threshold = math.isqrt(_DRIVE * want * int(total)) + 1
-        drivers = _drivers(self.conn, self.query, threshold)
+        drivers = _drivers(self.conn, self.query, threshold + 1)
         if drivers is None:  # a tag or feed that does not exist: nothing can match
-            return []
+            return SearchHits()
         if drivers and drivers[0].count <= threshold:
             driver = drivers[0]
         if self.query.match is None:
@@ -129,7 +178,7 @@ class _Search:
 
     # --- newest first ---------------------------------------------------------------
 
-    def _newest(self, driver: _Driver | None) -> list[SearchHit]:
+    def _newest(self, driver: _Driver | None) -> SearchHits:
         query = driver.rest if driver else self.query
         where, params = where_clause(query)
         if self.skip_id is not None:
@@ -146,16 +195,17 @@ class _Search:
             f" WHERE {where} ORDER BY e.sort_date DESC, e.id DESC LIMIT ? OFFSET ?"
         )
         rows = self.conn.execute(sql, [*params, self.limit, self.offset])
-        return [SearchHit(entry=entry_from_row(row)) for row in rows]
+        return SearchHits(SearchHit(entry=entry_from_row(row)) for row in rows)
 
     # --- best match first -------------------------------------------------------------
 
-    def _best(self, driver: _Driver | None) -> list[SearchHit]:
-        assert self.query.match is not None
+    def _best(self, driver: _Driver | None) -> SearchHits:
+        match = self.query.match
+        assert match is not None
         query = driver.rest if driver else self.query
         where, params = where_clause(query)
-        conds = [f"{_F} MATCH ?", f"{_F}.rank MATCH ?"]
-        args: list[object] = [self.query.match, _RANK]
+        conds: list[str] = []
+        args: list[object] = []
         if driver is not None:
             # "+" keeps the IN test out of FTS5, which would otherwise run the whole
             # MATCH (and the BM25 statistics) once for every id in the list.
@@ -167,30 +217,63 @@ class _Search:
         if where != "1":
             conds.append(where)
             args.extend(params)
-        sql = (
-            f"SELECT {_F}.rowid, {_F}.rank, e.saved_at IS NOT NULL, e.sort_date"
-            f" FROM {_F} JOIN entries e ON e.id = {_F}.rowid"
-            f" WHERE {' AND '.join(conds)} ORDER BY {_F}.rank"
-        )
+        near = self.query.near
+        boost = SAVED_BOOST * (PHRASE_BOOST if near else 1.0)
         want = self.limit + self.offset
         # The best ``want`` so far as a min-heap of (-score, sort_date, id): its top is
         # the worst of them (highest score, then oldest, then lowest id).
         best: list[tuple[float, int, int]] = []
-        cursor = self.conn.execute(sql, args)
-        try:
-            for rowid, rank, saved, sort_date in cursor:
-                if len(best) == want and rank * SAVED_BOOST > -best[0][0]:
-                    break  # no later row can enter, even boosted
-                score = rank * SAVED_BOOST if saved else rank
-                item = (-score, int(sort_date), int(rowid))
-                if len(best) < want:
-                    heapq.heappush(best, item)
-                elif item > best[0]:
-                    heapq.heapreplace(best, item)
-        finally:
-            cursor.close()
-        ranked = sorted(best, reverse=True)[self.offset :]
-        return self._hits([(rowid, -neg) for neg, _, rowid in ranked], self.query.match)
+        ranked = 0
+        size = window_size(self.query)
+        high: int | None = None
+        while True:
+            low = self._window_start(match, high, size)
+            window: list[str] = []
+            bounds: list[object] = []
+            if low is not None:
+                window.append(f"{_F}.rowid >= ?")
+                bounds.append(low)
+            if high is not None:
+                window.append(f"{_F}.rowid < ?")
+                bounds.append(high)
+            # Whether the words stand side by side: a set FTS5 builds once per window.
+            near_sql, near_args = "0", []
+            if near:
+                inner = " AND ".join(
+                    [f"n.{_F} MATCH ?", *(w.replace(f"{_F}.", "n.") for w in window)]
+                )
+                near_sql = f"{_F}.rowid IN (SELECT n.rowid FROM {_F} n WHERE {inner})"
+                near_args = [near, *bounds]
+            sql = (
+                f"SELECT {_F}.rowid, {_F}.rank, e.saved_at IS NOT NULL, e.sort_date, {near_sql}"
+                f" FROM {_F} JOIN entries e ON e.id = {_F}.rowid"
+                f" WHERE {' AND '.join([f'{_F} MATCH ?', f'{_F}.rank MATCH ?', *window, *conds])}"
+                f" ORDER BY {_F}.rank"
+            )
+            rows = self.conn.execute(sql, [*near_args, match, _RANK, *bounds, *args])
+            _rank_into(best, want, rows, boost)
+            if low is None:
+                break  # every match was ranked
+            ranked += size
+            if len(best) == want:
+                break  # enough hits among the newest matches
+            high = low
+        top = sorted(best, reverse=True)[self.offset :]
+        hits = self._hits([(rowid, -neg) for neg, _, rowid in top], match)
+        return SearchHits(hits, ranked=ranked if low is not None else None)
+
+    def _window_start(self, match: str, high: int | None, size: int) -> int | None:
+        """The lowest rowid of the newest ``size`` matches below ``high``; None when
+        there are no more than that (the window reaches back to the first match)."""
+        sql = f"SELECT rowid FROM {_F} WHERE {_F} MATCH ?"
+        args: list[object] = [match]
+        if high is not None:
+            sql += " AND rowid < ?"
+            args.append(high)
+        row = self.conn.execute(
+            sql + " ORDER BY rowid DESC LIMIT 1 OFFSET ?", [*args, size]
+        ).fetchone()
+        return None if row is None else int(row[0]) + 1
 
     def _hits(self, ranked: list[tuple[int, float]], match: str) -> list[SearchHit]:
         if not ranked:
@@ -206,12 +289,20 @@ class _Search:
             )
         }
         snippet = f"snippet({_F}, {{}}, '{_MARK_START}', '{_MARK_END}', '…', {_SNIPPET_TOKENS})"
+        if '" *' in match:
+            # FTS5 merges a prefix's doclists anew for each id of an IN list: one pass
+            # over the ids' range is cheaper.
+            where = f"rowid BETWEEN ? AND ? AND +rowid IN ({marks})"
+            args: list[object] = [match, min(ids), max(ids), *ids]
+        else:
+            where = f"rowid IN ({marks})"
+            args = [match, *ids]
         snippets = {
             int(row[0]): _pick_snippet(row[1], row[2])
             for row in self.conn.execute(
                 f"SELECT rowid, {snippet.format(3)}, {snippet.format(2)} FROM {_F}"
-                f" WHERE {_F} MATCH ? AND rowid IN ({marks})",
-                [match, *ids],
+                f" WHERE {_F} MATCH ? AND {where}",
+                args,
             )
         }
         hits = []
@@ -224,6 +315,32 @@ class _Search:
                 SearchHit(entry=entry_from_row(row), snippet=text, highlights=spans, rank=score)
             )
         return hits
+
+
+def _rank_into(
+    best: list[tuple[float, int, int]], want: int, rows: sqlite3.Cursor, boost: float
+) -> None:
+    """Feed rows (rowid, raw rank, saved, sort_date, side by side), best raw rank first,
+    into ``best``.
+
+    A saved entry's score is multiplied by SAVED_BOOST, one with the query's words side
+    by side by PHRASE_BOOST.  Stops at the first row that could not enter even with ``boost``
+    (the largest possible product): every later row has a raw rank at least as high.
+    """
+    try:
+        for rowid, rank, saved, sort_date, side_by_side in rows:
+            if len(best) == want and rank * boost > -best[0][0]:
+                break
+            score = rank * SAVED_BOOST if saved else rank
+            if side_by_side:
+                score *= PHRASE_BOOST
+            item = (-score, int(sort_date), int(rowid))
+            if len(best) < want:
+                heapq.heappush(best, item)
+            elif item > best[0]:
+                heapq.heapreplace(best, item)
+    finally:
+        rows.close()
 
 
 def _count(conn: sqlite3.Connection, sql: str, params: tuple[object, ...], cap: int) -> int:
@@ -331,9 +448,11 @@ _STOP = frozenset(
 )
 _LIKE_WEIGHTS = (3, 3, 2, 1)  # title, tags, note, text
 _LIKE_TEXT_CHARS = 20_000
-_LIKE_CANDIDATES = 40
-_LIKE_TERMS = 12
-_LIKE_MAX_MATCHES = 20_000  # the chosen words together match at most about this many
+_LIKE_CANDIDATES = 24  # the most frequent words of the entry, whose rarity is looked up
+_LIKE_TERMS = 8
+# Together the chosen words match at most about this many entries: BM25 over an OR of
+# eight words costs several µs a match.
+_LIKE_MAX_MATCHES = 3_000
 
 
 def like_expression(conn: sqlite3.Connection, entry_id: int) -> str | None:
@@ -354,7 +473,7 @@ def like_expression(conn: sqlite3.Connection, entry_id: int) -> str | None:
             for word in _words(value[:_LIKE_TEXT_CHARS]):
                 weights[word] += weight
     total = int(conn.execute("SELECT max(id) FROM entries").fetchone()[0] or 0)
-    cap = max(50, total // 100)
+    cap = max(50, total // 200)  # a word in more entries than this tells little
     scored: list[tuple[float, str, int]] = []
     for word, weight in weights.most_common(_LIKE_CANDIDATES):
         df = _count(conn, f"SELECT 1 FROM {_F} WHERE {_F} MATCH ?", (_quote(word),), cap)

@@ -12,9 +12,12 @@ MAX_TAG_LENGTH = 100
 
 def clean_tag(raw: str) -> str:
     """The display form of a tag, or InvalidTagError. Idempotent."""
-    text = raw if unicodedata.is_normalized("NFC", raw) else unicodedata.normalize("NFC", raw)
+    text = raw
     if not text.isprintable():  # the rare tag with control or format characters
         text = "".join(ch for ch in text if _visible(ch))
+    # NFC after removing them: "A\x1b\u0300" is "A\u0300" without the ESC, and that is "À".
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     text = "-".join(text.split())
     text = text.lstrip("#")
     if not text:
@@ -31,8 +34,15 @@ def _visible(char: str) -> bool:
 
 
 def tag_key(name: str) -> str:
-    """Identity of a tag: 'Conference2.0' and 'conference2.0' are one tag."""
-    return clean_tag(name).casefold()
+    """Identity of a tag: 'Conference2.0' and 'conference2.0' are one tag. Idempotent.
+
+    NFC again after case folding, which can uncompose: "ß\u0301" folds to "ss\u0301",
+    whose NFC is "sś", so without it the key of a key was another key.
+    """
+    folded = clean_tag(name).casefold()
+    if unicodedata.is_normalized("NFC", folded):
+        return folded
+    return unicodedata.normalize("NFC", folded)
 
 
 def clean_tags(raw: Iterable[str]) -> list[str]:

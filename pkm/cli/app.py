@@ -13,6 +13,7 @@ from pkm import __version__
 from pkm.cli import entries, export, feeds, find, mute, scan, tags, transfer
 from pkm.cli.render import clean
 from pkm.errors import PkmError
+from pkm.storage.db import describe_error
 
 
 class PkmGroup(TyperGroup):
@@ -24,7 +25,8 @@ class PkmGroup(TyperGroup):
         except PkmError as exc:
             _fail(str(exc), exc.exit_code)
         except sqlite3.Error as exc:
-            _fail(f"store error: {exc}", 1)
+            store = (ctx.find_root().obj or {}).get("store")
+            _fail(describe_error(exc, store.path) if store else f"store error: {exc}", 1)
         except OSError as exc:
             _fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), 1)
 

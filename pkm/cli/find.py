@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
 
 _QUERY_HELP = (
     'Words (all must match), "phrases", OR, -word or NOT word, prefix*, (groups), #tag, #tag*,'
-    " -#tag, feed:NAME, site:HOST, since:7d, is:saved, is:unread, !untagged."
+    " -#tag, feed:NAME, site:HOST, since:7d, is:saved, is:unread, is:muted, !untagged."
     " In bash, quote a leading #: '#tag' (or use --tag)."
 )
 LimitOpt = Annotated[int, typer.Option("--limit", min=1, help="At most this many.")]
@@ -100,9 +102,15 @@ def find(
     if as_json:
         render.print_json([_hit_json(hit) for hit in hits])
     elif hits:
-        for hit in hits:
-            _show_hit(hit)
-    elif offset:
+        _show_hits(hits)
+    ranked = getattr(hits, "ranked", None)
+    if ranked:
+        render.note(
+            f"Many matches: the newest {ranked:,} were ranked. Add a word to rank them all."
+        )
+    if as_json or hits:
+        return
+    if offset:
         render.note(f"Nothing more (offset {offset}).")
     else:
         render.note(_nothing_found(text, tags or [], feed, since, saved, unread, like))
@@ -120,10 +128,9 @@ def related(
     if as_json:
         render.print_json([_hit_json(hit) for hit in hits])
     elif hits:
-        for hit in hits:
-            _show_hit(hit)
+        _show_hits(hits)
     else:
-        render.note(f"Nothing like entry {entry_id} found.")
+        _note(f"Nothing like entry {entry_id} found.")
 
 
 def _nothing_found(
@@ -145,6 +152,7 @@ def _nothing_found(
     filters += ["since:…"] if parsed.since else []
     filters += ["is:saved"] if parsed.saved else []
     filters += ["is:unread"] if parsed.unread else []
+    filters += ["is:muted"] if parsed.muted else []
     filters += ["!untagged"] if parsed.untagged else []
     filters += [f"--tag {t}" for t in tags] + ([f"--feed {feed}"] if feed else [])
     filters += ([f"--since {since}"] if since else []) + (["--saved"] if saved else [])
@@ -180,32 +188,79 @@ def _date(hit: SearchHit) -> datetime | None:
     return e.published or e.saved or e.first_seen
 
 
-def _show_hit(hit: SearchHit) -> None:
-    from rich.text import Text
+Segment = tuple[str, str]  # (text, Rich style); text already cleaned
 
+
+def _hit_lines(hit: SearchHit) -> list[list[Segment]]:
+    """A hit as lines of styled segments: id, title, date; where and tags; snippet; URL."""
     e = hit.entry
     if e.feed_id is None:
         where = "saved"
     else:
         where = (e.feed_title or f"feed {e.feed_id}") + (" · saved" if e.saved else "")
-    render.print_line(
-        (f"{e.id:>7}  ", "cyan"),
-        (e.display_title, "bold"),
-        ("  " + render.day(_date(hit)).strip(), "dim"),
-    )
-    meta = [(where, "green")]
+    lines = [
+        [
+            (f"{e.id:>7}  ", "cyan"),
+            (render.clean(e.display_title), "bold"),
+            ("  " + render.day(_date(hit)).strip(), "dim"),
+        ],
+        [(" " * 9, ""), (render.clean(where), "green")],
+    ]
     if e.tags:
-        meta.append(("  " + " ".join(f"#{t}" for t in e.tags), "magenta"))
-    if meta:
-        render.print_line(" " * 9, *meta)
+        lines[1].append((render.clean("  " + " ".join(f"#{t}" for t in e.tags)), "magenta"))
     if hit.snippet:
-        line = Text(" " * 9)
-        offset = len(line)
-        line.append(render.clean(hit.snippet))
+        snippet = render.clean(hit.snippet)
+        line: list[Segment] = [(" " * 9, "")]
         # Cleaning keeps offsets only when nothing was removed; the index text is clean.
-        if len(line) - offset == len(hit.snippet):
-            for start, end in hit.highlights:
-                line.stylize("bold yellow", offset + start, offset + end)
-        render.out().print(line, soft_wrap=True)
+        spans = hit.highlights if len(snippet) == len(hit.snippet) else ()
+        done = 0
+        for start, end in spans:
+            line += [(snippet[done:start], ""), (snippet[start:end], "bold yellow")]
+            done = end
+        line.append((snippet[done:], ""))
+        lines.append(line)
     if e.url:
-        render.print_line(" " * 9, (e.url, "dim"))
+        lines.append([(" " * 9, ""), (render.clean(e.url), "dim")])
+    return lines
+
+
+def _show_hits(hits: list[SearchHit]) -> None:
+    if _plain_stdout():
+        # Piped or redirected: Rich would print no styles; skip its ~40 ms of start-up.
+        sys.stdout.write(
+            "".join(
+                "".join(text for text, _ in line) + "\n" for hit in hits for line in _hit_lines(hit)
+            )
+        )
+        return
+    from rich.text import Text
+
+    console = render.out()
+    for hit in hits:
+        for line in _hit_lines(hit):
+            text = Text()
+            for part, style in line:
+                text.append(part, style=style or None)
+            console.print(text, soft_wrap=True)
+
+
+def _note(message: str) -> None:
+    """A dim note on stderr; plain (without loading Rich) when stderr is not a terminal."""
+    if _plain(sys.stderr):
+        sys.stderr.write(render.clean(message) + "\n")
+    else:
+        render.note(message)
+
+
+def _plain_stdout() -> bool:
+    return _plain(sys.stdout)
+
+
+def _plain(stream: Any) -> bool:
+    """Whether Rich would print to ``stream`` without styles (not a terminal, not forced)."""
+    if any(os.environ.get(name) for name in ("FORCE_COLOR", "TTY_COMPATIBLE")):
+        return False
+    try:
+        return not stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -32,6 +32,7 @@ _ESCAPES = re.compile(
 )
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _WHITESPACE = re.compile(r"[\t\n\r]+")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(text: object, *, multiline: bool = False) -> str:
@@ -85,8 +86,13 @@ def print_line(*parts: tuple[object, str] | str) -> None:
 
 
 def print_json(value: Any) -> None:
-    """JSON for scripts: valid, UTF-8, with control characters escaped by the encoder."""
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=_json_default))
+    """JSON for scripts: valid UTF-8, readable accents, and nothing a terminal would act on.
+
+    The encoder escapes C0 controls; DEL, C1 controls and bidi overrides are escaped here
+    too (they can only occur inside strings, so ``\\uXXXX`` keeps the JSON equal).
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=_json_default)
+    sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
     sys.stdout.write("\n")
 
 

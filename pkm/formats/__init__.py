@@ -23,8 +23,13 @@ from urllib.parse import urlsplit
 from pkm.types import Entry
 
 # C0 controls except tab/newline/carriage return, DEL and C1 controls (0x9b is CSI on some
-# terminals), UTF-16 surrogates and the two non-characters XML 1.0 forbids.
-_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# terminals), UTF-16 surrogates, the two non-characters XML 1.0 forbids, and the bidi
+# controls that reorder text (a title can make a shared list, or a terminal, show a URL or a
+# name backwards: "Trojan Source"), as pkm.cli.render removes them.
+_CONTROL_RE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+    "\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 _SPACE_RE = re.compile(r"\s+")
 
 # Namespace for the name-based UUIDs that serve as stable ids in Atom and JSON Feed exports:

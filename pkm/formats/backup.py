@@ -54,6 +54,8 @@ def read(data: bytes) -> Backup:
         document = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FormatError(f"not a pkm backup: {exc}") from None
+    except RecursionError:  # thousands of nested brackets: not a backup, and no crash
+        raise FormatError("not a pkm backup: nested too deeply") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise FormatError("not a pkm backup: no \"format\": \"pkm-backup\" field")
     if document.get("version") != VERSION:

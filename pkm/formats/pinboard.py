@@ -19,6 +19,8 @@ def parse_pinboard(data: bytes) -> BookmarkImport:
         posts = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FormatError(f"not a Pinboard JSON export: {exc}") from None
+    except RecursionError:  # thousands of nested brackets: not an export, and no crash
+        raise FormatError("not a Pinboard JSON export: nested too deeply") from None
     if not isinstance(posts, list):
         raise FormatError("not a Pinboard JSON export: expected a list of posts")
     result = BookmarkImport()

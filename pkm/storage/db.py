@@ -16,7 +16,7 @@ from pathlib import Path
 from pkm.errors import NotAStoreError, StoreError
 
 # The newest migration in migrations/versions; tests/test_migrations.py keeps it honest.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 BUSY_TIMEOUT_MS = 15_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -42,6 +42,8 @@ def _check_file(path: Path) -> None:
         return
     if not os.access(path, os.R_OK | os.W_OK):
         raise StoreError(f"store is not writable: {path}")
+    if not os.access(path.parent, os.W_OK):  # WAL mode writes -wal and -shm files beside it
+        raise StoreError(f"cannot write the store folder {path.parent}")
     if path.stat().st_size == 0:
         return
     with path.open("rb") as handle:
@@ -67,6 +69,9 @@ def connect(path: Path) -> sqlite3.Connection:
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
+    except NotAStoreError as exc:
+        conn.close()
+        raise NotAStoreError(f"{exc}: {path}") from None
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise NotAStoreError(f"cannot open store {path}: {exc}") from None
@@ -156,6 +161,27 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        # After some failures (a full disk) SQLite has rolled back already.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def describe_error(exc: sqlite3.Error, path: Path) -> str:
+    """One line for a driver error, naming the store and what the user can do."""
+    message = str(exc)
+    if "locked" in message or "busy" in message:
+        return f"the store {path} is busy (another pkm is writing); try again"
+    if "readonly" in message:
+        return f"the store {path} is read-only"
+    if "full" in message:
+        return f"no space left for the store {path}"
+    if "disk I/O" in message:
+        return f"cannot write the store {path} (disk I/O error; is the disk full?)"
+    code = getattr(exc, "sqlite_errorname", "")
+    if code in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or any(
+        sign in message for sign in ("malformed", "vtable constructor failed", "not a database")
+    ):
+        return f"the store {path} is damaged; restore it from a backup (pkm restore)"
+    return f"store error on {path}: {message}"

@@ -71,75 +71,121 @@ class EntryRepository:
         self, feed_id: int, source: str, items: Sequence[ParsedEntry], now: int, scan_id: int
     ) -> StoredItems:
         """Store a feed's items: new ones inserted, changed ones updated in place, and an
-        item whose URL is already known (another feed, a saved page) linked to that entry."""
-        new: list[int] = []
-        updated = 0
-        for item in items:
-            known = self._conn.execute(
-                "SELECT entry_id, content_hash FROM items WHERE feed_id = ? AND item_key = ?",
-                (feed_id, item.key),
-            ).fetchone()
-            if known is not None:
-                if known[1] != item.content_hash:
-                    self._update_content(int(known[0]), item)
-                    self._conn.execute(
-                        "UPDATE items SET content_hash = ? WHERE feed_id = ? AND item_key = ?",
-                        (item.content_hash, feed_id, item.key),
-                    )
-                    updated += 1
-                continue
-            key = url_key(item.url)
-            existing = None
-            if key is not None:
-                existing = self._conn.execute(
-                    "SELECT id FROM entries WHERE url_key = ?", (key,)
-                ).fetchone()
-            if existing is not None:
-                entry_id = int(existing[0])
-                self._fill_from_feed(entry_id, feed_id, source, item)
-            else:
-                entry_id = self._insert(feed_id, source, key, item, now, scan_id)
-                new.append(entry_id)
-            self._conn.execute(
-                "INSERT INTO items (feed_id, item_key, entry_id, content_hash, first_seen)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (feed_id, item.key, entry_id, item.content_hash, now),
-            )
-        return StoredItems(new, updated)
+        item whose URL is already known (another feed, a saved page) linked to that entry.
 
-    def _insert(
-        self,
+        Call inside a write transaction. New entries wait for :meth:`index_pending`.
+        """
+        unique = list({item.key: item for item in reversed(items)}.values())[::-1]
+        known = self._known_items(feed_id, [item.key for item in unique])
+        fresh = [item for item in unique if item.key not in known]
+        changed = [
+            item for item in unique if item.key in known and known[item.key][1] != item.content_hash
+        ]
+        for item in changed:
+            self._update_content(known[item.key][0], item)
+        self._conn.executemany(
+            "UPDATE items SET content_hash = ? WHERE feed_id = ? AND item_key = ?",
+            [(item.content_hash, feed_id, item.key) for item in changed],
+        )
+        keys = {item.key: url_key(item.url) for item in fresh}
+        by_url = self._entries_by_url([k for k in keys.values() if k is not None])
+        next_id = int(
+            self._conn.execute("SELECT coalesce(max(id), 0) + 1 FROM entries").fetchone()[0]
+        )
+        new: list[int] = []
+        rows: list[tuple[object, ...]] = []
+        links: list[tuple[object, ...]] = []
+        for item in fresh:
+            key = keys[item.key]
+            entry_id = by_url.get(key) if key is not None else None
+            if entry_id is None:
+                entry_id = next_id
+                next_id += 1
+                rows.append(self._new_row(entry_id, feed_id, source, key, item, now, scan_id))
+                new.append(entry_id)
+                if key is not None:
+                    by_url[key] = entry_id
+            elif entry_id not in new:
+                self._fill_from_feed(entry_id, feed_id, source, item)
+            links.append((feed_id, item.key, entry_id, item.content_hash, now))
+        self._conn.executemany(
+            "INSERT INTO entries (id, url, url_key, feed_id, title, author, summary, content,"
+            " text, source, content_hash, published, updated, first_seen, scan_id, sort_date,"
+            " indexed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            rows,
+        )
+        self._conn.executemany(
+            "INSERT INTO items (feed_id, item_key, entry_id, content_hash, first_seen)"
+            " VALUES (?, ?, ?, ?, ?)",
+            links,
+        )
+        return StoredItems(new, len(changed))
+
+    def index_pending(self) -> int:
+        """Add every entry still waiting for the full-text index to it, in one batch."""
+        columns = "title, tags_text, note, text, source"
+        cursor = self._conn.execute(
+            f"INSERT INTO entries_fts(rowid, {columns}) SELECT id, {columns} FROM entries"
+            " WHERE indexed = 0"
+        )
+        self._conn.execute("UPDATE entries SET indexed = 1 WHERE indexed = 0")
+        return cursor.rowcount
+
+    def _known_items(self, feed_id: int, keys: Sequence[str]) -> dict[str, tuple[int, str | None]]:
+        found: dict[str, tuple[int, str | None]] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                "SELECT item_key, entry_id, content_hash FROM items"
+                f" WHERE feed_id = ? AND item_key IN ({marks})",
+                [feed_id, *chunk],
+            )
+            for item_key, entry_id, content_hash in rows:
+                found[str(item_key)] = (int(entry_id), content_hash)
+        return found
+
+    def _entries_by_url(self, keys: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT url_key, id FROM entries WHERE url_key IN ({marks})", chunk
+            )
+            for key, entry_id in rows:
+                found[str(key)] = int(entry_id)
+        return found
+
+    @staticmethod
+    def _new_row(
+        entry_id: int,
         feed_id: int,
         source: str,
         key: str | None,
         item: ParsedEntry,
         now: int,
         scan_id: int,
-    ) -> int:
+    ) -> tuple[object, ...]:
         published = to_ts(item.published)
-        cursor = self._conn.execute(
-            "INSERT INTO entries (url, url_key, feed_id, title, author, summary, content, text,"
-            " source, content_hash, published, updated, first_seen, scan_id, sort_date)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                item.url,
-                key,
-                feed_id,
-                item.title,
-                item.author,
-                item.summary_html,
-                item.content_html,
-                item.text,
-                source,
-                item.content_hash,
-                published,
-                to_ts(item.updated),
-                now,
-                scan_id,
-                published if published is not None else now,
-            ),
+        return (
+            entry_id,
+            item.url,
+            key,
+            feed_id,
+            item.title,
+            item.author,
+            item.summary_html,
+            item.content_html,
+            item.text,
+            source,
+            item.content_hash,
+            published,
+            to_ts(item.updated),
+            now,
+            scan_id,
+            published if published is not None else now,
         )
-        return int(cursor.lastrowid or 0)
 
     def _update_content(self, entry_id: int, item: ParsedEntry) -> None:
         published = to_ts(item.published)
@@ -226,8 +272,12 @@ class EntryRepository:
         )
 
     def new_items(
-        self, *, scan_id: int | None = None, since: int | None = None,
-        feed_id: int | None = None, folder: str | None = None,
+        self,
+        *,
+        scan_id: int | None = None,
+        since: int | None = None,
+        feed_id: int | None = None,
+        folder: str | None = None,
     ) -> list[Entry]:
         """Feed items first stored by one scan, or at or after ``since``: grouped by
         feed, newest first."""

@@ -10,7 +10,8 @@ Timestamps are integer Unix seconds (UTC).
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Names for constraints and indexes, so migrations can refer to them stably.
@@ -96,6 +97,10 @@ class EntryRow(Base):
     read_at: Mapped[int | None] = mapped_column(Integer)
     # Matched by a mute rule: stored and searchable, but not shown by a scan.
     muted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # 0 while a scan's new entry waits to be added to the full-text index in one batch.
+    indexed: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __table_args__ = (Index("ix_entries_unindexed", "id", sqlite_where=sql_text("indexed = 0")),)
 
 
 class ItemRow(Base):
