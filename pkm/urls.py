@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pkm.errors import InvalidURLError
 
@@ -29,8 +29,7 @@ _TRACKING_PARAMS = frozenset(
 )
 
 
-def check_url(url: str) -> str:
-    """Return ``url`` stripped, or raise InvalidURLError unless it is an http(s) URL with a host."""
+def _split_checked(url: str) -> tuple[str, SplitResult]:
     text = url.strip()
     try:
         parts = urlsplit(text)
@@ -42,7 +41,12 @@ def check_url(url: str) -> str:
         raise InvalidURLError(f"only http and https URLs are supported, not {shown} in {url!r}")
     if not parts.hostname:
         raise InvalidURLError(f"URL has no host: {url!r}")
-    return text
+    return text, parts
+
+
+def check_url(url: str) -> str:
+    """Return ``url`` stripped, or raise InvalidURLError unless it is an http(s) URL with a host."""
+    return _split_checked(url)[0]
 
 
 def _is_tracking(name: str) -> bool:
@@ -53,13 +57,17 @@ def _is_tracking(name: str) -> bool:
 def normalize_url(url: str) -> str:
     """The identity of a page: scheme and host lower-cased, default port, fragment and
     tracking parameters dropped, an empty path written as ``/``. Idempotent."""
-    parts = urlsplit(check_url(url))
+    return identify_url(url)[0]
+
+
+def identify_url(url: str) -> tuple[str, str]:
+    """The normalised URL and its host, from one parse (imports do this 100,000 times)."""
+    parts = _split_checked(url)[1]
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
-    if ":" in host:
-        host = f"[{host}]"
+    bracketed = f"[{host}]" if ":" in host else host
     port = parts.port
-    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    netloc = bracketed if port in (None, _DEFAULT_PORTS[scheme]) else f"{bracketed}:{port}"
     if parts.username or parts.password:
         userinfo = parts.username or ""
         if parts.password:
@@ -71,7 +79,7 @@ def normalize_url(url: str) -> str:
         kept = [(k, v) for k, v in pairs if not _is_tracking(k)]
         if len(kept) != len(pairs):
             query = urlencode(kept)
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    return urlunsplit((scheme, netloc, parts.path or "/", query, "")), host
 
 
 def host_of(url: str | None) -> str | None:

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pkm.errors import InvalidTagError, InvalidURLError
+from pkm.storage.entries import EntryRepository
 from pkm.storage.rows import MERGED_NOTE, to_ts
 from pkm.tagnames import clean_tag
 from pkm.types import BookmarkData
-from pkm.urls import host_of, normalize_url
+from pkm.urls import identify_url
 
 
 @dataclass(frozen=True)
@@ -37,13 +38,15 @@ class BookmarkImporter:
         """Store one batch; call inside a write transaction (ids are assigned here)."""
         skipped: list[str] = []
         keyed: dict[str, tuple[BookmarkData, list[str]]] = {}
+        hosts: dict[str, str] = {}
         for bookmark in batch:
             try:
-                key = normalize_url(bookmark.url)
+                key, host = identify_url(bookmark.url)
                 tags = self._tags(bookmark.tags)
             except (InvalidURLError, InvalidTagError) as exc:
                 skipped.append(f"{bookmark.url[:200]}: {exc}")
                 continue
+            hosts[key] = host
             if key in keyed:  # the same page twice in one file: one entry, tags merged
                 earlier, earlier_tags = keyed[key]
                 keyed[key] = (earlier, earlier_tags + [t for t in tags if t not in earlier_tags])
@@ -61,30 +64,54 @@ class BookmarkImporter:
             if entry_id is None:
                 entry_id = next_id
                 next_id += 1
-                inserts.append(self._new_row(entry_id, bookmark, key, tags))
+                inserts.append(self._new_row(entry_id, bookmark, key, hosts[key], tags))
             else:
                 merges.append(self._merge_params(entry_id, bookmark))
             links.extend((entry_id, self._tag_ids[t.casefold()]) for t in tags)
         self._conn.executemany(
             "INSERT INTO entries (id, url, url_key, title, note, source, tags_text, updated,"
-            " first_seen, sort_date, saved_at, to_read, private)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " first_seen, sort_date, saved_at, to_read, private, indexed)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
             inserts,
         )
+        # Only rows that would change are written: an UPDATE naming the note or title
+        # re-indexes the entry even when the values stay the same.
         self._conn.executemany(
             "UPDATE entries SET saved_at = coalesce(saved_at, :saved),"
             " title = coalesce(title, :title), to_read = max(to_read, :to_read),"
-            f" private = max(private, :private), note = {MERGED_NOTE} WHERE id = :id",
+            f" private = max(private, :private), note = {MERGED_NOTE} WHERE id = :id"
+            " AND (saved_at IS NULL OR (title IS NULL AND :title IS NOT NULL)"
+            "  OR to_read < :to_read OR private < :private"
+            "  OR (coalesce(:note, '') != '' AND instr(coalesce(note, ''), :note) = 0))",
             merges,
         )
+        merged_ids = [int(str(m["id"])) for m in merges]
+        before = self._link_count(merged_ids)
         self._conn.executemany(
             "INSERT OR IGNORE INTO entry_tags (entry_id, tag_id) VALUES (?, ?)", links
         )
-        if merges:
+        gained = [i for i, count in self._link_count(merged_ids).items() if count != before[i]]
+        if gained:
             from pkm.storage.tags import TagRepository
 
-            TagRepository(self._conn).refresh([int(str(m["id"])) for m in merges])
+            TagRepository(self._conn).refresh(gained)
+        # New rows skip the per-row index triggers: one batch insert into the index is cheaper.
+        EntryRepository(self._conn).index_pending()
         return BatchResult(len(inserts), len(merges), tuple(skipped))
+
+    def _link_count(self, entry_ids: list[int]) -> dict[int, int]:
+        """How many tags each entry has (merged entries only gain tags on import)."""
+        counts = dict.fromkeys(entry_ids, 0)
+        for start in range(0, len(entry_ids), 500):
+            chunk = entry_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for entry_id, count in self._conn.execute(
+                f"SELECT entry_id, count(*) FROM entry_tags WHERE entry_id IN ({marks})"
+                " GROUP BY entry_id",
+                chunk,
+            ):
+                counts[int(entry_id)] = int(count)
+        return counts
 
     def _existing(self, keys: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -119,7 +146,7 @@ class BookmarkImporter:
         return names
 
     def _new_row(
-        self, entry_id: int, bookmark: BookmarkData, key: str, tags: list[str]
+        self, entry_id: int, bookmark: BookmarkData, key: str, host: str, tags: list[str]
     ) -> tuple[object, ...]:
         saved = to_ts(bookmark.added) or self._now
         return (
@@ -128,7 +155,7 @@ class BookmarkImporter:
             key,
             bookmark.title or None,
             bookmark.note or None,
-            host_of(bookmark.url),
+            host,
             " ".join(sorted(tags, key=str.casefold)) or None,
             to_ts(bookmark.modified),
             self._now,
