@@ -479,6 +479,7 @@ class Pkm:
                 if table in parsed.tables:
                     columns, rows = parsed.tables[table]
                     counts[table] = write_table(self._conn, table, columns, rows)
+            self._entries.index_pending()
         return ImportReport(imported=counts.get("entries", 0), restored=counts)
 
     # --- a calmer morning ----------------------------------------------------

@@ -19,24 +19,30 @@ How it stays fast on a store of a million entries:
   a third for three or more) ranks the newest window of them (by rowid: as stored),
   and older windows only while filters leave fewer hits than asked for.
   :class:`SearchHits` says when that happened.
-* A selective filter (a tag, a tag prefix, a feed, ``is:saved``) becomes a *driver*:
-  the ids of its entries, from an index.  Listings by date then read only those
-  entries instead of walking the date index; ranked searches test ``+rowid IN
+* A selective filter (a tag, a tag prefix, a feed, ``is:saved``, ``since:``) becomes
+  a *driver*: the ids of its entries, from an index.  Listings by date then read only
+  those entries instead of walking the date index.  Ranked searches test ``+rowid IN
   (driver)`` in the FTS loop, before any entry row is read (the ``+`` keeps the test
-  out of FTS5, which would re-run the MATCH for every id).  Whether a filter is
-  selective enough is decided per query from counts that stop early (:func:`_drivers`).
+  out of FTS5, which would re-run the MATCH for every id), and first list the matches
+  the driver allows (cheap: no ranking, no entry read) to return nothing at once when
+  there are none and to pass over windows without any.  Whether a filter is selective
+  enough is decided per query from counts that stop early (:func:`_drivers`).
 * Listings without a driver walk ``ix_entries_sort_date`` newest first and stop at
   the limit.  Snippets are made only for the rows shown.
+* ``site:`` has no index of its own: URLs are tested one by one while that stays
+  cheap (:data:`SITE_SCAN_BUDGET`), then the ``url_key`` index is scanned for the
+  host (a superset, tested exactly) and used as a driver.
 """
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import sqlite3
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from pkm.errors import EntryNotFoundError
@@ -47,7 +53,7 @@ from pkm.query import (
     tag_prefix_condition,
     where_clause,
 )
-from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row
+from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row, like_escape
 from pkm.types import SearchHit
 
 __all__ = [
@@ -82,6 +88,11 @@ _F = FTS_TABLE
 # stored); older windows follow only while filters leave fewer hits than asked for.
 # Within the windows read, the ranking is exact.  This keeps ranking near 20 ms.
 RANK_WINDOW = 15_000
+# How much work (SQLite VM instructions) a search with site: may spend testing URLs one
+# by one before it asks the url_key index instead (which costs ~0.3 s at a million
+# entries).  400,000 is ~50 ms: a common site is found well within it.
+SITE_SCAN_BUDGET = 400_000
+_PROGRESS_STEP = 10_000
 
 
 def window_size(query: Query) -> int:
@@ -172,6 +183,18 @@ class _Search:
             return SearchHits()
         if drivers and drivers[0].count <= threshold:
             driver = drivers[0]
+        if driver is None and self.query.sites:
+            # No index knows URL hosts: walking the date index (or the ranked matches)
+            # and testing each URL is quick for a common site and slow for a rare one
+            # (9 s at a million entries).  Past a budget, list the site's entries from
+            # the url_key index first.
+            hits = _within(self.conn, SITE_SCAN_BUDGET, lambda: self._find(None))
+            if hits is not None:
+                return hits
+            driver = _site_driver(self.query)
+        return self._find(driver)
+
+    def _find(self, driver: _Driver | None) -> SearchHits:
         if self.query.match is None:
             return self._newest(driver)
         return self._best(driver)
@@ -217,9 +240,26 @@ class _Search:
         if where != "1":
             conds.append(where)
             args.extend(params)
+        # With a driver, the matches it allows, newest first (FTS5 walks the doclists and
+        # tests each rowid against the driver's ids, reading no entry): none means no
+        # hits, and a window without any of them is passed over unranked.
+        allowed: list[int] | None = None
+        want = self.limit + self.offset
+        if driver is not None:
+            allowed = [
+                int(row[0])
+                for row in self.conn.execute(
+                    f"SELECT rowid FROM {_F} WHERE {_F} MATCH ? AND +rowid IN ({driver.sql})"
+                    " ORDER BY rowid DESC LIMIT ?",
+                    [match, *driver.params, want],
+                )
+            ]
+            if not allowed:
+                return SearchHits()
+            # Below the oldest one listed, unknown unless the list is complete.
+            scanned_to = 0 if len(allowed) < want else allowed[-1]
         near = self.query.near
         boost = SAVED_BOOST * (PHRASE_BOOST if near else 1.0)
-        want = self.limit + self.offset
         # The best ``want`` so far as a min-heap of (-score, sort_date, id): its top is
         # the worst of them (highest score, then oldest, then lowest id).
         best: list[tuple[float, int, int]] = []
@@ -228,6 +268,16 @@ class _Search:
         high: int | None = None
         while True:
             low = self._window_start(match, high, size)
+            if (
+                allowed is not None
+                and (low or 1) >= scanned_to
+                and not _any_within(allowed, low, high)
+            ):
+                if low is None:
+                    break
+                ranked += size
+                high = low
+                continue
             window: list[str] = []
             bounds: list[object] = []
             if low is not None:
@@ -317,6 +367,14 @@ class _Search:
         return hits
 
 
+def _any_within(newest_first: list[int], low: int | None, high: int | None) -> bool:
+    """Whether some rowid of the descending list lies in [low, high)."""
+    start = 0
+    if high is not None:  # the first index whose rowid is below high
+        start = bisect.bisect_right(newest_first, -high, key=lambda rowid: -rowid)
+    return start < len(newest_first) and (low is None or newest_first[start] >= low)
+
+
 def _rank_into(
     best: list[tuple[float, int, int]], want: int, rows: sqlite3.Cursor, boost: float
 ) -> None:
@@ -341,6 +399,46 @@ def _rank_into(
                 heapq.heapreplace(best, item)
     finally:
         rows.close()
+
+
+def _within(
+    conn: sqlite3.Connection, budget: int, work: Callable[[], SearchHits]
+) -> SearchHits | None:
+    """``work()``, or None when its statements ran more than ``budget`` VM instructions
+    (counted in steps of _PROGRESS_STEP; SQLite interrupts the statement)."""
+    steps = 0
+    stopped = False
+
+    def tick() -> bool:
+        nonlocal steps, stopped
+        steps += 1
+        stopped = steps * _PROGRESS_STEP > budget
+        return stopped
+
+    conn.set_progress_handler(tick, _PROGRESS_STEP)
+    try:
+        return work()
+    except sqlite3.OperationalError:
+        # The interrupt surfaces as "interrupted", or as whatever it broke off (opening
+        # the FTS table on a fresh connection fails as "vtable constructor failed").
+        if stopped:
+            return None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+def _site_driver(q: Query) -> _Driver:
+    """Entries whose normalised URL contains one of the ``site:`` hosts (a superset the
+    exact test then narrows), read from the url_key index; and those without a
+    normalised URL, tested as they are."""
+    like = " OR ".join("url_key LIKE ? ESCAPE '\\'" for _ in q.sites)
+    params = tuple(f"%{like_escape(site)}%" for site in q.sites)
+    sql = (
+        f"SELECT id FROM entries WHERE {like}"
+        " UNION SELECT id FROM entries WHERE url_key IS NULL AND url IS NOT NULL"
+    )
+    return _Driver(sql, params, 0, q)
 
 
 def _count(conn: sqlite3.Connection, sql: str, params: tuple[object, ...], cap: int) -> int:
@@ -391,6 +489,10 @@ def _drivers(conn: sqlite3.Connection, q: Query, cap: int) -> list[_Driver] | No
     if q.saved:
         sql = "SELECT id FROM entries WHERE saved_at IS NOT NULL"
         found.append(_Driver(sql, (), _count(conn, sql, (), cap), replace(q, saved=False)))
+    if q.since is not None:
+        sql = "SELECT id FROM entries WHERE sort_date >= ?"
+        params = (int(q.since.timestamp()),)
+        found.append(_Driver(sql, params, _count(conn, sql, params, cap), replace(q, since=None)))
     for driver in found:
         if driver.count == 0:
             return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,7 @@ def test_backup_restore_gives_an_identical_store(
     hits = _json(cli, "find", "hybrid")
     assert isinstance(hits, list)
     cli("tag", str(hits[0]["id"]), "conference2.0", "--note", "Ideeën & <notes>")
+    assert cli("mute", "add", 'title:"unconference"').exit_code == 0
     backup = tmp_path / "backup.json"
     assert cli("backup", str(backup)).exit_code == 0
     restored = tmp_path / "restored.db"
@@ -127,6 +129,7 @@ def test_backup_restore_gives_an_identical_store(
     assert result.exit_code == 0, result.stderr
     assert "Restored" in result.stdout
     assert _backup_tables(restored) == _backup_tables(db_path)
+    assert "unconference" in cli("--db", str(restored), "mute", "list").stdout
     # The index came back too.
     again = _json(cli, "--db", str(restored), "find", "ideeen", "#conference2.0")
     assert isinstance(again, list) and [h["id"] for h in again] == [hits[0]["id"]]
@@ -198,3 +201,14 @@ def test_export_a_search(cli: RunCli, site: Site) -> None:
 def test_library_restore_refuses_non_backup(db_path: Path) -> None:
     with Pkm.open(db_path) as store, pytest.raises(PkmError, match="not a pkm backup"):
         store.restore(b"[1, 2, 3]")
+
+
+def test_backup_covers_every_table(db_path: Path) -> None:
+    from pkm.storage.backup import TABLES
+    from pkm.storage.models import is_fts_table
+
+    Pkm.open(db_path).close()
+    conn = sqlite3.connect(db_path)
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    conn.close()
+    assert set(TABLES) == {n for n in names if n != "alembic_version" and not is_fts_table(n)}

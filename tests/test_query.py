@@ -42,7 +42,7 @@ CREATE TABLE entries (
     tags_text TEXT, note TEXT, content_hash VARCHAR(64), published INTEGER,
     updated INTEGER, first_seen INTEGER NOT NULL, sort_date INTEGER NOT NULL,
     saved_at INTEGER, to_read INTEGER NOT NULL DEFAULT 0,
-    private INTEGER NOT NULL DEFAULT 0, read_at INTEGER
+    private INTEGER NOT NULL DEFAULT 0, read_at INTEGER, muted INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL, key TEXT UNIQUE NOT NULL);
 CREATE TABLE entry_tags (
@@ -103,6 +103,7 @@ def db() -> Iterator[sqlite3.Connection]:
         "UPDATE entries SET tags_text = (SELECT group_concat(t.name, ' ') FROM entry_tags et"
         " JOIN tags t ON t.id = et.tag_id WHERE et.entry_id = entries.id)"
     )
+    conn.execute("UPDATE entries SET muted = 1 WHERE id = 5")
     conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
     # the bare table of the brief, for checking MATCH syntax on random queries
     conn.execute(f"CREATE VIRTUAL TABLE t USING fts5(a, b, {TOKENIZE})")
@@ -299,8 +300,7 @@ def test_empty_query() -> None:
         ("a -#", "empty tag '#' at position 3"),
         ("#*", "empty tag '#*' at position 0"),
         ('#"a b"', "empty tag '#' at position 0"),
-        ("is:foo", "unknown filter is:foo (use is:saved, is:unread)"),
-        ("is:muted", "is:muted is not supported yet"),
+        ("is:foo", "unknown filter is:foo (use is:saved, is:unread, is:muted)"),
         ("!foo", "unknown filter !foo at position 0 (use !untagged"),
         ("since:2026-13-01", "bad date in since:2026-13-01 (use YYYY-MM-DD, 7d"),
         ("since:soon", "bad date in since:soon"),
@@ -460,8 +460,8 @@ def test_where_clause_is_parameterised() -> None:
     assert params == ["x';drop", f"%{evil}%", "%.x.org"]
     sql, params = where_clause(q("since:2026-01-01"))
     assert (sql, params) == ("e.sort_date >= ?", [ts(2026, 1, 1)])
-    with pytest.raises(QueryError, match="is:muted"):
-        where_clause(Query(None, (), (), (), (), (), None, muted=True))
+    muted = where_clause(Query(None, (), (), (), (), (), None, muted=True))
+    assert muted == ("e.muted = 1", [])
 
 
 def test_fts_table_name_matches_the_models() -> None:
@@ -505,6 +505,8 @@ def test_fts_table_name_matches_the_models() -> None:
         ("is:saved", {1, 4}),
         ("is:unread", {1, 3, 5, 6}),
         ("is:saved is:unread", {1}),
+        ("is:muted", {5}),
+        ("IS:MUTED site:org", {5}),
         ("python", {1, 2}),
         ("python -rust", {1}),
         ("-python", {3, 4, 5, 6}),

@@ -105,15 +105,13 @@ def find(
         _show_hits(hits)
     ranked = getattr(hits, "ranked", None)
     if ranked:
-        render.note(
-            f"Many matches: the newest {ranked:,} were ranked. Add a word to rank them all."
-        )
+        _note(f"Many matches: the newest {ranked:,} were ranked. Add a word to rank them all.")
     if as_json or hits:
         return
     if offset:
-        render.note(f"Nothing more (offset {offset}).")
+        _note(f"Nothing more (offset {offset}).")
     else:
-        render.note(_nothing_found(text, tags or [], feed, since, saved, unread, like))
+        _note(_nothing_found(text, tags or [], feed, since, saved, unread, like))
 
 
 def related(

@@ -9,7 +9,7 @@ from typing import Any
 from pkm.errors import StoreError
 
 # Parents before children, so foreign keys hold while restoring.
-TABLES = ("feeds", "scans", "entries", "items", "tags", "entry_tags")
+TABLES = ("feeds", "scans", "entries", "items", "tags", "entry_tags", "mute_rules")
 
 
 def columns_of(conn: sqlite3.Connection, table: str) -> list[str]:
@@ -24,9 +24,7 @@ def read_table(conn: sqlite3.Connection, table: str) -> tuple[list[str], Iterato
 
 
 def is_empty(conn: sqlite3.Connection) -> bool:
-    return not any(
-        conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in TABLES
-    )
+    return not any(conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in TABLES)
 
 
 def write_table(

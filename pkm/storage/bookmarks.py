@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pkm.errors import InvalidTagError, InvalidURLError
 from pkm.storage.entries import EntryRepository
-from pkm.storage.rows import MERGED_NOTE, to_ts
+from pkm.storage.rows import MERGED_NOTE, select_in, to_ts
 from pkm.tagnames import clean_tag
 from pkm.types import BookmarkData
 from pkm.urls import identify_url
@@ -52,7 +52,7 @@ class BookmarkImporter:
                 keyed[key] = (earlier, earlier_tags + [t for t in tags if t not in earlier_tags])
             else:
                 keyed[key] = (bookmark, tags)
-        existing = self._existing(list(keyed))
+        existing = EntryRepository(self._conn).ids_by_url_key(list(keyed))
         next_id = int(
             self._conn.execute("SELECT coalesce(max(id), 0) + 1 FROM entries").fetchone()[0]
         )
@@ -102,27 +102,14 @@ class BookmarkImporter:
     def _link_count(self, entry_ids: list[int]) -> dict[int, int]:
         """How many tags each entry has (merged entries only gain tags on import)."""
         counts = dict.fromkeys(entry_ids, 0)
-        for start in range(0, len(entry_ids), 500):
-            chunk = entry_ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for entry_id, count in self._conn.execute(
-                f"SELECT entry_id, count(*) FROM entry_tags WHERE entry_id IN ({marks})"
-                " GROUP BY entry_id",
-                chunk,
-            ):
-                counts[int(entry_id)] = int(count)
+        rows = select_in(
+            self._conn,
+            "SELECT entry_id, count(*) FROM entry_tags WHERE entry_id IN ({marks})"
+            " GROUP BY entry_id",
+            entry_ids,
+        )
+        counts.update((int(entry_id), int(count)) for entry_id, count in rows)
         return counts
-
-    def _existing(self, keys: list[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for key, entry_id in self._conn.execute(
-                f"SELECT url_key, id FROM entries WHERE url_key IN ({marks})", chunk
-            ):
-                found[str(key)] = int(entry_id)
-        return found
 
     def _tags(self, raw: Sequence[str]) -> list[str]:
         names: list[str] = []

@@ -13,6 +13,7 @@ from pkm.storage.rows import (
     MERGED_NOTE,
     entry_from_row,
     in_folder,
+    select_in,
     to_ts,
 )
 from pkm.types import Entry, ParsedEntry
@@ -51,14 +52,10 @@ class EntryRepository:
     def many(self, entry_ids: Sequence[int]) -> list[Entry]:
         """Entries by id (without bodies), in the order given."""
         found: dict[int, Entry] = {}
-        for start in range(0, len(entry_ids), 500):
-            chunk = entry_ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self._conn.execute(
-                f"SELECT {ENTRY_LIST_COLUMNS} {_FROM} WHERE e.id IN ({marks})", chunk
-            ):
-                entry = entry_from_row(row)
-                found[entry.id] = entry
+        sql = f"SELECT {ENTRY_LIST_COLUMNS} {_FROM} WHERE e.id IN ({{marks}})"
+        for row in select_in(self._conn, sql, entry_ids):
+            entry = entry_from_row(row)
+            found[entry.id] = entry
         return [found[i] for i in entry_ids if i in found]
 
     def by_url(self, url: str) -> Entry | None:
@@ -88,7 +85,7 @@ class EntryRepository:
             [(item.content_hash, feed_id, item.key) for item in changed],
         )
         keys = {item.key: url_key(item.url) for item in fresh}
-        by_url = self._entries_by_url([k for k in keys.values() if k is not None])
+        by_url = self.ids_by_url_key([k for k in keys.values() if k is not None])
         next_id = int(
             self._conn.execute("SELECT coalesce(max(id), 0) + 1 FROM entries").fetchone()[0]
         )
@@ -132,30 +129,21 @@ class EntryRepository:
         return cursor.rowcount
 
     def _known_items(self, feed_id: int, keys: Sequence[str]) -> dict[str, tuple[int, str | None]]:
-        found: dict[str, tuple[int, str | None]] = {}
-        for start in range(0, len(keys), 500):
-            chunk = list(keys[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            rows = self._conn.execute(
-                "SELECT item_key, entry_id, content_hash FROM items"
-                f" WHERE feed_id = ? AND item_key IN ({marks})",
-                [feed_id, *chunk],
-            )
-            for item_key, entry_id, content_hash in rows:
-                found[str(item_key)] = (int(entry_id), content_hash)
-        return found
+        rows = select_in(
+            self._conn,
+            "SELECT item_key, entry_id, content_hash FROM items"
+            " WHERE feed_id = ? AND item_key IN ({marks})",
+            keys,
+            before=[feed_id],
+        )
+        return {str(key): (int(entry_id), content_hash) for key, entry_id, content_hash in rows}
 
-    def _entries_by_url(self, keys: Sequence[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for start in range(0, len(keys), 500):
-            chunk = list(keys[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            rows = self._conn.execute(
-                f"SELECT url_key, id FROM entries WHERE url_key IN ({marks})", chunk
-            )
-            for key, entry_id in rows:
-                found[str(key)] = int(entry_id)
-        return found
+    def ids_by_url_key(self, keys: Sequence[str]) -> dict[str, int]:
+        """The entries that already hold these normalised URLs."""
+        rows = select_in(
+            self._conn, "SELECT url_key, id FROM entries WHERE url_key IN ({marks})", keys
+        )
+        return {str(key): int(entry_id) for key, entry_id in rows}
 
     @staticmethod
     def _new_row(
@@ -311,19 +299,16 @@ class EntryRepository:
     def other_feeds(self, entries: Sequence[Entry]) -> dict[int, list[str]]:
         """For each entry, the titles of the feeds besides its own that carried it."""
         found: dict[int, list[str]] = {}
-        ids = [e.id for e in entries]
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._conn.execute(
-                "SELECT i.entry_id, coalesce(f.title, f.url) FROM items i"
-                " JOIN entries e ON e.id = i.entry_id JOIN feeds f ON f.id = i.feed_id"
-                f" WHERE i.entry_id IN ({marks}) AND i.feed_id != coalesce(e.feed_id, -1)"
-                " ORDER BY i.first_seen",
-                chunk,
-            )
-            for entry_id, title in rows:
-                found.setdefault(int(entry_id), []).append(str(title))
+        rows = select_in(
+            self._conn,
+            "SELECT i.entry_id, coalesce(f.title, f.url) FROM items i"
+            " JOIN entries e ON e.id = i.entry_id JOIN feeds f ON f.id = i.feed_id"
+            " WHERE i.entry_id IN ({marks}) AND i.feed_id != coalesce(e.feed_id, -1)"
+            " ORDER BY i.first_seen",
+            [e.id for e in entries],
+        )
+        for entry_id, title in rows:
+            found.setdefault(int(entry_id), []).append(str(title))
         return found
 
     def with_tag(self, tag_key: str) -> list[Entry]:

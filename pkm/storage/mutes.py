@@ -8,6 +8,7 @@ from typing import Any
 
 from pkm.errors import NotFoundError, UsageError
 from pkm.mute import Muteable, MuteRule, matches, parse_rule
+from pkm.storage.rows import IN_CHUNK
 
 _BATCH = 2000
 _ROWS = (
@@ -60,8 +61,8 @@ class MuteRepository:
         if not rules or not entry_ids:
             return []
         muted: list[int] = []
-        for start in range(0, len(entry_ids), 500):
-            chunk = list(entry_ids[start : start + 500])
+        for start in range(0, len(entry_ids), IN_CHUNK):
+            chunk = list(entry_ids[start : start + IN_CHUNK])
             marks = ",".join("?" * len(chunk))
             muted += self._matching(rules, f"{_ROWS} WHERE e.id IN ({marks})", chunk)
         self._set(muted, 1)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +32,20 @@ MERGED_NOTE = (
     " WHEN instr(note, :note) > 0 THEN note"
     " ELSE note || char(10) || :note END"
 )
+
+
+# SQLite allows a limited number of bound values per statement: long IN lists are split.
+IN_CHUNK = 500
+
+
+def select_in(
+    conn: sqlite3.Connection, sql: str, values: Sequence[Any], *, before: Sequence[Any] = ()
+) -> Iterator[Any]:
+    """Rows of ``sql``, whose ``{marks}`` stands for the placeholders of an IN list, for
+    all ``values`` (``before`` binds any placeholders ahead of the list)."""
+    for start in range(0, len(values), IN_CHUNK):
+        chunk = list(values[start : start + IN_CHUNK])
+        yield from conn.execute(sql.format(marks=",".join("?" * len(chunk))), [*before, *chunk])
 
 
 def now_ts() -> int:
