@@ -41,7 +41,7 @@ from pkm.types import (
     Story,
     TagCount,
 )
-from pkm.urls import check_url, host_of
+from pkm.urls import check_url, searchable
 
 if TYPE_CHECKING:
     from pkm.discover import DiscoveredFeed
@@ -299,7 +299,7 @@ class Pkm:
                     url,
                     title=title or page_title,
                     description=description,
-                    source=host_of(url),
+                    source=searchable(url),
                     now=now_ts(),
                 )
             else:

@@ -252,3 +252,15 @@ def test_hostile_titles_reach_the_terminal_inert(cli: RunCli) -> None:
         out = cli(*args).stdout
         assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
         assert "[bold]markup[/bold]" in out
+
+
+def test_a_page_saved_bare_is_found_by_its_address(cli: RunCli, tmp_path: Path) -> None:
+    cli("save", "https://example.org/talks/hybrid-keynote", "--no-fetch", "-t", "conference2.0")
+    found = _json(cli, "find", "keynote", "--tag", "conference2.0")
+    assert isinstance(found, list) and [h["url"] for h in found] == [
+        "https://example.org/talks/hybrid-keynote"
+    ]
+    assert isinstance(_json(cli, "find", "site:example.org"), list)
+    out = tmp_path / "list.md"
+    cli("export", "conference2.0", "-o", str(out))
+    assert out.read_text().endswith("\n")

@@ -83,7 +83,9 @@ def test_bare_ampersands_and_html_entities() -> None:
 def test_unescaped_quotes_and_angle_brackets_in_attributes() -> None:
     result = load("unescaped_quotes.opml")
     assert result.feeds == (
-        feed("https://best.example.com/feed", 'The "Best" Blog', "Blogs", "https://best.example.com/"),
+        feed(
+            "https://best.example.com/feed", 'The "Best" Blog', "Blogs", "https://best.example.com/"
+        ),
         feed("https://math.example.org/rss.xml", "a < b: inequalities", "Blogs"),
         feed("https://single.example.org/feed", "It's single-quoted", "Blogs"),
         feed("https://unquoted.example.org/feed.xml", "Unquoted", "Blogs"),
@@ -176,7 +178,9 @@ def test_feedly_export() -> None:
     result = load("feedly.opml")
     assert result.feeds == (
         feed("https://jarche.com/feed/", "Harold Jarche", "Learning", "https://jarche.com"),
-        feed("https://www.downes.ca/news/OLDaily.xml", "OLDaily", "Learning", "https://www.downes.ca"),
+        feed(
+            "https://www.downes.ca/news/OLDaily.xml", "OLDaily", "Learning", "https://www.downes.ca"
+        ),
         feed("https://seths.blog/feed/", "Seth's Blog", "Uncategorized", "https://seths.blog"),
     )
     assert result.problems == ()
@@ -243,7 +247,7 @@ def test_deep_nesting_is_read_quickly_and_capped(closed: bool) -> None:
     [
         b'<outline x="',
         b'<outline text="a" x="""">',
-        b'<outline text=a xmlUrl=http://a.example/' + b"x" * 100 + b">",
+        b"<outline text=a xmlUrl=http://a.example/" + b"x" * 100 + b">",
         b"<!DOCTYPE x [",
         b"&lol;",
     ],
@@ -300,13 +304,23 @@ def test_control_characters_are_removed() -> None:
 # --- writing and the round trip ----------------------------------------------------------
 
 FEEDS = [
-    Feed(id=1, url="https://jarche.com/feed/", title="Harold Jarche", folder="Learning",
-         site_url="https://jarche.com/"),
+    Feed(
+        id=1,
+        url="https://jarche.com/feed/",
+        title="Harold Jarche",
+        folder="Learning",
+        site_url="https://jarche.com/",
+    ),
     Feed(id=2, url="https://example.org/rss?a=1&b=<2>", title='Q&A "quoted" <b>', folder=None),
     Feed(id=3, url="https://deep.example.com/feed", title="Deep", folder="Work/Learning/Deep"),
     Feed(id=4, url="https://untitled.example.com/feed", title=None, folder="Work"),
-    Feed(id=5, url="https://www.frankwatching.com/feed/", title="Frankwatching",
-         folder="Nederlands", site_url="https://www.frankwatching.com/"),
+    Feed(
+        id=5,
+        url="https://www.frankwatching.com/feed/",
+        title="Frankwatching",
+        folder="Nederlands",
+        site_url="https://www.frankwatching.com/",
+    ),
     Feed(id=6, url="https://work.example.com/feed", title="Café ü €", folder="Work"),
 ]
 
@@ -325,14 +339,20 @@ def test_dump_is_valid_opml_2() -> None:
     body = root.find("body")
     assert body is not None
     assert [o.get("text") for o in body.findall("outline")] == [
-        "Learning", 'Q&A "quoted" <b>', "Work", "Nederlands",
+        "Learning",
+        'Q&A "quoted" <b>',
+        "Work",
+        "Nederlands",
     ]
     deep = body.find("outline[@text='Work']/outline[@text='Learning']/outline[@text='Deep']")
     assert deep is not None
     leaf = deep.find("outline")
     assert leaf is not None
     assert {str(k): str(v) for k, v in leaf.attrib.items()} == {
-        "type": "rss", "text": "Deep", "title": "Deep", "xmlUrl": "https://deep.example.com/feed",
+        "type": "rss",
+        "text": "Deep",
+        "title": "Deep",
+        "xmlUrl": "https://deep.example.com/feed",
     }
     for outline in root.iter("outline"):
         assert outline.get("text")
@@ -361,15 +381,17 @@ def test_dump_empty() -> None:
 
 
 _segment = st.text(
-    alphabet=st.characters(exclude_categories=["Cs", "Cc", "Zs", "Zl", "Zp"],
-                           exclude_characters="/"),
+    alphabet=st.characters(
+        exclude_categories=["Cs", "Cc", "Zs", "Zl", "Zp"], exclude_characters="/"
+    ),
     min_size=1,
     max_size=12,
 )
 _title = st.lists(_segment, min_size=1, max_size=3).map(" ".join)
 _host = st.from_regex(r"[a-z][a-z0-9-]{0,10}\.(com|org|nl)", fullmatch=True)
-_path = st.from_regex(r"(/[A-Za-z0-9._~%!$&'()*+,;=:@-]{0,10}){0,3}(\?[a-z=&<>\"]{0,8})?",
-                      fullmatch=True)
+_path = st.from_regex(
+    r"(/[A-Za-z0-9._~%!$&'()*+,;=:@-]{0,10}){0,3}(\?[a-z=&<>\"]{0,8})?", fullmatch=True
+)
 
 
 @st.composite
@@ -403,13 +425,39 @@ def test_round_trip_property(feeds: list[Feed]) -> None:
 
 # --- never crash ---------------------------------------------------------------------------
 
-_fragments = st.sampled_from([
-    b"<opml>", b"</opml>", b"<body>", b"</body>", b'<outline text="a"', b"<outline ", b">",
-    b"/>", b"</outline>", b' xmlUrl="https://e.example.com/f"', b" xmlurl=http://x/", b"&",
-    b"&amp;", b"&lt;", b'"', b"'", b"<", b"<!DOCTYPE x [<!ENTITY a 'b'>]>", b"<!--", b"-->",
-    b"<?xml version='1.0' encoding='utf-16'?>", b"\xef\xbb\xbf", b"\xff\xfe", b"\x00", b"\xe9",
-    b" type=\"rss\"", b"feed://", b"<![CDATA[", b"]]>",
-])
+_fragments = st.sampled_from(
+    [
+        b"<opml>",
+        b"</opml>",
+        b"<body>",
+        b"</body>",
+        b'<outline text="a"',
+        b"<outline ",
+        b">",
+        b"/>",
+        b"</outline>",
+        b' xmlUrl="https://e.example.com/f"',
+        b" xmlurl=http://x/",
+        b"&",
+        b"&amp;",
+        b"&lt;",
+        b'"',
+        b"'",
+        b"<",
+        b"<!DOCTYPE x [<!ENTITY a 'b'>]>",
+        b"<!--",
+        b"-->",
+        b"<?xml version='1.0' encoding='utf-16'?>",
+        b"\xef\xbb\xbf",
+        b"\xff\xfe",
+        b"\x00",
+        b"\xe9",
+        b' type="rss"',
+        b"feed://",
+        b"<![CDATA[",
+        b"]]>",
+    ]
+)
 
 
 @given(st.binary(max_size=400) | st.lists(_fragments, max_size=40).map(b"".join))

@@ -158,8 +158,10 @@ def write_output(text: str, output: Path | None) -> None:
     """``text`` to a file, or to stdout when no file is given."""
     from pkm.errors import FormatError
 
+    if not text.endswith("\n"):
+        text += "\n"
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.write(text)
         return
     try:
         output.write_text(text, encoding="utf-8")

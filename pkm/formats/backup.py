@@ -1,7 +1,7 @@
 """pkm's own backup: every table of the store as JSON, written as a stream.
 
-    {"format": "pkm-backup", "version": 1, "schema": "0001", "created": "…Z",
-     "tables": {"feeds": {"columns": [...], "rows": [[...], ...]}, ...}}
+{"format": "pkm-backup", "version": 1, "schema": "0001", "created": "…Z",
+ "tables": {"feeds": {"columns": [...], "rows": [[...], ...]}, ...}}
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def read(data: bytes) -> Backup:
     except RecursionError:  # thousands of nested brackets: not a backup, and no crash
         raise FormatError("not a pkm backup: nested too deeply") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise FormatError("not a pkm backup: no \"format\": \"pkm-backup\" field")
+        raise FormatError('not a pkm backup: no "format": "pkm-backup" field')
     if document.get("version") != VERSION:
         raise FormatError(f"unsupported pkm backup version {document.get('version')!r}")
     raw_tables = document.get("tables")

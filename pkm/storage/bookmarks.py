@@ -15,7 +15,7 @@ from pkm.storage.entries import EntryRepository
 from pkm.storage.rows import MERGED_NOTE, select_in, to_ts
 from pkm.tagnames import clean_tag
 from pkm.types import BookmarkData
-from pkm.urls import identify_url
+from pkm.urls import normalize_url, searchable
 
 
 @dataclass(frozen=True)
@@ -38,15 +38,13 @@ class BookmarkImporter:
         """Store one batch; call inside a write transaction (ids are assigned here)."""
         skipped: list[str] = []
         keyed: dict[str, tuple[BookmarkData, list[str]]] = {}
-        hosts: dict[str, str] = {}
         for bookmark in batch:
             try:
-                key, host = identify_url(bookmark.url)
+                key = normalize_url(bookmark.url)
                 tags = self._tags(bookmark.tags)
             except (InvalidURLError, InvalidTagError) as exc:
                 skipped.append(f"{bookmark.url[:200]}: {exc}")
                 continue
-            hosts[key] = host
             if key in keyed:  # the same page twice in one file: one entry, tags merged
                 earlier, earlier_tags = keyed[key]
                 keyed[key] = (earlier, earlier_tags + [t for t in tags if t not in earlier_tags])
@@ -64,7 +62,7 @@ class BookmarkImporter:
             if entry_id is None:
                 entry_id = next_id
                 next_id += 1
-                inserts.append(self._new_row(entry_id, bookmark, key, hosts[key], tags))
+                inserts.append(self._new_row(entry_id, bookmark, key, tags))
             else:
                 merges.append(self._merge_params(entry_id, bookmark))
             links.extend((entry_id, self._tag_ids[t.casefold()]) for t in tags)
@@ -133,7 +131,7 @@ class BookmarkImporter:
         return names
 
     def _new_row(
-        self, entry_id: int, bookmark: BookmarkData, key: str, host: str, tags: list[str]
+        self, entry_id: int, bookmark: BookmarkData, key: str, tags: list[str]
     ) -> tuple[object, ...]:
         saved = to_ts(bookmark.added) or self._now
         return (
@@ -142,7 +140,7 @@ class BookmarkImporter:
             key,
             bookmark.title or None,
             bookmark.note or None,
-            host,
+            searchable(key),
             " ".join(sorted(tags, key=str.casefold)) or None,
             to_ts(bookmark.modified),
             self._now,

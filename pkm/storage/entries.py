@@ -17,7 +17,7 @@ from pkm.storage.rows import (
     to_ts,
 )
 from pkm.types import Entry, ParsedEntry
-from pkm.urls import normalize_url
+from pkm.urls import normalize_url, searchable
 
 _FROM = "FROM entries e LEFT JOIN feeds f ON f.id = e.feed_id"
 
@@ -166,7 +166,7 @@ class EntryRepository:
             item.summary_html,
             item.content_html,
             item.text,
-            source,
+            f"{source} {searchable(item.url)}".strip(),
             item.content_hash,
             published,
             to_ts(item.updated),
