@@ -212,3 +212,19 @@ def test_backup_covers_every_table(db_path: Path) -> None:
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     conn.close()
     assert set(TABLES) == {n for n in names if n != "alembic_version" and not is_fts_table(n)}
+
+
+def test_export_format_follows_the_file_name(cli: RunCli, tmp_path: Path) -> None:
+    cli("save", "https://example.org/a", "--no-fetch", "-t", "share", "--title", "A page")
+    for name, marker in (
+        ("list.html", "<!DOCTYPE html>"),
+        ("list.atom", "<feed"),
+        ("list.json", '"version"'),
+        ("list.txt", "# Reading list"),
+    ):
+        out = tmp_path / name
+        assert cli("export", "share", "-o", str(out)).exit_code == 0
+        assert marker.lower() in out.read_text().lower(), name
+    forced = tmp_path / "bookmarks.html"
+    cli("export", "share", "-f", "netscape", "-o", str(forced))
+    assert "NETSCAPE-Bookmark-file-1" in forced.read_text()

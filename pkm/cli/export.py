@@ -22,9 +22,23 @@ def export(
         str | None, typer.Option("--query", "-q", help="Export a search instead of a tag.")
     ] = None,
     format: Annotated[
-        str, typer.Option("--format", "-f", help="md, html, atom, json or netscape.")
-    ] = "md",
+        str | None,
+        typer.Option(
+            "--format", "-f", help="md, html, atom, json or netscape (default: from -o, else md)."
+        ),
+    ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
 ) -> None:
     """Export a tag (or a search) as a reading list, newest first."""
-    render.write_output(open_pkm(ctx).export(tag, query=query, format=format), output)
+    chosen = format or _format_of(output)
+    render.write_output(open_pkm(ctx).export(tag, query=query, format=chosen), output)
+
+
+def _format_of(output: Path | None) -> str:
+    """The format a file name asks for (reading-list.html is a page, not bookmarks)."""
+    from pkm.formats import EXPORTERS, EXTENSIONS
+
+    suffix = output.suffix.lower() if output else ""
+    # Reversed, so that of two formats sharing an extension the first listed wins.
+    by_suffix = {ext: name for name, ext in reversed(EXTENSIONS.items()) if name in EXPORTERS}
+    return by_suffix.get(suffix, "md")

@@ -6,7 +6,7 @@ Exporters share one signature::
          generated: datetime | None = None, link: str | None = None) -> str
 
 ``EXPORTERS`` maps a format name (as given to ``pkm export --format``) to its ``dump``;
-``EXTENSIONS`` and ``MEDIA_TYPES`` give the file extension and media type of each.
+``EXTENSIONS`` gives the file extension of each (``pkm export -o`` reads the format from it).
 
 The small helpers below are shared by the format modules; they are defined before the
 format modules are imported at the bottom of this file.
@@ -219,6 +219,7 @@ EXPORTERS: dict[str, Callable[..., str]] = {
     "netscape": netscape.dump,
 }
 
+
 EXTENSIONS: dict[str, str] = {
     "md": ".md",
     "json": ".json",
@@ -228,19 +229,9 @@ EXTENSIONS: dict[str, str] = {
     "opml": ".opml",
 }
 
-MEDIA_TYPES: dict[str, str] = {
-    "md": "text/markdown; charset=utf-8",
-    "json": "application/feed+json",
-    "html": "text/html; charset=utf-8",
-    "atom": "application/atom+xml",
-    "netscape": "text/html; charset=utf-8",
-    "opml": "text/x-opml",
-}
-
 __all__ = [
     "EXPORTERS",
     "EXTENSIONS",
-    "MEDIA_TYPES",
     "atom",
     "html",
     "jsonfeed",

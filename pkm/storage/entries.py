@@ -49,15 +49,6 @@ class EntryRepository:
             raise EntryNotFoundError(f"no entry with id {entry_id}")
         return entry_from_row(row)
 
-    def many(self, entry_ids: Sequence[int]) -> list[Entry]:
-        """Entries by id (without bodies), in the order given."""
-        found: dict[int, Entry] = {}
-        sql = f"SELECT {ENTRY_LIST_COLUMNS} {_FROM} WHERE e.id IN ({{marks}})"
-        for row in select_in(self._conn, sql, entry_ids):
-            entry = entry_from_row(row)
-            found[entry.id] = entry
-        return [found[i] for i in entry_ids if i in found]
-
     def by_url(self, url: str) -> Entry | None:
         row = self._conn.execute(
             f"SELECT {ENTRY_COLUMNS} {_FROM} WHERE e.url_key = ?", (normalize_url(url),)

@@ -125,9 +125,6 @@ class FeedRepository:
         )
         return [feed_from_row(row) for row in rows]
 
-    def count(self) -> int:
-        return int(self._conn.execute("SELECT count(*) FROM feeds").fetchone()[0])
-
     def record_success(
         self,
         feed_id: int,
