@@ -40,6 +40,9 @@ BACKOFF_BASE_SECONDS = 30 * 60
 BACKOFF_CAP_SECONDS = 24 * 3600
 # Below this many feeds a process pool costs more to start than it saves.
 PROCESS_POOL_THRESHOLD = 8
+# New entries are added to the full-text index in batches of about this many: far cheaper
+# than one by one, and done while the parse worker is busy rather than all at the end.
+INDEX_BATCH = 2000
 # Parsed feeds waiting to be stored, at most; bounds memory on big scans.
 MAX_PENDING_PARSES = 16
 # What each feed of a scan may take: read when a Scanner is made, so tests can shorten them.
@@ -130,6 +133,7 @@ class Scanner:
         self._timeouts = timeouts if timeouts is not None else TIMEOUTS
         self._max_bytes = max_bytes if max_bytes is not None else MAX_BYTES
         self._scan_id = scan_id
+        self._unindexed = 0
         self._feeds = FeedRepository(conn)
         self._entries = EntryRepository(conn)
         self._progress = progress
@@ -212,6 +216,10 @@ class Scanner:
                     feed_id, source, parsed.entries, now, self._scan_id
                 )
                 new = len(stored.new)
+                self._unindexed += new
+                if self._unindexed >= INDEX_BATCH:
+                    self._entries.index_pending()
+                    self._unindexed = 0
             self._feeds.record_success(
                 feed_id,
                 now=now,
