@@ -61,9 +61,12 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
+from readme_section import replace_section  # beside this script
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORK = HERE / "work"
+
 README = HERE / "README.md"
 SECTION = "## Scan (issue: fetching)"
 READER_VENV = WORK / "reader-venv"
@@ -1055,15 +1058,7 @@ def markdown_table(cells: list[Cell]) -> str:
 
 
 def update_readme(text: str) -> None:
-    old = README.read_text() if README.exists() else "# Benchmarks\n"
-    start = old.find(SECTION)
-    if start < 0:
-        new = old.rstrip() + "\n\n" + text.rstrip() + "\n"
-    else:
-        nxt = re.search(r"^## ", old[start + len(SECTION) :], re.M)
-        end = start + len(SECTION) + nxt.start() if nxt else len(old)
-        new = old[:start] + text.rstrip() + "\n\n" + old[end:].lstrip()
-    README.write_text(new.rstrip() + "\n")
+    replace_section(SECTION, text)
 
 
 def readme_section(results: dict[str, Any], cells: list[Cell]) -> str:

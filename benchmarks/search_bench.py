@@ -54,10 +54,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from readme_section import replace_section  # beside this script
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WORK = HERE / "work" / "search"
 BUKU_VENV = HERE / "work" / "buku-venv"
+
 README = HERE / "README.md"
 SECTION = "## Search"
 VENV_PY = ROOT / ".venv" / "bin" / "python"
@@ -1034,15 +1037,7 @@ newest first).
 
 
 def update_readme(text: str) -> None:
-    old = README.read_text() if README.exists() else "# Benchmarks\n"
-    start = old.find(SECTION + "\n")
-    if start < 0:
-        new = old.rstrip() + "\n\n" + text.rstrip() + "\n"
-    else:
-        nxt = re.search(r"^## ", old[start + len(SECTION) :], re.M)
-        end = start + len(SECTION) + nxt.start() if nxt else len(old)
-        new = old[:start] + text.rstrip() + "\n\n" + old[end:].lstrip()
-    README.write_text(new.rstrip() + "\n")
+    replace_section(SECTION, text)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
