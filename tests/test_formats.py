@@ -25,8 +25,10 @@ from pkm.types import BookmarkData, BookmarkImport, Entry
 DATA = Path(__file__).parent / "data" / "netscape"
 ATOM = "{http://www.w3.org/2005/Atom}"
 # What must never reach a terminal or an XML document: C0 controls except tab and newline,
-# DEL and C1 controls.
-CONTROL_RE = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
+# DEL, C1 controls, and the bidi controls that reorder text.
+CONTROL_RE = re.compile(
+    "[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 SAVED = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
 PUBLISHED = datetime(2024, 4, 20, 12, 0, tzinfo=UTC)
