@@ -825,16 +825,14 @@ def test_plain_output_is_what_rich_prints_without_styles(corpus: Corpus, pkm: Pk
     from rich.console import Console
     from rich.text import Text
 
-    from pkm.cli import find as find_cli
+    from pkm.cli.hits import hit_lines
 
     hits = pkm.find("hybrid OR permaculture OR ideeen", limit=50)
-    plain = "".join(
-        "".join(text for text, _ in line) + "\n" for h in hits for line in find_cli._hit_lines(h)
-    )
+    plain = "".join("".join(text for text, _ in line) + "\n" for h in hits for line in hit_lines(h))
     buffer = io.StringIO()
     console = Console(file=buffer, width=200, color_system=None, highlight=False, markup=False)
     for hit in hits:
-        for line in find_cli._hit_lines(hit):
+        for line in hit_lines(hit):
             text = Text()
             for part, style in line:
                 text.append(part, style=style or None)

@@ -2,8 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 
 def main() -> None:
+    try:
+        try:
+            _run()
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (``pkm find x | head -1``): stop quietly with 1, as Typer's
+        # click does for the other commands.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
+
+
+def _run() -> None:
+    from pkm.cli.quick import run
+
+    code = run(sys.argv[1:])
+    if code is not None:
+        raise SystemExit(code)
     from pkm.cli.app import app
 
     app()

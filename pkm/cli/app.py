@@ -11,9 +11,8 @@ from typer.core import TyperGroup
 
 from pkm import __version__
 from pkm.cli import entries, export, feeds, find, mute, scan, tags, transfer
-from pkm.cli.render import clean
+from pkm.cli.render import error_line
 from pkm.errors import PkmError
-from pkm.storage.db import describe_error
 
 
 class PkmGroup(TyperGroup):
@@ -22,18 +21,13 @@ class PkmGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:  # Typer's vendored click Context is private
         try:
             return super().invoke(ctx)
-        except PkmError as exc:
-            _fail(str(exc), exc.exit_code)
-        except sqlite3.Error as exc:
+        except BrokenPipeError:
+            raise  # not an error of pkm's: main() ends quietly
+        except (PkmError, sqlite3.Error, OSError) as exc:
             store = (ctx.find_root().obj or {}).get("store")
-            _fail(describe_error(exc, store.path) if store else f"store error: {exc}", 1)
-        except OSError as exc:
-            _fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), 1)
-
-
-def _fail(message: str, code: int) -> None:
-    sys.stderr.write(f"pkm: error: {clean(message)}\n")
-    raise typer.Exit(code)
+            line, code = error_line(exc, store.path if store else None)
+            sys.stderr.write(line)
+            raise typer.Exit(code) from None
 
 
 app = typer.Typer(

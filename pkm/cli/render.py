@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -108,6 +109,25 @@ def iso(value: datetime | None) -> str | None:
 
 def day(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d") if value else "          "
+
+
+def error_line(exc: Exception, store: Path | None) -> tuple[str, int]:
+    """The line pkm prints for an error a command met, and the exit code that goes with it:
+    pkm's own errors, store errors (``store``: the file open, if any) and OS errors."""
+    from pkm.errors import PkmError
+
+    code = 1
+    if isinstance(exc, PkmError):
+        message, code = str(exc), exc.exit_code
+    elif isinstance(exc, sqlite3.Error):
+        from pkm.storage.db import describe_error
+
+        message = describe_error(exc, store) if store else f"store error: {exc}"
+    elif isinstance(exc, OSError):
+        message = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+    else:
+        message = str(exc)
+    return f"pkm: error: {clean(message)}\n", code
 
 
 def warn(message: str) -> None:

@@ -1,0 +1,193 @@
+"""What `pkm find` and `pkm related` print: hits, notes and JSON, without Typer.
+
+Both the Typer commands (pkm/cli/find.py) and the quick path of `pkm find`
+(pkm/cli/quick.py) print through here, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from pkm.cli import render
+from pkm.types import SearchHit
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from pkm.api import Pkm
+
+Segment = tuple[str, str]  # (text, Rich style); text already cleaned
+
+
+def run_find(
+    store: Pkm,
+    text: str,
+    *,
+    tags: Sequence[str] = (),
+    feed: str | None = None,
+    since: str | None = None,
+    saved: bool = False,
+    unread: bool = False,
+    like: int | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    as_json: bool = False,
+) -> None:
+    """Search ``store`` and print the hits (or JSON), then any note on stderr."""
+    hits = store.find(
+        text,
+        tags=list(tags),
+        feed=feed,
+        since=since,
+        saved=saved,
+        unread=unread,
+        like=like,
+        limit=limit,
+        offset=offset,
+    )
+    if as_json:
+        render.print_json([hit_json(hit) for hit in hits])
+    elif hits:
+        show_hits(hits)
+    ranked = getattr(hits, "ranked", None)
+    if ranked:
+        note(f"Many matches: the newest {ranked:,} were ranked. Add a word to rank them all.")
+    if as_json or hits:
+        return
+    if offset:
+        note(f"Nothing more (offset {offset}).")
+    else:
+        note(_nothing_found(text, tags, feed, since, saved, unread, like))
+
+
+def _nothing_found(
+    text: str,
+    tags: Sequence[str],
+    feed: str | None,
+    since: str | None,
+    saved: bool,
+    unread: bool,
+    like: int | None,
+) -> str:
+    from pkm.query import parse_query
+
+    parsed = parse_query(text)  # already parsed once by find: it is valid
+    filters = [f"#{t}" for t in parsed.tags] + [f"#{t}*" for t in parsed.tag_prefixes]
+    filters += [f"-#{t}" for t in parsed.exclude_tags]
+    filters += [f"-#{t}*" for t in parsed.exclude_tag_prefixes]
+    filters += [f"feed:{f}" for f in parsed.feeds] + [f"site:{s}" for s in parsed.sites]
+    filters += ["since:…"] if parsed.since else []
+    filters += ["is:saved"] if parsed.saved else []
+    filters += ["is:unread"] if parsed.unread else []
+    filters += ["is:muted"] if parsed.muted else []
+    filters += ["!untagged"] if parsed.untagged else []
+    filters += [f"--tag {t}" for t in tags] + ([f"--feed {feed}"] if feed else [])
+    filters += ([f"--since {since}"] if since else []) + (["--saved"] if saved else [])
+    filters += ["--unread"] if unread else []
+    what = f"Nothing like entry {like} found" if like is not None else "Nothing found"
+    if filters:
+        return f"{what}. Try dropping a filter: {', '.join(filters)}."
+    if parsed.match is not None and like is None:
+        return f"{what}. Try fewer words, OR, or a prefix (word*)."
+    return f"{what}."
+
+
+def hit_json(hit: SearchHit) -> dict[str, object]:
+    e = hit.entry
+    return {
+        "id": e.id,
+        "title": e.title,
+        "url": e.url,
+        "feed": e.feed_title,
+        "tags": list(e.tags),
+        "saved": e.saved is not None,
+        "date": render.iso(_date(hit)),
+        "published": render.iso(e.published),
+        "saved_at": render.iso(e.saved),
+        "note": e.note,
+        "snippet": hit.snippet,
+        "score": hit.rank,
+    }
+
+
+def _date(hit: SearchHit) -> datetime | None:
+    e = hit.entry
+    return e.published or e.saved or e.first_seen
+
+
+def hit_lines(hit: SearchHit) -> list[list[Segment]]:
+    """A hit as lines of styled segments: id, title, date; where and tags; snippet; URL."""
+    e = hit.entry
+    if e.feed_id is None:
+        where = "saved"
+    else:
+        where = (e.feed_title or f"feed {e.feed_id}") + (" · saved" if e.saved else "")
+    lines = [
+        [
+            (f"{e.id:>7}  ", "cyan"),
+            (render.clean(e.display_title), "bold"),
+            ("  " + render.day(_date(hit)).strip(), "dim"),
+        ],
+        [(" " * 9, ""), (render.clean(where), "green")],
+    ]
+    if e.tags:
+        lines[1].append((render.clean("  " + " ".join(f"#{t}" for t in e.tags)), "magenta"))
+    if hit.snippet:
+        snippet = render.clean(hit.snippet)
+        line: list[Segment] = [(" " * 9, "")]
+        # Cleaning keeps offsets only when nothing was removed; the index text is clean.
+        spans = hit.highlights if len(snippet) == len(hit.snippet) else ()
+        done = 0
+        for start, end in spans:
+            line += [(snippet[done:start], ""), (snippet[start:end], "bold yellow")]
+            done = end
+        line.append((snippet[done:], ""))
+        lines.append(line)
+    if e.url:
+        lines.append([(" " * 9, ""), (render.clean(e.url), "dim")])
+    return lines
+
+
+def show_hits(hits: list[SearchHit]) -> None:
+    if _plain_stdout():
+        # Piped or redirected: Rich would print no styles; skip its ~40 ms of start-up.
+        sys.stdout.write(
+            "".join(
+                "".join(text for text, _ in line) + "\n" for hit in hits for line in hit_lines(hit)
+            )
+        )
+        return
+    from rich.text import Text
+
+    console = render.out()
+    for hit in hits:
+        for line in hit_lines(hit):
+            text = Text()
+            for part, style in line:
+                text.append(part, style=style or None)
+            console.print(text, soft_wrap=True)
+
+
+def note(message: str) -> None:
+    """A dim note on stderr; plain (without loading Rich) when stderr is not a terminal."""
+    if _plain(sys.stderr):
+        sys.stderr.write(render.clean(message) + "\n")
+    else:
+        render.note(message)
+
+
+def _plain_stdout() -> bool:
+    return _plain(sys.stdout)
+
+
+def _plain(stream: Any) -> bool:
+    """Whether Rich would print to ``stream`` without styles (not a terminal, not forced)."""
+    if any(os.environ.get(name) for name in ("FORCE_COLOR", "TTY_COMPATIBLE")):
+        return False
+    try:
+        return not stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,159 @@
+"""The quick path of `pkm find` (pkm/cli/quick.py): the same options and the same output
+as the Typer command, and Typer for everything it does not read itself."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import RunCli
+from test_search import DOCS, _store
+
+from pkm.cli import quick
+from pkm.cli.app import app
+from pkm.cli.find import takes_value
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    path = tmp_path_factory.mktemp("quick") / "pkm.db"
+    return path, _store(path, DOCS)
+
+
+def test_its_option_table_is_the_typer_commands() -> None:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    command = group.commands["find"]  # type: ignore[attr-defined]
+    root = group.make_context("pkm", [], resilient_parsing=True)
+    ctx = command.make_context("find", [], parent=root, resilient_parsing=True)
+    assert dict(quick.FIND_OPTIONS) == takes_value(command.get_params(ctx))
+
+
+ARGVS = [
+    ["find"],
+    ["find", "hybrid"],
+    ["find", "hybrid", "meetings"],
+    ["find", "hybrid", "--limit", "1"],
+    ["find", "--limit=2", "hybrid"],
+    ["find", "hybrid", "--offset", "1", "--limit", "1"],
+    ["find", "hybrid", "--offset", "50"],
+    ["find", "#sourdough"],
+    ["find", "--tag", "sourdough"],
+    ["find", "-t", "sourdough", "-t", "nosuchtag"],
+    ["find", "bread", "-flour"],
+    ["find", "--", "--saved"],
+    ["find", "hybrid", "--json"],
+    ["find", "--saved"],
+    ["find", "--unread", "--saved"],
+    ["find", "--feed", "Events Blog"],
+    ["find", "--feed=jarche", "hybrid"],
+    ["find", "--since", "2020-01-01", "guide"],
+    ["find", "--since", "not-a-date"],
+    ["find", '"unbalanced'],
+    ["find", "NEAR(", "c++"],
+    ["find", "nothing-matches-this-zzz"],
+    ["find", "--feed", "no such feed"],
+    ["find", "--like", "1", "--limit", "3"],
+    ["find", "--like", "99999"],
+]
+
+
+@pytest.mark.parametrize("argv", ARGVS, ids=" ".join)
+def test_prints_what_the_typer_command_prints(
+    argv: list[str],
+    store: tuple[Path, dict[str, int]],
+    cli: RunCli,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = store[0]
+    expected = cli("--db", str(path), *argv)
+    assert quick.parse(["--db", str(path), *argv]) is not None
+    code = quick.run(["--db", str(path), *argv])
+    out, err = capsys.readouterr()
+    assert (code, out, err) == (expected.exit_code, expected.stdout, expected.stderr)
+
+
+def test_reads_the_store_from_pkm_db_and_db_equals(
+    store: tuple[Path, dict[str, int]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = store[0]
+    assert quick.run([f"--db={path}", "find", "hybrid"]) == 0
+    by_option = capsys.readouterr().out
+    monkeypatch.setenv("PKM_DB", str(path))
+    assert quick.run(["find", "hybrid"]) == 0
+    assert capsys.readouterr().out == by_option and "Hybrid meetings guide" in by_option
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--help"],
+        ["--version"],
+        ["tags"],
+        ["feeds", "list"],
+        ["--db"],
+        ["--db", "x.db"],
+        ["--bogus", "find"],
+        ["find", "--help"],
+        ["find", "x", "-h"],
+        ["find", "--bogus", "x"],
+        ["find", "--limit", "0", "x"],
+        ["find", "--limit", "many", "x"],
+        ["find", "--offset", "-1"],
+        ["find", "--like", "one"],
+        ["find", "--json=1"],
+        ["find", "x", "--tag"],
+        ["find", "x", "--db", "other.db"],
+    ],
+    ids=lambda argv: " ".join(argv) or "(nothing)",
+)
+def test_leaves_everything_else_to_typer(argv: list[str]) -> None:
+    assert quick.parse(argv) is None
+
+
+def test_leaves_completion_to_typer() -> None:
+    assert quick.parse(["find", "x"], {"_PKM_COMPLETE": "bash_complete"}) is None
+
+
+def test_a_piped_find_loads_neither_typer_nor_rich(
+    store: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    probe = (
+        "import sys\nfrom pkm.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'typer', 'rich', 'click'})\n"
+        "print(f'exit {code} loaded {loaded}')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, "--db", str(store[0]), "find", "hybrid"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PKM_DB": str(tmp_path / "unused.db")},
+    )
+    assert "Hybrid meetings guide" in result.stdout
+    assert result.stdout.splitlines()[-1] == "exit 0 loaded []", result.stderr
+
+
+@pytest.mark.parametrize("command", [["find"], ["tags"]], ids=["quick find", "typer"])
+def test_a_closed_pipe_ends_quietly(command: list[str], store: tuple[Path, dict[str, int]]) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before pkm writes a byte: every write fails
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "pkm", "--db", str(store[0]), *command],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (1, "")
