@@ -142,7 +142,7 @@ def _parse(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
     return ParsedFeed(
         title=_plain(title),
         site_url=_abs_url(site_url, url),
-        entries=tuple(_clean_entry(raw, url) for raw in raws),
+        entries=_clean_entries(raws, url),
     )
 
 
@@ -500,7 +500,7 @@ def _parse_json(body: bytes, url: str) -> ParsedFeed:
     return ParsedFeed(
         title=_plain(_str(doc.get("title"))),
         site_url=_abs_url(_str(doc.get("home_page_url")), url),
-        entries=tuple(_clean_entry(raw, url) for raw in raws),
+        entries=_clean_entries(raws, url),
     )
 
 
@@ -532,11 +532,25 @@ def _str(value: Any) -> str | None:
 # --- cleaning, shared by all paths --------------------------------------------------------
 
 
-def _clean_entry(raw: _Raw, feed_url: str) -> ParsedEntry:
+def _clean_entries(raws: list[_Raw], feed_url: str) -> tuple[ParsedEntry, ...]:
+    bases: dict[str, str | None] = {}  # a feed's entries share one base URL or a few
+    return tuple(_clean_entry(raw, feed_url, bases) for raw in raws)
+
+
+def _clean_entry(raw: _Raw, feed_url: str, bases: dict[str, str | None]) -> ParsedEntry:
     url = _abs_url(raw.link, raw.base or feed_url)
     title = _plain(raw.title)
-    summary = _sanitize(raw.summary, raw.base or feed_url, raw.summary_is_text)
-    content = _sanitize(raw.content, raw.content_base or feed_url, raw.content_is_text)
+    summary_base = _absolute_base(raw.base or feed_url, bases)
+    summary = _sanitize(raw.summary, summary_base, raw.summary_is_text)
+    content_base = _absolute_base(raw.content_base or feed_url, bases)
+    if (raw.content, content_base, raw.content_is_text) == (
+        raw.summary,
+        summary_base,
+        raw.summary_is_text,
+    ):
+        content = summary  # RSS often repeats the description as content: sanitize it once
+    else:
+        content = _sanitize(raw.content, content_base, raw.content_is_text)
     if summary == content:
         summary = None  # the same text twice: keep it once, as content
     summary_text, content_text = (_html_text(part or "") for part in (summary, content))
@@ -578,14 +592,21 @@ def _abs_url(href: str | None, base: str | None) -> str | None:
     return absolute
 
 
-def _sanitize(value: str | None, base: str, is_text: bool) -> str | None:
-    """Safe HTML: nh3 with its default allow-list, relative URLs resolved against ``base``."""
+def _absolute_base(base: str, known: dict[str, str | None]) -> str | None:
+    """``base`` as an absolute http(s) URL or None, worked out once per feed (``known``)."""
+    if base not in known:
+        known[base] = _abs_url(base, None)
+    return known[base]
+
+
+def _sanitize(value: str | None, absolute_base: str | None, is_text: bool) -> str | None:
+    """Safe HTML: nh3 with its default allow-list, relative URLs resolved against
+    ``absolute_base`` when there is one."""
     value = _strip_controls(value or "").strip()
     if not value:
         return None
     if is_text:
         value = html.escape(value, quote=False)
-    absolute_base = _abs_url(base, None)
     relative: Any = ("rewrite_with_base", absolute_base) if absolute_base else "passthrough"
     try:
         cleaned = nh3.clean(value, url_relative=relative, **_SANITIZE_OPTS)
