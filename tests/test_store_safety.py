@@ -99,18 +99,24 @@ def entry_count(db: Path) -> int:
 
 
 def processes_using(db: Path) -> list[int]:
-    """Processes whose command line names this store (a scan and its pool workers)."""
+    """Processes started for this store: a scan and the parse workers it spawned (their
+    command lines do not name the store, but they inherit the environment's STORE_MARK)."""
+    mark = f"{STORE_MARK}={db}".encode()
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
             cmdline = (proc / "cmdline").read_bytes()
+            environ = (proc / "environ").read_bytes()
         except OSError:
             continue
-        if str(db).encode() in cmdline.split(b"\0"):
+        if str(db).encode() in cmdline.split(b"\0") or mark in environ.split(b"\0"):
             found.append(int(proc.name))
     return found
+
+
+STORE_MARK = "PKM_TEST_STORE"
 
 
 def wait_until_gone(db: Path, seconds: float = 5.0) -> list[int]:
@@ -212,8 +218,12 @@ def test_a_scan_killed_at_any_point_loses_nothing(site: Site, tmp_path: Path, ru
         [sys.executable, "-m", "pkm", "--db", str(db), "scan"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, STORE_MARK: str(db)},
     )
     time.sleep(when)
+    if run == 0:  # once, late enough that parse workers run: the test can see them
+        time.sleep(site.full_scan_seconds / 2)
+        assert len(processes_using(db)) > 1
     scan.send_signal(signal.SIGKILL)
     scan.wait(timeout=10)
 
