@@ -1,5 +1,4 @@
-"""What a scan's parse worker processes run: kept apart from :mod:`pkm.scan` so that a
-worker imports the parsers and nothing else (no HTTP client, no storage), about 35 MB.
+"""What a scan's parse worker processes run.
 
 The parsers are imported in the workers only: a scan's own process never parses, and
 a scan with nothing new (every feed 304) does not pay their 60 ms of imports.
@@ -18,14 +17,20 @@ if TYPE_CHECKING:
     from pkm.types import ParsedFeed
 
 
-def start(parent: int) -> None:
-    """Runs first in each worker: end it when its scan (process ``parent``) ends, however
-    that happens, even before the worker got here.
+def start(parent: int, inherited: tuple[int, ...] = ()) -> None:
+    """Runs first in each worker: close the ``inherited`` descriptors (the scan lock: a
+    flock lasts while any copy of it is open), and end the worker when its scan (process
+    ``parent``) ends, however that happens, even before the worker got here.
 
     A worker waits for work on a queue it also holds the other end of, so it never sees
     its scan die: without this, a scan killed by SIGKILL (or the OOM killer) left its
-    workers waiting forever.
+    workers waiting forever, holding the scan lock.
     """
+    for fd in inherited:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
 
     def exit_when_orphaned() -> None:
         while os.getppid() == parent:
