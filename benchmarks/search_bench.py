@@ -1023,9 +1023,12 @@ Alembic, httpx, feedparser and lxml it imports: {heavy}.
 
 Where the CLI time goes: `pkm find` with no words spends
 {_ms(lib["newest, no words"]["median"])} in the library and
-{_ms(cli["newest, no words"]["median"])} in all, so the rest is start-up: Python, Typer,
-Rich and pkm's own modules. pkm pins Typer below 0.29, which imports pydantic for every
-command (about 60-90 ms more here).
+{_ms(cli["newest, no words"]["median"])} in all, so the rest is start-up: Python and
+pkm's own modules (with `dataclasses`, `typing`, `re` and `sqlite3`, which alone take about
+30 ms here). `pkm find` reads its usual forms without Typer (`pkm/cli/quick.py`; Typer and
+building its command tree cost about 40 ms more) and prints without Rich when its output
+is not a terminal. pkm pins Typer below 0.29, which imports pydantic for every command
+(about 60-90 ms more here).
 
 Known slow cases, both outside the five shapes: a prefix of two or three letters (`net*`)
 makes FTS5 merge the doclists of every word it starts (measured on a copy of the store, a
