@@ -84,8 +84,8 @@ def scan_lock(store: Path) -> Iterator[None]:
 
 
 def parse_workers() -> int:
-    """A parse worker per core: the main process mostly waits for the network and SQLite,
-    and on two cores one worker left the scan waiting for parsing."""
+    """A parse worker per core: with one on two cores, the worker was busy all through a
+    first scan and the scan's own process (fetching, storing) only two thirds of it."""
     return max(os.cpu_count() or 1, 1)
 
 
