@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 README = Path(__file__).resolve().parent / "README.md"
+REPO = README.parent.parent
 
 
 def replace_section(heading: str, text: str) -> None:
@@ -19,3 +21,23 @@ def replace_section(heading: str, text: str) -> None:
         end = start + len(heading) + following.start() if following else len(old)
         new = old[:start] + text.rstrip() + "\n\n" + old[end:].lstrip()
     README.write_text(new.rstrip() + "\n")
+
+
+def revision() -> str:
+    """The repository's commit, and whether pkm/ had uncommitted changes when measured."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--", "pkm"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return f"{head} (with uncommitted changes in pkm/)" if dirty else head

@@ -61,7 +61,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from readme_section import replace_section  # beside this script
+from readme_section import replace_section, revision  # beside this script
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -938,7 +938,7 @@ class Cell:
     expected_items: int | None = None
 
     def median(self, attr: str) -> float:
-        return statistics.median(getattr(r, attr) for r in self.runs)
+        return float(statistics.median(getattr(r, attr) for r in self.runs))
 
 
 def write_opml(path: Path, urls: list[str]) -> None:
@@ -1283,26 +1283,6 @@ def readme_from(path: Path) -> int:
     update_readme(readme_section(results, cells))
     _say(f"updated {README} from {path}")
     return 0
-
-
-def revision() -> str:
-    """The repository's commit, and whether pkm/ had uncommitted changes when measured."""
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(REPO), "status", "--porcelain", "--", "pkm"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
-    return f"{head} (with uncommitted changes in pkm/)" if dirty else head
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from readme_section import replace_section  # beside this script
+from readme_section import replace_section, revision  # beside this script
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -983,8 +983,9 @@ took {meta["build_s"] / 60:.0f} min here; a measuring run takes about 10 minutes
   `pkm --db STORE find …` subprocess with output to a pipe (start-up, imports, opening the
   store, printing 20 results; bytecode cached as after an install). Terminal CLI: the same
   with stdout on a pseudo-terminal, so Rich prints styles and highlights. Median and p95.
-- **Machine**: {meta["machine"]}; Python {meta["python"]}, SQLite {meta["sqlite"]}. Load average
-  {meta["load_before"]} before, {meta["load_after"]} after (other engineers' jobs share it).
+- **Machine**: {meta["machine"]}; Python {meta["python"]}, SQLite {meta["sqlite"]}; pkm at
+  {meta.get("revision", "?")}. Load average {meta["load_before"]} before, {meta["load_after"]}
+  after (other engineers' jobs share it).
 
 | shape | query | library median | library p95 | piped CLI median | piped CLI p95 \
 | terminal CLI median | hits |
@@ -1108,6 +1109,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {_cpu_name()}",
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
+        "revision": revision(),
         "load_before": load_before,
         "load_after": _load(),
     }
