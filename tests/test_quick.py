@@ -59,6 +59,10 @@ ARGVS = [
     ["find", "--feed", "no such feed"],
     ["find", "--like", "1", "--limit", "3"],
     ["find", "--like", "99999"],
+    ["find", "--tag", "-sourdough"],
+    ["find", "#sour*", "ideeën"],
+    ["find", "--", "-hybrid", "guide"],
+    ["find", "--limit", " 2", "hybrid"],
 ]
 
 
