@@ -39,6 +39,8 @@ BACKOFF_BASE_SECONDS = 30 * 60
 BACKOFF_CAP_SECONDS = 24 * 3600
 # Below this many feeds a process pool costs more to start than it saves.
 PROCESS_POOL_THRESHOLD = 8
+# Parse workers at most, whatever the number of cores (see parse_workers).
+MAX_PARSE_WORKERS = 3
 # New entries are added to the full-text index in batches of about this many: far cheaper
 # than one by one, and done while the parse worker is busy rather than all at the end.
 INDEX_BATCH = 2000
@@ -84,9 +86,13 @@ def scan_lock(store: Path) -> Iterator[None]:
 
 
 def parse_workers() -> int:
-    """A parse worker per core: with one on two cores, the worker was busy all through a
-    first scan and the scan's own process (fetching, storing) only two thirds of it."""
-    return max(os.cpu_count() or 1, 1)
+    """A parse worker per core, three at most.
+
+    With one worker on two cores, the worker was busy all through a first scan and the
+    scan's own process (fetching, storing what the workers parse) two thirds of it; with
+    two, that process is busy ~60% of the time, so a fourth worker would wait for it.
+    """
+    return max(min(os.cpu_count() or 1, MAX_PARSE_WORKERS), 1)
 
 
 class Scanner:

@@ -12,7 +12,13 @@ from httpserver import LocalServer
 
 from pkm import Pkm
 from pkm.errors import FetchError
-from pkm.scan import BACKOFF_CAP_SECONDS, backoff_seconds, scan_lock
+from pkm.scan import (
+    BACKOFF_CAP_SECONDS,
+    MAX_PARSE_WORKERS,
+    backoff_seconds,
+    parse_workers,
+    scan_lock,
+)
 
 EVENTS = (SITE / "events.rss").read_bytes()
 
@@ -199,3 +205,12 @@ def test_feeds_list_shows_health(store: Pkm, local_server: LocalServer, cli: Run
     assert good["newest_item"] == "2026-11-20T08:30:00Z" and good["last_fetched"]
     assert (bad["status"], bad["errors"], bad["last_status"]) == ("failing", 1, 404)
     assert bad["last_error"] == "HTTP 404 Not Found"
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(None, 1), (1, 1), (2, 2), (64, MAX_PARSE_WORKERS)])
+def test_parse_workers_follow_the_cores_up_to_a_cap(
+    cores: int | None, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # More workers than the scan's own process can store for would only cost memory.
+    monkeypatch.setattr("os.cpu_count", lambda: cores)
+    assert parse_workers() == workers
