@@ -86,9 +86,10 @@ _F = FTS_TABLE
 # one entry of ten of a million-entry store would take 150 ms.  A query matching more
 # than window_size() entries ranks the newest window of them (by rowid, i.e. as
 # stored); older windows follow only while filters leave fewer hits than asked for.
-# Within the windows read, the ranking is exact.  8,000 keeps a common word near 10 ms
-# (the newest 8,000 of its matches reach back months in a store that a thousand feeds
-# fill); ranking 15,000 took twice as long for top-20 scores within 1% of these.
+# Within the windows read, the ranking is exact.  8,000 keeps a common word near 15 ms
+# at a million entries (the newest 8,000 of its matches reach back months in a store
+# that a thousand feeds fill); ranking 15,000 took half as long again, for top-20 scores
+# within 1% of these.
 RANK_WINDOW = 8_000
 # How much work (SQLite VM instructions) a search with site: may spend testing URLs one
 # by one before it asks the url_key index instead (which costs ~0.3 s at a million

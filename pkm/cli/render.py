@@ -18,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pkm.errors import PkmError
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -111,22 +113,18 @@ def day(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d") if value else "          "
 
 
-def error_line(exc: Exception, store: Path | None) -> tuple[str, int]:
-    """The line pkm prints for an error a command met, and the exit code that goes with it:
-    pkm's own errors, store errors (``store``: the file open, if any) and OS errors."""
-    from pkm.errors import PkmError
-
-    code = 1
+def error_line(exc: PkmError | sqlite3.Error | OSError, store: Path | None) -> tuple[str, int]:
+    """The line pkm prints for an error a command met, and the exit code that goes with it
+    (``store``: the store file open, if any)."""
     if isinstance(exc, PkmError):
         message, code = str(exc), exc.exit_code
     elif isinstance(exc, sqlite3.Error):
         from pkm.storage.db import describe_error
 
-        message = describe_error(exc, store) if store else f"store error: {exc}"
-    elif isinstance(exc, OSError):
-        message = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+        message, code = (describe_error(exc, store) if store else f"store error: {exc}"), 1
     else:
-        message = str(exc)
+        message = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+        code = 1
     return f"pkm: error: {clean(message)}\n", code
 
 
