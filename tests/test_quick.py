@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import RunCli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_search import DOCS, _store
 
 from pkm.cli import quick
@@ -161,3 +163,57 @@ def test_a_closed_pipe_ends_quietly(command: list[str], store: tuple[Path, dict[
     finally:
         os.close(write_end)
     assert (result.returncode, result.stderr) == (1, "")
+
+
+_TOKENS = [
+    "hybrid",
+    "guide",
+    "-flour",
+    "#sourdough",
+    "#sour*",
+    '"',
+    "NEAR(",
+    "*",
+    "OR",
+    "--",
+    "--tag",
+    "-t",
+    "sourdough",
+    "--feed",
+    "jarche",
+    "--since",
+    "7d",
+    "--limit",
+    "--limit=1",
+    "2",
+    "0",
+    "-1",
+    "--offset",
+    "--like",
+    "--saved",
+    "--unread",
+    "--json",
+    "--json=1",
+    "-h",
+    "--bogus",
+]
+
+
+@given(tail=st.lists(st.sampled_from(_TOKENS), max_size=6))
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_command_line_it_takes_prints_what_typer_prints(
+    tail: list[str],
+    store: tuple[Path, dict[str, int]],
+    cli: RunCli,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["--db", str(store[0]), "find", *tail]
+    if quick.parse(argv) is None:
+        return  # Typer's to handle
+    capsys.readouterr()
+    code = quick.run(argv)
+    out, err = capsys.readouterr()
+    expected = cli(*argv)
+    assert (code, out, err) == (expected.exit_code, expected.stdout, expected.stderr)
