@@ -42,6 +42,8 @@ _FLAGS = {"--saved", "--unread", "--json"}
 
 @dataclass
 class FindArgs:
+    """A plain `pkm find` command line, read: options by their names as typed."""
+
     db: str | None = None
     words: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
@@ -166,7 +168,7 @@ def run(argv: Sequence[str]) -> int | None:
     except BrokenPipeError:
         raise  # not an error of pkm's: main() ends quietly
     except (PkmError, sqlite3.Error, OSError) as exc:
-        message, code = error_line(exc, store.path if store else None)
-        sys.stderr.write(message)
+        line, code = error_line(exc, store.path if store else None)
+        sys.stderr.write(line)
         return code
     return 0
