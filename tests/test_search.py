@@ -823,19 +823,15 @@ def test_plain_output_is_what_rich_prints_without_styles(corpus: Corpus, pkm: Pk
     import io
 
     from rich.console import Console
-    from rich.text import Text
 
-    from pkm.cli.hits import hit_lines
+    from pkm.cli.hits import plain_text, rich_lines
 
     hits = pkm.find("hybrid OR permaculture OR ideeen", limit=50)
-    plain = "".join("".join(text for text, _ in line) + "\n" for h in hits for line in hit_lines(h))
+    plain = plain_text(hits)
     buffer = io.StringIO()
     console = Console(file=buffer, width=200, color_system=None, highlight=False, markup=False)
     for hit in hits:
-        for line in hit_lines(hit):
-            text = Text()
-            for part, style in line:
-                text.append(part, style=style or None)
+        for text in rich_lines(hit):
             console.print(text, soft_wrap=True)
     assert buffer.getvalue() == plain
     assert "\x02" not in plain and "ideeën" in plain.lower()

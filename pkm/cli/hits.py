@@ -17,6 +17,8 @@ from pkm.types import SearchHit
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from rich.text import Text
+
     from pkm.api import Pkm
 
 Segment = tuple[str, str]  # (text, Rich style); text already cleaned
@@ -154,21 +156,32 @@ def hit_lines(hit: SearchHit) -> list[list[Segment]]:
 def show_hits(hits: list[SearchHit]) -> None:
     if _plain_stdout():
         # Piped or redirected: Rich would print no styles; skip its ~40 ms of start-up.
-        sys.stdout.write(
-            "".join(
-                "".join(text for text, _ in line) + "\n" for hit in hits for line in hit_lines(hit)
-            )
-        )
+        sys.stdout.write(plain_text(hits))
         return
-    from rich.text import Text
-
     console = render.out()
     for hit in hits:
-        for line in hit_lines(hit):
-            text = Text()
-            for part, style in line:
-                text.append(part, style=style or None)
+        for text in rich_lines(hit):
             console.print(text, soft_wrap=True)
+
+
+def plain_text(hits: list[SearchHit]) -> str:
+    """The hits as they print without styles."""
+    return "".join(
+        "".join(text for text, _ in line) + "\n" for hit in hits for line in hit_lines(hit)
+    )
+
+
+def rich_lines(hit: SearchHit) -> list[Text]:
+    """A hit as styled Rich text, a line each."""
+    from rich.text import Text
+
+    lines = []
+    for line in hit_lines(hit):
+        text = Text()
+        for part, style in line:
+            text.append(part, style=style or None)
+        lines.append(text)
+    return lines
 
 
 def note(message: str) -> None:
