@@ -15,6 +15,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -115,7 +116,8 @@ class Pkm:
         with self._write():
             feed_id, created = self._feeds.add(url, title=title, folder=folder)
         if created and fetch:
-            self.scan(feed_id=feed_id, force=True)
+            # Stored, not shown: its items are new to the next digest.
+            self._fetch(feed_id=feed_id, force=True)
         return self._feeds.get(feed_id), created, discovered
 
     def import_opml(self, data: bytes) -> ImportReport:
@@ -166,19 +168,38 @@ class Pkm:
     ) -> ScanReport:
         """Fetch due feeds (unless ``fetch`` is false) and report what is new.
 
-        Without fetching, the items of the last scan (or those first seen since
-        ``since``) are shown again.
+        New means not yet shown by a digest: what this scan stored, and what earlier ones
+        stored but never showed (a scan cut short, a feed's first fetch when it was added).
+        Reported entries count as shown. Without fetching, when nothing is new, the last
+        digest is shown again; ``since`` shows every item first seen since then instead.
         """
         if feed_id is not None:
             self._feeds.get(feed_id)
-        if not fetch:
-            if since is not None:
-                new = self._entries.new_items(since=to_ts(since), feed_id=feed_id, folder=folder)
-            else:
-                new = self._entries.new_items(
-                    scan_id=self._last_scan_id(), feed_id=feed_id, folder=folder
-                )
-            return ScanReport(0, 0, 0, 0, tuple(new), stories=self._stories(new))
+        report = ScanReport(0, 0, 0, 0, ())
+        if fetch:
+            report = self._fetch(feed_id=feed_id, folder=folder, force=force, progress=progress)
+        if since is not None:
+            new = self._entries.new_items(since=to_ts(since), feed_id=feed_id, folder=folder)
+        else:
+            new = self._entries.new_items(unshown=True, feed_id=feed_id, folder=folder)
+            if new:
+                with self._write():
+                    self._entries.mark_shown([e.id for e in new], now_ts())
+            elif not fetch:
+                last = self._entries.last_shown(feed_id=feed_id, folder=folder)
+                if last is not None:
+                    new = self._entries.new_items(shown_at=last, feed_id=feed_id, folder=folder)
+        return replace(report, new_entries=tuple(new), stories=self._stories(new))
+
+    def _fetch(
+        self,
+        *,
+        feed_id: int | None = None,
+        folder: str | None = None,
+        force: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ScanReport:
+        """Fetch and store due feeds; the report holds the feeds' outcomes, no entries."""
         from pkm.scan import Scanner, scan_lock
 
         with scan_lock(self.path):
@@ -199,7 +220,7 @@ class Pkm:
                 outcomes = Scanner(self._conn, scan_id, progress).run(due)
                 with self._write():
                     self._entries.index_pending()
-                    MuteRepository(self._conn).apply(self._entries.ids_of_scan(scan_id))
+                    MuteRepository(self._conn).apply(self._entries.unshown_ids())
             except sqlite3.OperationalError as exc:
                 raise StoreError(describe_error(exc, self.path)) from None
             counts = {
@@ -213,16 +234,14 @@ class Pkm:
                     " WHERE id = ?",
                     (now_ts(), counts["updated"], counts["not_modified"], failed, scan_id),
                 )
-        new = self._entries.new_items(scan_id=scan_id, feed_id=feed_id, folder=folder)
         outcomes += [_waiting(feed) for feed in waiting]
         return ScanReport(
             total=len(due),
             updated=counts["updated"],
             not_modified=counts["not_modified"],
             failed=failed,
-            new_entries=tuple(new),
+            new_entries=(),
             outcomes=tuple(outcomes),
-            stories=self._stories(new),
         )
 
     def _stories(self, entries: Sequence[Entry]) -> tuple[Story, ...]:
@@ -231,12 +250,6 @@ class Pkm:
 
         shown = [e for e in entries if not e.muted]
         return tuple(collapse(shown, self._entries.other_feeds(shown)))
-
-    def _last_scan_id(self) -> int:
-        row = self._conn.execute(
-            "SELECT id FROM scans WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-        return int(row[0]) if row else 0
 
     # --- entries and bookmarks ---------------------------------------------
 
@@ -294,6 +307,8 @@ class Pkm:
         if fetch and (existing is None or not existing.title):
             page_title, description, warning = _page_details(url)
         with self._write():
+            # Looked up again inside the write: another pkm may have saved it meanwhile.
+            existing = self._entries.by_url(url)
             if existing is None:
                 entry_id = self._entries.add_page(
                     url,

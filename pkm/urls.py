@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pkm.errors import InvalidURLError
@@ -25,8 +26,20 @@ _TRACKING_PARAMS = frozenset(
         "vero_id",
         "wickedid",
         "twclid",
+        # Xiti/AT Internet, appended by French news feeds (often in the fragment).
+        "xtor",
     }
 )
+
+
+# Fragments that only say where to scroll on a page, or carry tracking, never which page
+# or which item: "#top", a WordPress post's "#comments", "#respond" and "#more-123"
+# (the "continue reading" anchor), and the scroll-to-text directive browsers append when
+# a passage is shared ("#:~:text=..."). Every other fragment is kept: hash-bang routes
+# ("#!/alice/status/1"), web mail ("#inbox/..."), per-post anchors on one page a day
+# ("20.html#a123456") and documentation anchors ("os.html#os.walk") name distinct things.
+_SCROLL_FRAGMENTS = re.compile(r"(?:top|comments?|respond|more(?:-\d+)?)", re.IGNORECASE)
+_TEXT_DIRECTIVE = ":~:"
 
 
 def _split_checked(url: str) -> tuple[str, SplitResult]:
@@ -54,9 +67,23 @@ def _is_tracking(name: str) -> bool:
     return lowered.startswith("utm_") or lowered in _TRACKING_PARAMS
 
 
+def _identity_fragment(fragment: str) -> str:
+    """The part of a fragment that names something: empty for scroll positions and
+    tracking (``utm_source=rss`` in the fragment, as some feeds write it)."""
+    fragment = fragment.split(_TEXT_DIRECTIVE, 1)[0]
+    if not fragment or _SCROLL_FRAGMENTS.fullmatch(fragment):
+        return ""
+    if "=" in fragment and not fragment.startswith(("!", "/")):
+        pairs = parse_qsl(fragment, keep_blank_values=True)
+        if pairs and all(_is_tracking(name) for name, _ in pairs):
+            return ""
+    return fragment
+
+
 def normalize_url(url: str) -> str:
-    """The identity of a page: scheme and host lower-cased, default port, fragment and
-    tracking parameters dropped, an empty path written as ``/``. Idempotent."""
+    """The identity of a page: scheme and host lower-cased, default port and tracking
+    parameters dropped, an empty path written as ``/``, the fragment kept unless it only
+    scrolls or tracks (see :data:`_SCROLL_FRAGMENTS`). Idempotent."""
     parts = _split_checked(url)[1]
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
@@ -74,7 +101,9 @@ def normalize_url(url: str) -> str:
         kept = [(k, v) for k, v in pairs if not _is_tracking(k)]
         if len(kept) != len(pairs):
             query = urlencode(kept)
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    return urlunsplit(
+        (scheme, netloc, parts.path or "/", query, _identity_fragment(parts.fragment))
+    )
 
 
 def host_of(url: str | None) -> str | None:

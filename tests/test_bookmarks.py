@@ -36,7 +36,8 @@ def test_save_fetches_title_and_merges_on_resave(cli: RunCli, site: Site) -> Non
     assert isinstance(first, dict)
     assert first["title"] == "Keynote: the future of conferences"
     assert first["merged"] is False
-    again = cli("save", site.url("/talk") + "?utm_source=x#video", "-t", "Conference2.0")
+    # Tracking and a scroll-position fragment do not make another page.
+    again = cli("save", site.url("/talk") + "?utm_source=x#comments", "-t", "Conference2.0")
     assert again.exit_code == 0 and "Merged into" in again.stdout
     shown = _json(cli, "show", str(first["id"]))
     assert isinstance(shown, dict)
@@ -45,6 +46,10 @@ def test_save_fetches_title_and_merges_on_resave(cli: RunCli, site: Site) -> Non
     assert "hybrid events" in (shown["text"] or "")  # og:description is searchable
     hits = _json(cli, "find", "slides video keynote")
     assert isinstance(hits, list)
+    # A fragment that names a part of the page is a bookmark of its own.
+    part = _json(cli, "save", site.url("/talk") + "#q-and-a", "-t", "questions")
+    assert isinstance(part, dict)
+    assert part["merged"] is False and part["id"] != first["id"]
 
 
 def test_unreachable_page_is_saved_with_a_warning(cli: RunCli, site: Site) -> None:

@@ -20,9 +20,7 @@ def upgrade() -> None:
     op.add_column("feeds", sa.Column("failing_since", sa.Integer(), nullable=True))
     # A feed failing now has failed at least since its last attempt.
     op.execute("UPDATE feeds SET failing_since = last_fetched WHERE error_count > 0")
-    op.add_column(
-        "entries", sa.Column("muted", sa.Integer(), server_default="0", nullable=False)
-    )
+    op.add_column("entries", sa.Column("muted", sa.Integer(), server_default="0", nullable=False))
     op.create_table(
         "mute_rules",
         sa.Column("id", sa.Integer(), nullable=False),

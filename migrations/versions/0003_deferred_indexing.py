@@ -44,12 +44,8 @@ def _triggers(condition_new: str, condition_old: str) -> None:
 
 
 def upgrade() -> None:
-    op.add_column(
-        "entries", sa.Column("indexed", sa.Integer(), server_default="1", nullable=False)
-    )
-    op.create_index(
-        "ix_entries_unindexed", "entries", ["id"], sqlite_where=sa.text("indexed = 0")
-    )
+    op.add_column("entries", sa.Column("indexed", sa.Integer(), server_default="1", nullable=False))
+    op.create_index("ix_entries_unindexed", "entries", ["id"], sqlite_where=sa.text("indexed = 0"))
     _triggers(" WHEN new.indexed = 1", " WHEN old.indexed = 1")
 
 

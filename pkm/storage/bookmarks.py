@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pkm.errors import InvalidTagError, InvalidURLError
 from pkm.storage.entries import EntryRepository
@@ -20,9 +20,28 @@ from pkm.urls import normalize_url, searchable
 
 @dataclass(frozen=True)
 class BatchResult:
+    """Every bookmark of a batch is counted once: imported (a new entry), merged (into an
+    entry the store or an earlier bookmark of the file holds) or skipped."""
+
     imported: int
     merged: int
     skipped: tuple[str, ...]
+
+
+def _combined(first: BookmarkData, again: BookmarkData) -> BookmarkData:
+    """One bookmark from two of the same page in one file: the first title and date, both
+    notes, to read or private when either says so."""
+    notes = [n for n in (first.note, again.note) if n]
+    if len(notes) == 2 and notes[1] in notes[0].split("\n"):
+        notes.pop()
+    return replace(
+        first,
+        title=first.title or again.title,
+        note="\n".join(notes) or None,
+        added=first.added or again.added,
+        to_read=first.to_read or again.to_read,
+        private=first.private or again.private,
+    )
 
 
 class BookmarkImporter:
@@ -37,6 +56,7 @@ class BookmarkImporter:
     def add(self, batch: Sequence[BookmarkData]) -> BatchResult:
         """Store one batch; call inside a write transaction (ids are assigned here)."""
         skipped: list[str] = []
+        repeated = 0
         keyed: dict[str, tuple[BookmarkData, list[str]]] = {}
         for bookmark in batch:
             try:
@@ -45,9 +65,13 @@ class BookmarkImporter:
             except (InvalidURLError, InvalidTagError) as exc:
                 skipped.append(f"{bookmark.url[:200]}: {exc}")
                 continue
-            if key in keyed:  # the same page twice in one file: one entry, tags merged
+            if key in keyed:  # the same page twice in one file: one entry, nothing dropped
                 earlier, earlier_tags = keyed[key]
-                keyed[key] = (earlier, earlier_tags + [t for t in tags if t not in earlier_tags])
+                keyed[key] = (
+                    _combined(earlier, bookmark),
+                    earlier_tags + [t for t in tags if t not in earlier_tags],
+                )
+                repeated += 1
             else:
                 keyed[key] = (bookmark, tags)
         existing = EntryRepository(self._conn).ids_by_url_key(list(keyed))
@@ -68,8 +92,8 @@ class BookmarkImporter:
             links.extend((entry_id, self._tag_ids[t.casefold()]) for t in tags)
         self._conn.executemany(
             "INSERT INTO entries (id, url, url_key, title, note, source, tags_text, updated,"
-            " first_seen, sort_date, saved_at, to_read, private, indexed)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            " first_seen, sort_date, saved_at, to_read, private, shown_at, indexed)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
             inserts,
         )
         # Only rows that would change are written: an UPDATE naming the note or title
@@ -80,7 +104,8 @@ class BookmarkImporter:
             f" private = max(private, :private), note = {MERGED_NOTE} WHERE id = :id"
             " AND (saved_at IS NULL OR (title IS NULL AND :title IS NOT NULL)"
             "  OR to_read < :to_read OR private < :private"
-            "  OR (coalesce(:note, '') != '' AND instr(coalesce(note, ''), :note) = 0))",
+            "  OR (coalesce(:note, '') != '' AND instr(char(10) || coalesce(note, '') || char(10),"
+            "   char(10) || :note || char(10)) = 0))",
             merges,
         )
         merged_ids = [int(str(m["id"])) for m in merges]
@@ -95,7 +120,7 @@ class BookmarkImporter:
             TagRepository(self._conn).refresh(gained)
         # New rows skip the per-row index triggers: one batch insert into the index is cheaper.
         EntryRepository(self._conn).index_pending()
-        return BatchResult(len(inserts), len(merges), tuple(skipped))
+        return BatchResult(len(inserts), len(merges) + repeated, tuple(skipped))
 
     def _link_count(self, entry_ids: list[int]) -> dict[int, int]:
         """How many tags each entry has (merged entries only gain tags on import)."""
@@ -148,6 +173,7 @@ class BookmarkImporter:
             saved,
             int(bookmark.to_read),
             int(bookmark.private),
+            self._now,
         )
 
     def _merge_params(self, entry_id: int, bookmark: BookmarkData) -> dict[str, object]:

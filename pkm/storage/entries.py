@@ -31,6 +31,16 @@ def url_key(url: str | None) -> str | None:
         return None
 
 
+def _same_item(key: str, stored: set[str]) -> bool:
+    """Whether a feed item with identity ``key`` is the entry that holds its URL: a page
+    saved bare (no item yet), the same guid from another feed, or, for items without a
+    guid, the same link. Items with different guids stay apart, as do items without
+    a guid and a link (the content hash is their identity)."""
+    if not stored or key in stored:
+        return True
+    return key.startswith("link:") and any(k.startswith("link:") for k in stored)
+
+
 @dataclass(frozen=True)
 class StoredItems:
     new: list[int]
@@ -77,6 +87,7 @@ class EntryRepository:
         )
         keys = {item.key: url_key(item.url) for item in fresh}
         by_url = self.ids_by_url_key([k for k in keys.values() if k is not None])
+        identities = self._item_keys(list(by_url.values()))
         next_id = int(
             self._conn.execute("SELECT coalesce(max(id), 0) + 1 FROM entries").fetchone()[0]
         )
@@ -86,6 +97,10 @@ class EntryRepository:
         for item in fresh:
             key = keys[item.key]
             entry_id = by_url.get(key) if key is not None else None
+            if entry_id is not None and not _same_item(item.key, identities.get(entry_id, set())):
+                # Another item at a URL an entry already holds (a link blog pointing at
+                # the same article twice): its own entry, found by its words, not its URL.
+                entry_id = key = None
             if entry_id is None:
                 entry_id = next_id
                 next_id += 1
@@ -93,8 +108,9 @@ class EntryRepository:
                 new.append(entry_id)
                 if key is not None:
                     by_url[key] = entry_id
-            elif entry_id not in new:
+            else:
                 self._fill_from_feed(entry_id, feed_id, source, item)
+            identities.setdefault(entry_id, set()).add(item.key)
             links.append((feed_id, item.key, entry_id, item.content_hash, now))
         self._conn.executemany(
             "INSERT INTO entries (id, url, url_key, feed_id, title, author, summary, content,"
@@ -128,6 +144,18 @@ class EntryRepository:
             before=[feed_id],
         )
         return {str(key): (int(entry_id), content_hash) for key, entry_id, content_hash in rows}
+
+    def _item_keys(self, entry_ids: Sequence[int]) -> dict[int, set[str]]:
+        """The item identities each entry already stands for, in any feed."""
+        found: dict[int, set[str]] = {}
+        rows = select_in(
+            self._conn,
+            "SELECT entry_id, item_key FROM items WHERE entry_id IN ({marks})",
+            entry_ids,
+        )
+        for entry_id, key in rows:
+            found.setdefault(int(entry_id), set()).add(str(key))
+        return found
 
     def ids_by_url_key(self, keys: Sequence[str]) -> dict[str, int]:
         """The entries that already hold these normalised URLs."""
@@ -217,11 +245,11 @@ class EntryRepository:
         source: str | None,
         now: int,
     ) -> int:
-        """A saved URL that no feed brought."""
+        """A saved URL that no feed brought (the user knows it: it is never "new")."""
         cursor = self._conn.execute(
             "INSERT INTO entries (url, url_key, title, summary, text, source, first_seen,"
-            " sort_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (url, normalize_url(url), title, None, description, source, now, now),
+            " sort_date, shown_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (url, normalize_url(url), title, None, description, source, now, now, now),
         )
         return int(cursor.lastrowid or 0)
 
@@ -253,18 +281,21 @@ class EntryRepository:
     def new_items(
         self,
         *,
-        scan_id: int | None = None,
+        unshown: bool = False,
+        shown_at: int | None = None,
         since: int | None = None,
         feed_id: int | None = None,
         folder: str | None = None,
     ) -> list[Entry]:
-        """Feed items first stored by one scan, or at or after ``since``: grouped by
-        feed, newest first."""
+        """Feed items not yet shown by a digest, shown by the digest at ``shown_at``, or
+        first stored at or after ``since``: grouped by feed, newest first."""
         sql = f"SELECT {ENTRY_LIST_COLUMNS} {_FROM} WHERE e.feed_id IS NOT NULL"
         params: list[object] = []
-        if scan_id is not None:
-            sql += " AND e.scan_id = ?"
-            params.append(scan_id)
+        if unshown:
+            sql += " AND e.shown_at IS NULL"
+        if shown_at is not None:
+            sql += " AND e.shown_at = ?"
+            params.append(shown_at)
         if since is not None:
             sql += " AND e.first_seen >= ?"
             params.append(since)
@@ -278,8 +309,28 @@ class EntryRepository:
         sql += " ORDER BY lower(coalesce(f.title, f.url)), e.feed_id, e.sort_date DESC, e.id DESC"
         return [entry_from_row(row) for row in self._conn.execute(sql, params)]
 
-    def ids_of_scan(self, scan_id: int) -> list[int]:
-        rows = self._conn.execute("SELECT id FROM entries WHERE scan_id = ?", (scan_id,))
+    def mark_shown(self, entry_ids: Sequence[int], now: int) -> None:
+        self._conn.executemany(
+            "UPDATE entries SET shown_at = ? WHERE id = ? AND shown_at IS NULL",
+            [(now, entry_id) for entry_id in entry_ids],
+        )
+
+    def last_shown(self, *, feed_id: int | None = None, folder: str | None = None) -> int | None:
+        """When the latest digest (of this feed or folder) was shown."""
+        sql = f"SELECT max(e.shown_at) {_FROM} WHERE e.feed_id IS NOT NULL"
+        params: list[object] = []
+        if feed_id is not None:
+            sql += " AND e.feed_id = ?"
+            params.append(feed_id)
+        if folder is not None:
+            condition, values = in_folder("f.folder", folder)
+            sql += f" AND {condition}"
+            params += values
+        value = self._conn.execute(sql, params).fetchone()[0]
+        return None if value is None else int(value)
+
+    def unshown_ids(self) -> list[int]:
+        rows = self._conn.execute("SELECT id FROM entries WHERE shown_at IS NULL")
         return [int(row[0]) for row in rows]
 
     def mark_read(self, entry_id: int, now: int) -> None:

@@ -85,7 +85,7 @@ class EntryRow(Base):
     published: Mapped[int | None] = mapped_column(Integer)
     updated: Mapped[int | None] = mapped_column(Integer)
     first_seen: Mapped[int] = mapped_column(Integer, index=True)
-    # The scan that first stored it (none for pages saved by URL): "new in this scan".
+    # The scan that first stored it (none for pages saved by URL).
     scan_id: Mapped[int | None] = mapped_column(
         ForeignKey("scans.id", ondelete="SET NULL"), index=True
     )
@@ -99,8 +99,13 @@ class EntryRow(Base):
     muted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # 0 while a scan's new entry waits to be added to the full-text index in one batch.
     indexed: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # When a scan digest first showed it; NULL while it is new to the user.
+    shown_at: Mapped[int | None] = mapped_column(Integer)
 
-    __table_args__ = (Index("ix_entries_unindexed", "id", sqlite_where=sql_text("indexed = 0")),)
+    __table_args__ = (
+        Index("ix_entries_unindexed", "id", sqlite_where=sql_text("indexed = 0")),
+        Index("ix_entries_unshown", "id", sqlite_where=sql_text("shown_at IS NULL")),
+    )
 
 
 class ItemRow(Base):

@@ -25,11 +25,12 @@ def in_folder(column: str, folder: str) -> tuple[str, list[object]]:
 
 
 # A new note joins an entry's note on a line of its own, unless the entry already holds
-# it: saving or importing the same thing twice never repeats a note. Binds :note.
+# it as whole lines ("note1" is not held by "note10"): saving or importing the same thing
+# twice never repeats a note. Binds :note.
 MERGED_NOTE = (
     "CASE WHEN coalesce(:note, '') = '' THEN note"
     " WHEN coalesce(note, '') = '' THEN :note"
-    " WHEN instr(note, :note) > 0 THEN note"
+    " WHEN instr(char(10) || note || char(10), char(10) || :note || char(10)) > 0 THEN note"
     " ELSE note || char(10) || :note END"
 )
 
