@@ -37,6 +37,7 @@ REVISIONS = {
     "0001": "6c556ca84fec80063ce053df4bf6a168886b9430",
     "0002": "af71db083e66cf207b89bd6af178cbd709cec904",
     "0003": "fdd6a900fc6f8b9a436c3e06fcf939bd67d09d38",
+    "0004": "4e3da5f90fb15ad3a678a4f85ec00c4dc5d06727",
 }
 
 # Columns of the feeds table that a scan needs to ask politely and to back off.
