@@ -36,6 +36,7 @@ from pkm.types import (
     FeedOutcome,
     FeedReview,
     ImportReport,
+    ReadingList,
     SaveResult,
     ScanReport,
     SearchHit,
@@ -269,12 +270,16 @@ class Pkm:
         *,
         note: str | None = None,
         to_read: bool | None = None,
+        private: bool | None = None,
     ) -> Entry:
-        """Keep an entry as a bookmark with these tags (added to earlier ones) and a note."""
+        """Keep an entry as a bookmark with these tags (added to earlier ones) and a note;
+        ``private`` (when given) makes it the user's alone, or shared again."""
         names = clean_tags(tags)
         self._entries.get(entry_id)
         with self._write():
-            self._entries.mark_saved(entry_id, now=now_ts(), note=note, to_read=to_read)
+            self._entries.mark_saved(
+                entry_id, now=now_ts(), note=note, to_read=to_read, private=private
+            )
             self._tags.add(entry_id, names)
         return self._entries.get(entry_id)
 
@@ -295,6 +300,7 @@ class Pkm:
         title: str | None = None,
         fetch: bool = True,
         to_read: bool | None = None,
+        private: bool | None = None,
     ) -> SaveResult:
         """Save any URL; its page title and description are fetched unless ``fetch`` is false.
 
@@ -322,7 +328,9 @@ class Pkm:
                 self._entries.fill_page(entry_id, title=page_title, description=description)
                 if title:
                     self._entries.set_title(entry_id, title)
-            self._entries.mark_saved(entry_id, now=now_ts(), note=note, to_read=to_read)
+            self._entries.mark_saved(
+                entry_id, now=now_ts(), note=note, to_read=to_read, private=private
+            )
             self._tags.add(entry_id, names)
         return SaveResult(self._entries.get(entry_id), merged=existing is not None, warning=warning)
 
@@ -391,10 +399,19 @@ class Pkm:
         return entries
 
     def export(
-        self, tag: str | None = None, *, query: str | None = None, format: str = "md"
-    ) -> str:
-        """A tag (or a search) as a reading list in one of :data:`pkm.formats.EXPORTERS`."""
-        from pkm.formats import EXPORTERS
+        self,
+        tag: str | None = None,
+        *,
+        query: str | None = None,
+        format: str = "md",
+        include_private: bool = False,
+    ) -> ReadingList:
+        """A tag (or a search) as a reading list in one of :data:`pkm.formats.EXPORTERS`.
+
+        A list is meant for others: private entries are left out (and counted) unless
+        ``include_private``, except in formats that keep the flag with each bookmark.
+        """
+        from pkm.formats import EXPORTERS, KEEP_PRIVATE_FLAG
 
         exporter = EXPORTERS.get(format)
         if exporter is None:
@@ -410,7 +427,17 @@ class Pkm:
                 raise PkmError(f"nothing matches {query!r}")
             entries = [self._entries.get(hit.entry.id) for hit in hits]
             title = f"Reading list: {query}"
-        return exporter(entries, title=title, generated=datetime.now(UTC))
+        left_out = 0
+        if not include_private and format not in KEEP_PRIVATE_FLAG:
+            shared = [e for e in entries if not e.private]
+            left_out = len(entries) - len(shared)
+            if not shared:
+                raise PkmError(
+                    f"all {left_out} entries are private; --include-private exports them"
+                )
+            entries = shared
+        text = exporter(entries, title=title, generated=datetime.now(UTC))
+        return ReadingList(text, private_left_out=left_out)
 
     # --- moving data in and out ---------------------------------------------
 
@@ -480,7 +507,7 @@ class Pkm:
     def restore(self, data: bytes) -> ImportReport:
         """Load a backup into this store, which must be empty; ids are kept."""
         from pkm.formats import backup
-        from pkm.storage.backup import TABLES, is_empty, write_table
+        from pkm.storage.backup import TABLES, is_empty, settle_restored, write_table
 
         parsed = backup.read(data)
         if not is_empty(self._conn):
@@ -494,6 +521,7 @@ class Pkm:
                 if table in parsed.tables:
                     columns, rows = parsed.tables[table]
                     counts[table] = write_table(self._conn, table, columns, rows)
+            settle_restored(self._conn, parsed.tables.get("entries", ([], []))[0])
             self._entries.index_pending()
         return ImportReport(imported=counts.get("entries", 0), restored=counts)
 

@@ -54,6 +54,8 @@ class Entry:
     to_read: bool = False
     tags: tuple[str, ...] = ()
     muted: bool = False
+    # A private save is the user's alone: never in an export meant for others.
+    private: bool = False
 
     @property
     def display_title(self) -> str:
@@ -74,6 +76,14 @@ class SearchHit:
     snippet: str | None = None
     highlights: tuple[tuple[int, int], ...] = ()
     rank: float | None = None
+
+
+@dataclass(frozen=True)
+class ReadingList:
+    """An export: its text, and how many private entries it left out."""
+
+    text: str
+    private_left_out: int = 0
 
 
 @dataclass(frozen=True)

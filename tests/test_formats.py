@@ -216,6 +216,7 @@ def test_json_feed() -> None:
             "saved": "2024-05-01T09:30:00Z",
             "note": "Good checklist for the next event.\nShare with the team.",
             "to_read": False,
+            "private": False,
             "feed_title": "Events Weekly",
         },
     }
@@ -423,9 +424,12 @@ def test_netscape_round_trip() -> None:
 
 
 def test_netscape_round_trip_private_and_hostile() -> None:
-    out = dump((HOSTILE,), title="x", private=True)
+    from dataclasses import replace
+
+    out = dump((replace(HOSTILE, private=True), HOSTILE), title="x")
     result = parse_netscape(out.encode())
-    (bookmark,) = result.bookmarks
+    bookmark, public = result.bookmarks
+    assert public.private is False  # the flag is each bookmark's own
     assert bookmark.url == 'https://evil.example.com/a(b) c?x=1&y="2"'
     assert bookmark.title == 'Evil <script>alert("x")</script> & "quotes" [bold] *x* _y_ `z`[31m'
     assert bookmark.note == (

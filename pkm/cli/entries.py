@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from pkm.cli import render
-from pkm.cli.options import EntryIdArg, JsonOpt, NoteOpt, TagsOpt, open_pkm
+from pkm.cli.options import EntryIdArg, JsonOpt, NoteOpt, PrivateOpt, TagsOpt, open_pkm
 from pkm.types import Entry
 
 
@@ -22,12 +22,15 @@ def register(app: typer.Typer) -> None:
 def tag(
     ctx: typer.Context,
     entry_id: EntryIdArg,
-    tags: Annotated[list[str], typer.Argument(help="Tags to add.")],
+    tags: Annotated[list[str] | None, typer.Argument(help="Tags to add.")] = None,
     note: NoteOpt = None,
     to_read: Annotated[bool, typer.Option("--to-read", help="Mark it to read later.")] = False,
+    private: PrivateOpt = None,
 ) -> None:
     """Save an entry as a bookmark with tags (added to its earlier tags)."""
-    entry = open_pkm(ctx).tag(entry_id, tags, note=note, to_read=True if to_read else None)
+    entry = open_pkm(ctx).tag(
+        entry_id, tags or [], note=note, to_read=True if to_read else None, private=private
+    )
     render.print_line("Saved ", (f"{entry.id}", "cyan"), " ", (entry.display_title, "bold"))
     _show_tags(entry)
 
@@ -52,6 +55,7 @@ def save(
     title: Annotated[str | None, typer.Option("--title", help="Title to use.")] = None,
     no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Do not fetch the page.")] = False,
     to_read: Annotated[bool, typer.Option("--to-read", help="Mark it to read later.")] = False,
+    private: PrivateOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Save any URL with tags and a note; its title is fetched from the page."""
@@ -62,6 +66,7 @@ def save(
         title=title,
         fetch=not no_fetch,
         to_read=True if to_read else None,
+        private=private,
     )
     if result.warning:
         render.warn(result.warning)
@@ -92,6 +97,7 @@ def show(ctx: typer.Context, entry_id: EntryIdArg, as_json: JsonOpt = False) -> 
         ("saved", render.day(entry.saved).strip()),
         ("tags", " ".join(entry.tags)),
         ("to read", "yes" if entry.to_read else ""),
+        ("private", "yes: left out of exports for others" if entry.private else ""),
     ]
     for label, value in facts:
         if value:
@@ -129,10 +135,13 @@ def entry_json(entry: Entry) -> dict[str, object]:
         "published": render.iso(entry.published),
         "note": entry.note,
         "to_read": entry.to_read,
+        "private": entry.private,
     }
 
 
 def _show_tags(entry: Entry) -> None:
+    if entry.private:
+        render.print_line(("  private: ", "dim"), "left out of exports for others")
     if entry.tags:
         render.print_line(("  tags: ", "dim"), " ".join(entry.tags))
     if entry.note:

@@ -28,10 +28,26 @@ def export(
         ),
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+    include_private: Annotated[
+        bool,
+        typer.Option(
+            "--include-private",
+            help="Put private bookmarks in too (Netscape files always hold them, flagged).",
+        ),
+    ] = False,
 ) -> None:
     """Export a tag (or a search) as a reading list, newest first."""
     chosen = format or _format_of(output)
-    render.write_output(open_pkm(ctx).export(tag, query=query, format=chosen), output)
+    reading_list = open_pkm(ctx).export(
+        tag, query=query, format=chosen, include_private=include_private
+    )
+    render.write_output(reading_list.text, output)
+    if reading_list.private_left_out:
+        count = reading_list.private_left_out
+        render.note(
+            f"Left out {count} private {'entry' if count == 1 else 'entries'}"
+            " (--include-private puts them in)"
+        )
 
 
 def _format_of(output: Path | None) -> str:

@@ -12,6 +12,14 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")
 TagsOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag (repeat for more).")]
 NoteOpt = Annotated[str | None, typer.Option("--note", "-n", help="A note: why it matters.")]
 FolderOpt = Annotated[str | None, typer.Option("--folder", help="Only feeds in this folder.")]
+PrivateOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--private/--public",
+        help="Private: yours alone, left out of reading lists you export. Public: shared again.",
+        show_default=False,
+    ),
+]
 EntryIdArg = Annotated[int, typer.Argument(help="Entry id, as printed by scan, find or save.")]
 
 

@@ -220,6 +220,11 @@ EXPORTERS: dict[str, Callable[..., str]] = {
 }
 
 
+# Formats whose readers keep a bookmark's private flag (it is written per bookmark):
+# private entries go in. The others publish whatever they hold, so private entries are
+# left out unless asked for.
+KEEP_PRIVATE_FLAG = frozenset({"netscape"})
+
 EXTENSIONS: dict[str, str] = {
     "md": ".md",
     "json": ".json",
@@ -232,6 +237,7 @@ EXTENSIONS: dict[str, str] = {
 __all__ = [
     "EXPORTERS",
     "EXTENSIONS",
+    "KEEP_PRIVATE_FLAG",
     "atom",
     "html",
     "jsonfeed",

@@ -2,7 +2,8 @@
 
 Each item carries the note as ``content_text`` (or the summary's text when there is no
 note), the sanitized summary as ``content_html``, and pkm's own fields in the ``_pkm``
-extension object: ``{"saved": ..., "note": ..., "to_read": ..., "feed_title": ...}``.
+extension object: ``{"saved": ..., "note": ..., "to_read": ..., "private": ...,
+"feed_title": ...}`` (private entries are here only when the user asked for them).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ def _item(entry: Entry) -> dict[str, Any]:
         "saved": iso8601(entry.saved) if entry.saved is not None else None,
         "note": note or None,
         "to_read": entry.to_read,
+        "private": entry.private,
         "feed_title": clean_line(entry.feed_title) or None,
     }
     return item

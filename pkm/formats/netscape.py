@@ -415,7 +415,6 @@ def dump(
     description: str | None = None,
     generated: datetime | None = None,
     link: str | None = None,
-    private: bool = False,
 ) -> str:
     """Entries as a Netscape bookmark file any browser or bookmarking service can import.
 
@@ -451,7 +450,7 @@ def dump(
             attrs.append(f'TAGS="{_attr(joined)}"')
         if entry.to_read:
             attrs.append('TOREAD="1"')
-        attrs.append(f'PRIVATE="{1 if private else 0}"')
+        attrs.append(f'PRIVATE="{int(entry.private)}"')
         text = escape(clean_line(entry.title), quote=False)
         out.append(f"    <DT><A {' '.join(attrs)}>{text}</A>")
         note = clean_block(entry.note)

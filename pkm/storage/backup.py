@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from pkm.errors import StoreError
+from pkm.storage.entries import url_key
 
 # Parents before children, so foreign keys hold while restoring.
 TABLES = ("feeds", "scans", "entries", "items", "tags", "entry_tags", "mute_rules")
@@ -25,6 +26,33 @@ def read_table(conn: sqlite3.Connection, table: str) -> tuple[list[str], Iterato
 
 def is_empty(conn: sqlite3.Connection) -> bool:
     return not any(conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in TABLES)
+
+
+def settle_restored(conn: sqlite3.Connection, entry_columns: Sequence[str]) -> None:
+    """Bring restored entries up to this schema's meaning of their derived columns.
+
+    A backup from before entries had ``shown_at`` held nothing unseen: all of it counts
+    as shown. URL keys are derived from URLs, and an older pkm derived them differently
+    (it dropped every fragment): they are derived again, the older entry keeping a key
+    two entries now share.
+    """
+    if "shown_at" not in entry_columns:
+        conn.execute("UPDATE entries SET shown_at = first_seen WHERE shown_at IS NULL")
+    rows = conn.execute(
+        "SELECT id, url, url_key FROM entries WHERE url_key IS NOT NULL ORDER BY id"
+    ).fetchall()
+    claimed: set[str] = set()
+    changed: list[tuple[str | None, int]] = []
+    for entry_id, url, old in rows:
+        key = url_key(url)
+        if key in claimed:
+            key = None
+        elif key is not None:
+            claimed.add(key)
+        if key != old:
+            changed.append((key, entry_id))
+    conn.executemany("UPDATE entries SET url_key = NULL WHERE id = ?", [(i,) for _, i in changed])
+    conn.executemany("UPDATE entries SET url_key = ? WHERE id = ?", changed)
 
 
 def write_table(

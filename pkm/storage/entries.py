@@ -264,15 +264,24 @@ class EntryRepository:
         self._conn.execute("UPDATE entries SET title = ? WHERE id = ?", (title, entry_id))
 
     def mark_saved(
-        self, entry_id: int, *, now: int, note: str | None = None, to_read: bool | None = None
+        self,
+        entry_id: int,
+        *,
+        now: int,
+        note: str | None = None,
+        to_read: bool | None = None,
+        private: bool | None = None,
     ) -> None:
-        """Keep an entry as a bookmark; a new note is added below an earlier, different one."""
+        """Keep an entry as a bookmark; a new note is added below an earlier, different one.
+        Flags left as None keep their value."""
         self._conn.execute(
             "UPDATE entries SET saved_at = coalesce(saved_at, :now),"
-            f" to_read = coalesce(:to_read, to_read), note = {MERGED_NOTE} WHERE id = :id",
+            " to_read = coalesce(:to_read, to_read), private = coalesce(:private, private),"
+            f" note = {MERGED_NOTE} WHERE id = :id",
             {
                 "now": now,
                 "to_read": None if to_read is None else int(to_read),
+                "private": None if private is None else int(private),
                 "note": note,
                 "id": entry_id,
             },

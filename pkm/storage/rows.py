@@ -63,12 +63,14 @@ def from_ts(value: int | None) -> datetime | None:
 
 ENTRY_COLUMNS = (
     "e.id, e.url, e.title, e.feed_id, f.title AS feed_title, e.author, e.summary, e.content,"
-    " e.text, e.published, e.first_seen, e.saved_at, e.note, e.to_read, e.tags_text, e.muted"
+    " e.text, e.published, e.first_seen, e.saved_at, e.note, e.to_read, e.tags_text, e.muted,"
+    " e.private"
 )
 # The same without the bodies, for listings that never show them.
 ENTRY_LIST_COLUMNS = (
     "e.id, e.url, e.title, e.feed_id, f.title AS feed_title, e.author, NULL, NULL,"
-    " NULL, e.published, e.first_seen, e.saved_at, e.note, e.to_read, e.tags_text, e.muted"
+    " NULL, e.published, e.first_seen, e.saved_at, e.note, e.to_read, e.tags_text, e.muted,"
+    " e.private"
 )
 
 
@@ -90,7 +92,8 @@ def entry_from_row(row: Sequence[Any]) -> Entry:
         to_read,
         tags_text,
         muted,
-    ) = row[:16]
+        private,
+    ) = row[:17]
     return Entry(
         id=int(id_),
         url=url,
@@ -108,6 +111,7 @@ def entry_from_row(row: Sequence[Any]) -> Entry:
         to_read=bool(to_read),
         tags=tuple(str(tags_text).split()) if tags_text else (),
         muted=bool(muted),
+        private=bool(private),
     )
 
 
