@@ -368,6 +368,8 @@ class Pkm:
             saved=saved,
             unread=unread,
         )
+        if like is not None:
+            self._entries.get(like)
         try:
             if like is not None:
                 return related(self._conn, like, parsed, limit=limit, offset=offset)

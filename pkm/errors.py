@@ -73,3 +73,7 @@ class ParseError(FeedError):
 
 class FormatError(PkmError):
     """An import file that cannot be read in the expected format."""
+
+
+class FileTooLargeError(PkmError):
+    """A file handed to pkm is larger than it reads (``--max-size`` raises the cap)."""

@@ -48,6 +48,7 @@ import httpx
 
 from pkm import __version__
 from pkm.errors import FetchError, InvalidURLError, ResponseTooLargeError
+from pkm.files import describe_size
 
 try:  # brotli is a dependency, but never let its absence break plain fetching
     import brotli  # type: ignore[import-untyped]
@@ -603,7 +604,9 @@ async def _drain(response: httpx.Response) -> None:
 async def _read_body(response: httpx.Response, max_bytes: int) -> bytes:
     """The decoded body, or _Failure once it (or its compressed form) passes ``max_bytes``."""
     too_large = _Failure(
-        f"response larger than {_size(max_bytes)}", status=response.status_code, too_large=True
+        f"response larger than {describe_size(max_bytes)}",
+        status=response.status_code,
+        too_large=True,
     )
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
@@ -742,13 +745,6 @@ def _causes(exc: BaseException) -> Iterable[BaseException]:
 
 def _seconds(value: float) -> str:
     return f"{value:g}"
-
-
-def _size(n: int) -> str:
-    for unit, scale in (("MiB", 2**20), ("KiB", 2**10)):
-        if n >= scale and n % scale == 0:
-            return f"{n // scale} {unit}"
-    return f"{n} bytes"
 
 
 _WHITESPACE = re.compile(r"\s+")

@@ -10,7 +10,7 @@ import typer
 
 from pkm.api import Pkm
 from pkm.cli import render
-from pkm.cli.options import FolderOpt, JsonOpt, open_pkm
+from pkm.cli.options import FolderOpt, JsonOpt, MaxSizeOpt, open_pkm, read_file
 from pkm.errors import FormatError
 from pkm.types import FeedReview
 
@@ -55,13 +55,10 @@ def add(
 def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="An OPML file.")],
+    max_size: MaxSizeOpt = None,
 ) -> None:
     """Import subscriptions (with folders) from OPML."""
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise FormatError(f"cannot read {file}: {exc.strerror or exc}") from None
-    report = open_pkm(ctx).import_opml(data)
+    report = open_pkm(ctx).import_opml(read_file(file, max_size))
     render.print_line(
         f"Imported {report.imported} feeds",
         f" ({report.merged} already subscribed)" if report.merged else "",

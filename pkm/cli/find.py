@@ -8,7 +8,7 @@ import typer
 from typer.core import TyperCommand
 
 from pkm.cli import hits, render
-from pkm.cli.options import JsonOpt, TagsOpt, open_pkm
+from pkm.cli.options import EntryIdArg, JsonOpt, TagsOpt, open_pkm
 from pkm.cli.quick import options_first
 
 _QUERY_HELP = (
@@ -77,7 +77,7 @@ def find(
 
 def related(
     ctx: typer.Context,
-    entry_id: Annotated[int, typer.Argument(help="Entry id, as printed by scan, find or save.")],
+    entry_id: EntryIdArg,
     limit: LimitOpt = 20,
     offset: OffsetOpt = 0,
     as_json: JsonOpt = False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,7 +21,24 @@ PrivateOpt = Annotated[
         show_default=False,
     ),
 ]
+MaxSizeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--max-size",
+        help="The largest file to read, as 512M or 1G (default 256M).",
+        show_default=False,
+    ),
+]
 EntryIdArg = Annotated[int, typer.Argument(help="Entry id, as printed by scan, find or save.")]
+
+
+def read_file(path: Path, max_size: str | None) -> bytes:
+    """A file the user named, read up to ``--max-size``."""
+    from pkm.files import DEFAULT_MAX_FILE_BYTES, parse_size, read_input
+
+    return read_input(
+        path, max_size=DEFAULT_MAX_FILE_BYTES if max_size is None else parse_size(max_size)
+    )
 
 
 def open_pkm(ctx: typer.Context) -> Pkm:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from pkm.cli import render
-from pkm.cli.options import open_pkm
+from pkm.cli.options import MaxSizeOpt, open_pkm, read_file
 from pkm.errors import FormatError
 from pkm.types import ImportReport
 
@@ -17,13 +17,6 @@ def register(app: typer.Typer) -> None:
     app.command("import")(import_)
     app.command("backup")(backup)
     app.command("restore")(restore)
-
-
-def _read(file: Path) -> bytes:
-    try:
-        return file.read_bytes()
-    except OSError as exc:
-        raise FormatError(f"cannot read {file}: {exc.strerror or exc}") from None
 
 
 def import_(
@@ -36,9 +29,10 @@ def import_(
     no_folder_tags: Annotated[
         bool, typer.Option("--no-folder-tags", help="Do not turn bookmark folders into tags.")
     ] = False,
+    max_size: MaxSizeOpt = None,
 ) -> None:
     """Import bookmarks (browsers, Pinboard, delicious, linkding, buku) or a pkm backup."""
-    data = _read(file)
+    data = read_file(file, max_size)
     store = open_pkm(ctx)
     with render.progress_bar("Importing") as progress:
         report = store.import_bookmarks(
@@ -81,6 +75,7 @@ def backup(
 def restore(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A backup written by pkm backup.")],
+    max_size: MaxSizeOpt = None,
 ) -> None:
     """Restore a backup into an empty store."""
-    _summary(open_pkm(ctx).restore(_read(file)))
+    _summary(open_pkm(ctx).restore(read_file(file, max_size)))

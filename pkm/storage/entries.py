@@ -13,6 +13,7 @@ from pkm.storage.rows import (
     MERGED_NOTE,
     entry_from_row,
     in_folder,
+    is_storable_id,
     select_in,
     to_ts,
 )
@@ -52,9 +53,11 @@ class EntryRepository:
         self._conn = conn
 
     def get(self, entry_id: int) -> Entry:
-        row = self._conn.execute(
-            f"SELECT {ENTRY_COLUMNS} {_FROM} WHERE e.id = ?", (entry_id,)
-        ).fetchone()
+        row = None
+        if is_storable_id(entry_id):
+            row = self._conn.execute(
+                f"SELECT {ENTRY_COLUMNS} {_FROM} WHERE e.id = ?", (entry_id,)
+            ).fetchone()
         if row is None:
             raise EntryNotFoundError(f"no entry with id {entry_id}")
         return entry_from_row(row)

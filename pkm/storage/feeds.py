@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from pkm.errors import FeedNotFoundError
-from pkm.storage.rows import FEED_COLUMNS, feed_from_row, in_folder, now_ts
+from pkm.storage.rows import FEED_COLUMNS, feed_from_row, in_folder, is_storable_id, now_ts
 from pkm.types import Feed
 
 _FROM = "FROM feeds f"
@@ -48,8 +48,11 @@ class FeedRepository:
         return int(cursor.lastrowid or 0), True
 
     def get(self, feed_id: int) -> Feed:
-        row = self._conn.execute(f"SELECT {FEED_COLUMNS} {_FROM} WHERE f.id = ?", (feed_id,))
-        found = row.fetchone()
+        found = None
+        if is_storable_id(feed_id):
+            found = self._conn.execute(
+                f"SELECT {FEED_COLUMNS} {_FROM} WHERE f.id = ?", (feed_id,)
+            ).fetchone()
         if found is None:
             raise FeedNotFoundError(f"no feed with id {feed_id}")
         return feed_from_row(found)

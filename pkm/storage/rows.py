@@ -24,6 +24,15 @@ def in_folder(column: str, folder: str) -> tuple[str, list[object]]:
     )
 
 
+# Ids are SQLite integers (signed 64-bit): a larger one names nothing, and binding it
+# would fail.
+_ID_RANGE = range(-(2**63), 2**63)
+
+
+def is_storable_id(value: int) -> bool:
+    return value in _ID_RANGE
+
+
 # A new note joins an entry's note on a line of its own, unless the entry already holds
 # it as whole lines ("note1" is not held by "note10"): saving or importing the same thing
 # twice never repeats a note. Binds :note.

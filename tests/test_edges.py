@@ -1,0 +1,162 @@
+"""Input at the edges: files without bounds and ids no store can hold.
+
+Every file pkm reads stops at a size cap with one line; every id a command takes, however
+large, negative or malformed, is "not found" or a usage error, never a traceback.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from pkm.api import Pkm
+from pkm.cli.app import app
+from pkm.files import DEFAULT_MAX_FILE_BYTES, describe_size, parse_size
+
+BOOKMARKS = """<!DOCTYPE NETSCAPE-Bookmark-file-1>
+<DL><p>
+<DT><A HREF="https://a.example/1" ADD_DATE="1700000000" TAGS="x">One</A>
+<DT><A HREF="https://a.example/2" ADD_DATE="1700000000" TAGS="x">Two</A>
+</DL><p>
+"""
+
+
+def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pkm", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess[str], code: int = 1) -> str:
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pkm: error: "), result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", [("import",), ("restore",), ("feeds", "import")], ids=" ".join)
+def test_an_endless_file_stops_at_the_cap(tmp_path: Path, command: tuple[str, ...]) -> None:
+    db = tmp_path / "pkm.db"
+    started = time.monotonic()
+    error = one_line_error(run(db, *command, "/dev/zero"))
+    assert time.monotonic() - started < 20
+    assert f"/dev/zero is larger than {describe_size(DEFAULT_MAX_FILE_BYTES)}" in error
+    assert "--max-size" in error
+
+
+def test_max_size_lowers_and_raises_the_cap(tmp_path: Path) -> None:
+    db = tmp_path / "pkm.db"
+    bookmarks = tmp_path / "bookmarks.html"
+    bookmarks.write_text(BOOKMARKS)
+    error = one_line_error(run(db, "import", str(bookmarks), "--max-size", "100"))
+    assert f"{bookmarks} is larger than 100 bytes" in error
+    with Pkm.open(db) as pkm:
+        assert pkm.find(saved=True) == []  # nothing half-read was stored
+    done = run(db, "import", str(bookmarks), "--max-size", "1K")
+    assert done.returncode == 0, done.stderr
+    assert "Imported 2, merged 0, skipped 0" in done.stdout
+    # A file exactly at the cap is read.
+    exact = run(db, "import", str(bookmarks), "--max-size", str(bookmarks.stat().st_size))
+    assert exact.returncode == 0, exact.stderr
+
+
+@pytest.mark.parametrize("size", ["0", "-1", "big", "1T", "1.5M"])
+def test_a_bad_max_size_is_a_usage_error(tmp_path: Path, size: str) -> None:
+    bookmarks = tmp_path / "bookmarks.html"
+    bookmarks.write_text(BOOKMARKS)
+    error = one_line_error(
+        run(tmp_path / "pkm.db", "import", str(bookmarks), "--max-size", size), 2
+    )
+    assert "not a size" in error
+
+
+def test_sizes_read_as_binary_units() -> None:
+    assert parse_size("300M") == 300 * 2**20
+    assert parse_size("1GiB") == 2**30
+    assert parse_size("64kb") == 64 * 2**10
+    assert parse_size("5000000") == 5_000_000
+
+
+def test_an_unreadable_file_is_one_line(tmp_path: Path) -> None:
+    error = one_line_error(run(tmp_path / "pkm.db", "import", str(tmp_path)))
+    assert f"cannot read {tmp_path}" in error
+
+
+# Every command that takes an entry id, then one that takes a feed id.
+ENTRY_COMMANDS = [
+    ("show", "{}"),
+    ("open", "{}"),
+    ("tag", "{}", "t"),
+    ("untag", "{}", "t"),
+    ("related", "{}"),
+    ("find", "--like", "{}"),
+]
+FEED_COMMANDS = [("scan", "--feed", "{}"), ("feeds", "remove", "{}")]
+HUGE = ["9223372036854775808", "18446744073709551616", "-9223372036854775809", "1" + "0" * 40]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("ids") / "pkm.db"
+    with Pkm.open(db) as pkm:
+        pkm.save("https://a.example/kept", tags=["kept"], note="still here", fetch=False)
+    return db
+
+
+def _args(command: tuple[str, ...], value: str) -> list[str]:
+    """The command line; a negative id goes as ``--opt=ID`` or after ``--``, so that it is
+    an id, not an option."""
+    args = [part.format(value) for part in command]
+    if value.startswith("-"):
+        position = args.index(value)
+        if args[position - 1].startswith("--"):
+            args[position - 1 : position + 1] = [f"{args[position - 1]}={value}"]
+        else:
+            args.insert(position, "--")
+    return args
+
+
+@pytest.mark.parametrize("value", HUGE)
+@pytest.mark.parametrize("command", ENTRY_COMMANDS + FEED_COMMANDS, ids=lambda c: c[0])
+def test_an_id_no_store_can_hold_is_not_found(
+    store: Path, command: tuple[str, ...], value: str
+) -> None:
+    args = _args(command, value)
+    error = one_line_error(run(store, *args))
+    kind = "feed" if command in FEED_COMMANDS else "entry"
+    assert f"no {kind} " in error and value in error
+    with Pkm.open(store) as pkm:
+        (kept,) = pkm.find(saved=True)
+        assert kept.entry.note == "still here"
+
+
+_ids = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.text(min_size=1, max_size=12).filter(lambda s: not s.startswith("-")),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(command=st.sampled_from(ENTRY_COMMANDS + FEED_COMMANDS), value=_ids)
+def test_any_id_gives_an_answer_never_a_traceback(
+    store: Path, command: tuple[str, ...], value: str
+) -> None:
+    args = _args(command, value)
+    result = CliRunner().invoke(app, ["--db", str(store), *args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    assert result.exit_code in (1, 2), (args, result.output)
+    if result.exit_code == 1:
+        assert result.stderr.startswith("pkm: error: no "), (args, result.stderr)
+        assert len(result.stderr.splitlines()) == 1
