@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
 from pkm.config import store_path
-from pkm.errors import FormatError, PkmError, StoreError, UsageError
+from pkm.errors import FormatError, PkmError, StoreError, TagNotFoundError, UsageError
 from pkm.storage.db import describe_error, open_store, transaction
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
@@ -397,7 +397,7 @@ class Pkm:
         """The entries with a tag, newest first; an unknown tag is an error."""
         entries = self._entries.with_tag(tag_key(tag))
         if not entries:
-            raise PkmError(f"no entries tagged {tag!r}")
+            raise TagNotFoundError(f"no entries tagged {tag!r}")
         return entries
 
     def export(

@@ -75,5 +75,9 @@ class FormatError(PkmError):
     """An import file that cannot be read in the expected format."""
 
 
-class FileTooLargeError(PkmError):
+class UserFileError(PkmError):
+    """A file the user named cannot be read or written (missing, a folder, disk full)."""
+
+
+class FileTooLargeError(UserFileError):
     """A file handed to pkm is larger than it reads (``--max-size`` raises the cap)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pkm.errors import FileTooLargeError, FormatError, UsageError
+from pkm.errors import FileTooLargeError, UsageError, UserFileError
 
 DEFAULT_MAX_FILE_BYTES = 256 * 2**20
 _CHUNK = 2**20
@@ -33,7 +33,7 @@ def read_input(path: Path, *, max_size: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
                         " (--max-size raises it)"
                     )
     except OSError as exc:
-        raise FormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise UserFileError(f"cannot read {path}: {exc.strerror or exc}") from None
     return b"".join(chunks)
 
 

@@ -517,10 +517,11 @@ def test_size_cap_without_content_length(server: LocalServer) -> None:
 
 
 def test_default_size_cap_message() -> None:
-    from pkm.fetch import DEFAULT_MAX_BYTES, _size
+    from pkm.fetch import DEFAULT_MAX_BYTES
+    from pkm.files import describe_size
 
     assert DEFAULT_MAX_BYTES == 15 * 2**20
-    assert _size(DEFAULT_MAX_BYTES) == "15 MiB"
+    assert describe_size(DEFAULT_MAX_BYTES) == "15 MiB"
 
 
 def zeros_gzip(size: int) -> bytes:

@@ -11,7 +11,7 @@ import typer
 from pkm.api import Pkm
 from pkm.cli import render
 from pkm.cli.options import FolderOpt, JsonOpt, MaxSizeOpt, open_pkm, read_file
-from pkm.errors import FormatError
+from pkm.errors import UserFileError
 from pkm.types import FeedReview
 
 app = typer.Typer(help="Manage subscriptions.", no_args_is_help=True)
@@ -255,5 +255,5 @@ def _prune(store: Pkm, reviews: list[FeedReview], *, yes: bool, prune_file: Path
         with target.open("x", encoding="utf-8") as out:
             removed = store.prune(chosen, out)
     except OSError as exc:
-        raise FormatError(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise UserFileError(f"cannot write {target}: {exc.strerror or exc}") from None
     render.print_line(f"Removed {len(removed)} feeds; their subscriptions are in {target}")

@@ -174,7 +174,7 @@ def progress_bar(
 
 def write_output(text: str, output: Path | None) -> None:
     """``text`` to a file, or to stdout when no file is given."""
-    from pkm.errors import FormatError
+    from pkm.errors import UserFileError
 
     if not text.endswith("\n"):
         text += "\n"
@@ -184,5 +184,5 @@ def write_output(text: str, output: Path | None) -> None:
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise FormatError(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise UserFileError(f"cannot write {output}: {exc.strerror or exc}") from None
     note(f"Wrote {output}")

@@ -9,7 +9,7 @@ import typer
 
 from pkm.cli import render
 from pkm.cli.options import MaxSizeOpt, open_pkm, read_file
-from pkm.errors import FormatError
+from pkm.errors import UserFileError
 from pkm.types import ImportReport
 
 
@@ -68,7 +68,7 @@ def backup(
         partial.replace(file)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise FormatError(f"cannot write {file}: {exc.strerror or exc}") from None
+        raise UserFileError(f"cannot write {file}: {exc.strerror or exc}") from None
     render.note(f"Wrote {file}")
 
 
