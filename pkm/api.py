@@ -283,6 +283,60 @@ class Pkm:
             self._tags.add(entry_id, names)
         return self._entries.get(entry_id)
 
+    def edit(
+        self,
+        entry_id: int,
+        *,
+        title: str | None = None,
+        note: str | None = None,
+        append_note: str | None = None,
+        url: str | None = None,
+    ) -> Entry:
+        """Change what was saved: a title, the note (``""`` clears it; ``append_note`` adds a
+        line), or the URL of a page no feed brought (a feed item's URL is the feed's)."""
+        if note is not None and append_note is not None:
+            raise UsageError("give a new note or a note to append, not both")
+        entry = self._entries.get(entry_id)
+        if url is not None:
+            url = check_url(url)
+            if entry.feed_id is not None:
+                raise PkmError(f"entry {entry_id} is a feed item: its URL is the feed's")
+        with self._write():
+            if title is not None:
+                if not title.strip():
+                    raise UsageError("a title cannot be empty")
+                self._entries.set_title(entry_id, " ".join(title.split()))
+            if note is not None:
+                self._entries.set_note(entry_id, note.strip() or None)
+            if append_note:
+                self._entries.append_note(entry_id, append_note.strip())
+            if url is not None:
+                self._entries.set_url(entry_id, url)
+        return self._entries.get(entry_id)
+
+    def unsave(self, entry_id: int) -> Entry:
+        """Drop the bookmark (tags, note, saved date, flags); a feed item stays an item."""
+        entry = self._entries.get(entry_id)
+        if entry.feed_id is None:
+            raise PkmError(
+                f"entry {entry_id} is a saved page with no feed: pkm delete {entry_id} removes it"
+            )
+        with self._write():
+            self._entries.unsave(entry_id)
+        return self._entries.get(entry_id)
+
+    def delete(self, entry_id: int) -> Entry:
+        """Remove a saved page that no feed brought, with its tags and note."""
+        entry = self._entries.get(entry_id)
+        if entry.feed_id is not None:
+            raise PkmError(
+                f"entry {entry_id} is an item of {entry.feed_title or 'a feed'}:"
+                f" pkm unsave {entry_id} drops the bookmark"
+            )
+        with self._write():
+            self._entries.delete(entry_id)
+        return entry
+
     def untag(self, entry_id: int, tags: Sequence[str]) -> tuple[Entry, list[str]]:
         """Remove tags from an entry; returns it and the tags it did not have."""
         names = clean_tags(tags)

@@ -35,6 +35,10 @@ class InvalidURLError(PkmError):
     """A URL that pkm refuses (not http/https, no host, unparseable)."""
 
 
+class DuplicateURLError(PkmError):
+    """A URL that another entry already holds."""
+
+
 class InvalidTagError(PkmError):
     """A tag that is empty, too long or holds a comma."""
 

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pkm.errors import EntryNotFoundError, InvalidURLError
+from pkm.errors import DuplicateURLError, EntryNotFoundError, InvalidURLError
 from pkm.storage.rows import (
     ENTRY_COLUMNS,
     ENTRY_LIST_COLUMNS,
@@ -265,6 +265,40 @@ class EntryRepository:
 
     def set_title(self, entry_id: int, title: str) -> None:
         self._conn.execute("UPDATE entries SET title = ? WHERE id = ?", (title, entry_id))
+
+    def set_note(self, entry_id: int, note: str | None) -> None:
+        self._conn.execute("UPDATE entries SET note = ? WHERE id = ?", (note, entry_id))
+
+    def append_note(self, entry_id: int, note: str) -> None:
+        self._conn.execute(
+            f"UPDATE entries SET note = {MERGED_NOTE} WHERE id = :id",
+            {"note": note, "id": entry_id},
+        )
+
+    def set_url(self, entry_id: int, url: str) -> None:
+        """Point an entry at another URL; refused when another entry holds that page."""
+        key = normalize_url(url)
+        other = self._conn.execute(
+            "SELECT id FROM entries WHERE url_key = ? AND id != ?", (key, entry_id)
+        ).fetchone()
+        if other is not None:
+            raise DuplicateURLError(f"entry {other[0]} already holds {url}")
+        self._conn.execute(
+            "UPDATE entries SET url = ?, url_key = ?, source = ? WHERE id = ?",
+            (url, key, searchable(url), entry_id),
+        )
+
+    def unsave(self, entry_id: int) -> None:
+        """No longer a bookmark: its tags, note, saved date and flags go; the item stays."""
+        self._conn.execute("DELETE FROM entry_tags WHERE entry_id = ?", (entry_id,))
+        self._conn.execute(
+            "UPDATE entries SET saved_at = NULL, note = NULL, to_read = 0, private = 0,"
+            " tags_text = NULL WHERE id = ?",
+            (entry_id,),
+        )
+
+    def delete(self, entry_id: int) -> None:
+        self._conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
 
     def mark_saved(
         self,
