@@ -566,6 +566,7 @@ class Pkm:
         from pkm.storage.backup import TABLES, is_empty, settle_restored, write_table
 
         parsed = backup.read(data)
+        _check_schema(parsed.schema)
         if not is_empty(self._conn):
             raise PkmError(f"restore needs an empty store, and {self.path} is not empty")
         unknown = set(parsed.tables) - set(TABLES)
@@ -681,3 +682,17 @@ def _page_details(url: str) -> tuple[str | None, str | None, str | None]:
         return None, None, f"saved without a title: {exc}"
     meta = page_metadata(page.body, page.url)
     return meta.title, meta.description, None
+
+
+def _check_schema(schema: str) -> None:
+    """A backup's tables are read by their columns, so an older schema restores; a newer
+    one may hold what this pkm would silently drop."""
+    from pkm.storage.db import HEAD_REVISION
+
+    if not schema.isdigit():
+        raise FormatError(f"pkm backup has an unknown schema {schema!r}")
+    if int(schema) > int(HEAD_REVISION):
+        raise FormatError(
+            f"pkm backup is of schema {schema}, newer than this pkm's {HEAD_REVISION}:"
+            " restore it with a newer pkm"
+        )

@@ -233,3 +233,46 @@ def test_export_format_follows_the_file_name(cli: RunCli, tmp_path: Path) -> Non
     forced = tmp_path / "bookmarks.html"
     cli("export", "share", "-f", "netscape", "-o", str(forced))
     assert "NETSCAPE-Bookmark-file-1" in forced.read_text()
+
+
+def test_a_backup_from_a_newer_pkm_is_refused(cli: RunCli, tmp_path: Path) -> None:
+    cli("save", "https://a.example/x", "--no-fetch", "-t", "kept")
+    backup = tmp_path / "backup.json"
+    assert cli("backup", str(backup)).exit_code == 0
+    document = json.loads(backup.read_text())
+    for schema, message in (("9999", "newer than this pkm's"), ("x1", "unknown schema")):
+        document["schema"] = schema
+        backup.write_text(json.dumps(document))
+        target = tmp_path / f"{schema}.db"
+        result = cli("--db", str(target), "restore", str(backup))
+        assert result.exit_code == 1 and message in result.stderr, result.stderr
+        assert _json(cli, "--db", str(target), "find") == []
+
+
+def test_a_backup_from_before_shown_items_restores_as_seen(cli: RunCli, tmp_path: Path) -> None:
+    """A 0003 backup has no shown_at and keys without fragments: both are derived again."""
+    from pkm.formats import backup
+
+    store = Path(__file__).parent / "data" / "stores" / "0003.db"
+    conn = sqlite3.connect(store)
+    try:
+        tables = []
+        for table in ("feeds", "scans", "entries", "items", "tags", "entry_tags"):
+            columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+            rows = conn.execute(f"SELECT * FROM {table}").fetchall()
+            tables.append((table, columns, rows))
+    finally:
+        conn.close()
+    assert "shown_at" not in tables[2][1]
+    old = tmp_path / "old.json"
+    with old.open("w") as out:
+        backup.write(out, schema="0003", tables=tables)
+    restored = tmp_path / "restored.db"
+    assert cli("--db", str(restored), "restore", str(old)).exit_code == 0
+    conn = sqlite3.connect(restored)
+    try:
+        unshown = conn.execute("SELECT count(*) FROM entries WHERE shown_at IS NULL").fetchone()
+        entries = conn.execute("SELECT count(*) FROM entries").fetchone()
+    finally:
+        conn.close()
+    assert unshown == (0,) and entries[0] == len(tables[2][2])
