@@ -23,7 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from pkm.config import store_path
 from pkm.errors import FormatError, PkmError, StoreError, TagNotFoundError, UsageError
-from pkm.storage.db import describe_error, open_store, transaction
+from pkm.storage.db import describe_error, open_any, transaction
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
 from pkm.storage.mutes import MuteRepository
@@ -59,9 +59,11 @@ MAX_EXPORT = 100_000
 class Pkm:
     """One open store. Use as a context manager, or call :meth:`close`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, read_only: bool = False) -> None:
         self._conn = conn
         self.path = path
+        # A store pkm may not write still answers every question; writes are refused.
+        self.read_only = read_only
         self._feeds = FeedRepository(conn)
         self._entries = EntryRepository(conn)
         self._tags = TagRepository(conn)
@@ -70,7 +72,8 @@ class Pkm:
     def open(cls, db: str | os.PathLike[str] | None = None) -> Pkm:
         """Open the store at ``db`` (path or sqlite URL), else ``PKM_DB``, else the default."""
         path = store_path(db)
-        return cls(open_store(path), path)
+        conn, read_only = open_any(path)
+        return cls(conn, path, read_only=read_only)
 
     def close(self) -> None:
         self._conn.close()
@@ -86,8 +89,16 @@ class Pkm:
     ) -> None:
         self.close()
 
+    def _require_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"store is read-only: {self.path} (reading works; writing needs write access"
+                " to the file and its folder)"
+            )
+
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        self._require_writable()
         try:
             with transaction(self._conn) as conn:
                 yield conn
@@ -184,8 +195,9 @@ class Pkm:
         else:
             new = self._entries.new_items(unshown=True, feed_id=feed_id, folder=folder)
             if new:
-                with self._write():
-                    self._entries.mark_shown([e.id for e in new], now_ts())
+                if not self.read_only:  # shown, but it cannot be recorded
+                    with self._write():
+                        self._entries.mark_shown([e.id for e in new], now_ts())
             elif not fetch:
                 last = self._entries.last_shown(feed_id=feed_id, folder=folder)
                 if last is not None:
@@ -201,6 +213,7 @@ class Pkm:
         progress: Callable[[int, int], None] | None = None,
     ) -> ScanReport:
         """Fetch and store due feeds; the report holds the feeds' outcomes, no entries."""
+        self._require_writable()
         from pkm.scan import Scanner, scan_lock
 
         with scan_lock(self.path):
@@ -258,7 +271,7 @@ class Pkm:
         """One entry; ``mark_read`` records that the user opened it (the sources review
         counts opened items)."""
         entry = self._entries.get(entry_id)
-        if mark_read:
+        if mark_read and not self.read_only:
             with self._write():
                 self._entries.mark_read(entry_id, now_ts())
         return entry

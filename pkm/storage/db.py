@@ -28,7 +28,8 @@ def migrations_dir() -> Path:
     return shipped if shipped.is_dir() else here.parent / "migrations"
 
 
-def _check_file(path: Path) -> None:
+def _check_file(path: Path) -> bool:
+    """Whether the store can be written; raises when it cannot even be read."""
     if path.is_dir():
         raise StoreError(f"store path is a directory: {path}")
     if not path.exists():
@@ -39,33 +40,52 @@ def _check_file(path: Path) -> None:
             raise StoreError(f"cannot create the store folder {path.parent}: {reason}") from None
         if not os.access(path.parent, os.W_OK):
             raise StoreError(f"cannot write the store folder {path.parent}")
-        return
-    if not os.access(path, os.R_OK | os.W_OK):
-        raise StoreError(f"store is not writable: {path}")
-    if not os.access(path.parent, os.W_OK):  # WAL mode writes -wal and -shm files beside it
-        raise StoreError(f"cannot write the store folder {path.parent}")
+        return True
+    if not os.access(path, os.R_OK):
+        raise StoreError(f"store is not readable: {path}")
+    # WAL mode writes -wal and -shm files beside the store: the folder must be writable too.
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
     if path.stat().st_size == 0:
-        return
+        if not writable:
+            raise StoreError(f"store is empty and read-only: {path}")
+        return True
     with path.open("rb") as handle:
         header = handle.read(len(_SQLITE_MAGIC))
     if header != _SQLITE_MAGIC:
         raise NotAStoreError(f"not a pkm store (not an SQLite database): {path}")
+    return writable
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection in autocommit mode; writes go through :func:`transaction`.
+def _read_only_uri(path: Path) -> str:
+    """A read-only store is opened as immutable (no -shm or lock files, which a read-only
+    folder could not hold), unless a write-ahead log holds changes not yet in the file."""
+    wal = Path(f"{path}-wal")
+    immutable = not (wal.exists() and wal.stat().st_size > 0)
+    return f"{path.resolve().as_uri()}?mode=ro{'&immutable=1' if immutable else ''}"
+
+
+def connect(path: Path) -> tuple[sqlite3.Connection, bool]:
+    """A connection in autocommit mode (writes go through :func:`transaction`), and
+    whether it is read-only: a store pkm may not write is still read.
 
     The file is checked to be a pkm store (or new) before anything is written to it,
     so a foreign file given by mistake is left exactly as it was.
     """
-    _check_file(path)
+    writable = _check_file(path)
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn = sqlite3.connect(
+            path if writable else _read_only_uri(path),
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            uri=not writable,
+        )
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open store {path}: {exc}") from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         schema_version(conn)
+        if not writable:
+            return conn, True
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -81,7 +101,7 @@ def connect(path: Path) -> sqlite3.Connection:
     if mode != "wal":
         conn.close()
         raise StoreError(f"cannot use write-ahead logging on {path} (journal mode {mode})")
-    return conn
+    return conn, False
 
 
 def schema_version(conn: sqlite3.Connection) -> str | None:
@@ -127,10 +147,26 @@ def upgrade(path: Path, revision: str = "head") -> None:
 
 
 def open_store(path: Path) -> sqlite3.Connection:
-    """Open (creating or upgrading as needed) the store at ``path``."""
-    conn = connect(path)
+    """Open (creating or upgrading as needed) the store at ``path``; see :func:`open_any`."""
+    conn, read_only = open_any(path)
+    if read_only:
+        conn.close()
+        raise StoreError(f"store is read-only: {path}")
+    return conn
+
+
+def open_any(path: Path) -> tuple[sqlite3.Connection, bool]:
+    """Open the store at ``path``, and whether it is read-only; a writable store is
+    created or upgraded as needed, a read-only one must be at this pkm's schema."""
+    conn, read_only = connect(path)
     try:
-        if schema_version(conn) != HEAD_REVISION:
+        version = schema_version(conn)
+        if read_only and version != HEAD_REVISION:
+            raise StoreError(
+                f"store {path} is read-only and at schema {version}, older than this pkm's"
+                f" {HEAD_REVISION}: make it writable once so that pkm can upgrade it"
+            )
+        if version != HEAD_REVISION:
             with _file_lock(path):
                 version = schema_version(conn)
                 if version != HEAD_REVISION:
@@ -140,7 +176,7 @@ def open_store(path: Path) -> sqlite3.Connection:
     except BaseException:
         conn.close()
         raise
-    return conn
+    return conn, read_only
 
 
 def _migrate(path: Path, version: str | None) -> None:
