@@ -137,7 +137,7 @@ SAME_PAGE = [
 ]
 
 
-def test_noise_fragments_and_tracking_merge_into_the_page(tmp_path: Path) -> None:
+def test_noise_fragments_and_tracking_merge_into_the_page(tmp_path: Path, cli: RunCli) -> None:
     db = tmp_path / "pkm.db"
     page = as_json(pkm(db, "save", OS_HTML, "-t", "page", "--no-fetch", "--json"))
     walk = as_json(pkm(db, "save", OS_HTML + "#os.walk", "-t", "walk", "--no-fetch", "--json"))
@@ -145,12 +145,19 @@ def test_noise_fragments_and_tracking_merge_into_the_page(tmp_path: Path) -> Non
     assert [page["id"], walk["id"], alice["id"]] == [1, 2, 3]
     owners = {None: page["id"], 2: walk["id"], 3: alice["id"]}
     for n, (url, owner) in enumerate(SAME_PAGE):
-        result = as_json(pkm(db, "save", url, "-t", f"v{n}", "--no-fetch", "--json"))
-        assert (result["merged"], result["id"]) == (True, owners[owner]), url
-    assert len(saved(db)) == 3
+        result = cli("--db", str(db), "save", url, "-t", f"v{n}", "--no-fetch", "--json")
+        assert result.exit_code == 0, result.stderr
+        merged = json.loads(result.stdout)
+        assert (merged["merged"], merged["id"]) == (True, owners[owner]), url
+    # In a bookmark file they merge the same way.
+    export = tmp_path / "variants.html"
+    export.write_text(netscape([(url, f"w{n}") for n, (url, _) in enumerate(SAME_PAGE)]))
+    summary = ok(pkm(db, "import", str(export))).strip()
+    assert summary == f"Imported 0, merged {len(SAME_PAGE)}, skipped 0"
     tags = dict(saved(db).values())
+    assert len(tags) == 3
     for n, (_, owner) in enumerate(SAME_PAGE):
-        assert f"v{n}" in tags[owners[owner]]
+        assert {f"v{n}", f"w{n}"} <= tags[owners[owner]]
     # The URL each bookmark was first saved under is kept, not renamed by a later save.
     assert set(saved(db)) == {OS_HTML, OS_HTML + "#os.walk", DISTINCT[0][0]}
 
@@ -212,11 +219,10 @@ def feed_entries(db: Path) -> list[tuple[int, str]]:
     return [(int(entry_id), str(url)) for entry_id, url in rows]
 
 
-def assert_every_post_found(cli: RunCli, db: Path) -> None:
-    for post in SCRIPTING_POSTS:
-        result = cli("--db", str(db), "find", post.word, "--json")
-        assert result.exit_code == 0, result.stderr
-        assert [hit["url"] for hit in json.loads(result.stdout)] == [post.link], post
+def assert_every_post_found(db: Path) -> None:
+    with Pkm.open(db) as store:
+        for post in SCRIPTING_POSTS:
+            assert [hit.entry.url for hit in store.find(post.word)] == [post.link], post
     # And by the program a user runs: any of the words finds every post.
     query = " OR ".join(post.word for post in SCRIPTING_POSTS)
     hits = as_json(pkm(db, "find", query, "--json", "--limit", "100"))
@@ -228,7 +234,7 @@ GUIDS = pytest.mark.parametrize("guids", [True, False], ids=["guids", "links onl
 
 @GUIDS
 def test_every_post_of_a_day_page_is_an_entry_of_its_own(
-    local_server: LocalServer, tmp_path: Path, cli: RunCli, guids: bool
+    local_server: LocalServer, tmp_path: Path, guids: bool
 ) -> None:
     assert len({post.link.split("#")[0] for post in SCRIPTING_POSTS}) == len(DAYS)
     local_server.route("/rss.xml", scripting_feed(guids=guids), content_type="application/rss+xml")
@@ -236,7 +242,7 @@ def test_every_post_of_a_day_page_is_an_entry_of_its_own(
     ok(pkm(db, "feeds", "add", local_server.url("/rss.xml")))
     urls = [url for _, url in feed_entries(db)]
     assert sorted(urls) == sorted(post.link for post in SCRIPTING_POSTS)
-    assert_every_post_found(cli, db)
+    assert_every_post_found(db)
     # The digest shows each post once, though none has a title to tell them apart by.
     digest = as_json(pkm(db, "scan", "--json"))
     assert sorted(item["url"] for item in digest["items"]) == sorted(urls)
@@ -285,9 +291,9 @@ def test_items_are_one_entry_only_when_they_are_the_same_item(
     # Other guids at the same link (from another feed, or twice in one): entries of their
     # own. The same guid in both feeds: one entry.
     assert sorted(url for _, url in feed_entries(db)) == [ARTICLE, ARTICLE, ROUNDUP, ROUNDUP, STORY]
-    for word, link in [(w, link) for _, link, _, w in ALPHA + BETA]:
-        hits = as_json(pkm(db, "find", word, "--json"))
-        assert [hit["url"] for hit in hits] == [link], word
+    with Pkm.open(db) as store:
+        for _, link, _, word in ALPHA + BETA:
+            assert [hit.entry.url for hit in store.find(word)] == [link], word
     titles = sorted(item["title"] for item in digest["items"])
     assert titles == sorted({title for _, _, title, _ in ALPHA + BETA})
     [story] = [item for item in digest["items"] if item["url"] == STORY]
@@ -398,13 +404,17 @@ def test_an_upgraded_store_gets_the_swallowed_posts_back(
     )
     assert {entry_id: (url, tags) for url, (entry_id, tags) in saved(db).items()} == kept
     assert as_json(pkm(db, "show", str(first), "--json"))["note"] == "why it matters"
-    assert_every_post_found(cli, db)
+    assert_every_post_found(db)
     assert as_json(pkm(db, "scan", "--json"))["items"] == []
     # The bookmark's key was rebuilt: another anchor of its page is another bookmark.
     walk = kept_id(kept, OS_HTML + "#os.walk")
-    again = as_json(pkm(db, "save", OS_HTML + "#os.walk", "-t", "again", "--no-fetch", "--json"))
+    again = json.loads(
+        cli("--db", str(db), "save", OS_HTML + "#os.walk", "--no-fetch", "--json").stdout
+    )
     assert (again["merged"], again["id"]) == (True, walk)
-    other = as_json(pkm(db, "save", OS_HTML + "#os.scandir", "--no-fetch", "--json"))
+    other = json.loads(
+        cli("--db", str(db), "save", OS_HTML + "#os.scandir", "--no-fetch", "--json").stdout
+    )
     assert other["merged"] is False
     assert integrity(db) == ("ok", [])
 
