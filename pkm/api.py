@@ -190,6 +190,8 @@ class Pkm:
         report = ScanReport(0, 0, 0, 0, ())
         if fetch:
             report = self._fetch(feed_id=feed_id, folder=folder, force=force, progress=progress)
+        elif not self.read_only:
+            self._settle_stored()  # a scan killed outright left its items unsettled
         if since is not None:
             new = self._entries.new_items(since=to_ts(since), feed_id=feed_id, folder=folder)
         else:
@@ -231,10 +233,10 @@ class Pkm:
                     or 0
                 )
             try:
-                outcomes = Scanner(self._conn, scan_id, progress).run(due)
-                with self._write():
-                    self._entries.index_pending()
-                    MuteRepository(self._conn).apply(self._entries.unshown_ids())
+                try:
+                    outcomes = Scanner(self._conn, scan_id, progress).run(due)
+                finally:  # also when cut short: what was stored is found and muted
+                    self._settle_stored()
             except sqlite3.OperationalError as exc:
                 raise StoreError(describe_error(exc, self.path)) from None
             counts = {
@@ -257,6 +259,13 @@ class Pkm:
             new_entries=(),
             outcomes=tuple(outcomes),
         )
+
+    def _settle_stored(self) -> None:
+        """What scans stored joins the search index in one batch and meets the mute rules
+        before a digest shows it."""
+        with self._write():
+            self._entries.index_pending()
+            MuteRepository(self._conn).apply(self._entries.unshown_ids())
 
     def _stories(self, entries: Sequence[Entry]) -> tuple[Story, ...]:
         """The new entries as a scan shows them: muted ones out, duplicates folded."""

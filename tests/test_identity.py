@@ -359,22 +359,11 @@ def integrity(db: Path) -> tuple[str, list[Any]]:
         conn.close()
 
 
-SWALLOWED_WITHOUT_GUIDS = (
-    "migration 0004 takes any two link-keyed items of an entry for the same item"
-    " (_same_item: both keys start with 'link:'), so posts without guids that the old"
-    " fragment-less URL key merged are never released and never come back"
-)
-
-
 @pytest.mark.parametrize(
     "guids",
     [
         pytest.param(True, id="guids"),
-        pytest.param(
-            False,
-            id="links only",
-            marks=pytest.mark.xfail(strict=True, reason=SWALLOWED_WITHOUT_GUIDS),
-        ),
+        pytest.param(False, id="links only"),
     ],
 )
 def test_an_upgraded_store_gets_the_swallowed_posts_back(

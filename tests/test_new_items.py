@@ -163,11 +163,6 @@ def test_items_a_cut_short_scan_stored_show_in_the_next_digest_once(
     assert digest(db) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a scan cut short leaves its entries out of the search index (indexed = 0) until"
-    " the next scan that fetches: only Pkm._fetch calls index_pending",
-)
 def test_items_a_cut_short_scan_stored_are_found(sites: Sites, tmp_path: Path) -> None:
     db = tmp_path / "pkm.db"
     interrupted_scan(db, sites)
