@@ -1,11 +1,12 @@
 """Netscape bookmark files: the HTML that browsers and bookmarking services export.
 
 :func:`parse_netscape` reads what Firefox, Chrome, Edge, Safari, Pinboard, delicious,
-linkding, Shaarli and buku write, with their quirks: dates in seconds, milliseconds or
-microseconds, comma- or space-separated ``TAGS``, ``<DD>`` descriptions spanning lines,
-unclosed ``<DT>``/``<DD>``/``<p>``, nested ``<H3>`` folders (turned into tags, except the
-browsers' own root folders). Links that are not http(s) (``place:``, ``javascript:``, …) are
-skipped with a reason. :func:`dump` writes a reading list in the same format.
+linkding, Shaarli and buku write, with their quirks: dates in seconds, milliseconds,
+microseconds or as date strings (``10/Oct/2000:13:55:36 +0300``), comma- or space-separated
+``TAGS``, ``<DD>`` descriptions spanning lines, unclosed ``<DT>``/``<DD>``/``<p>``, nested
+``<H3>`` folders (turned into tags, except the browsers' own root folders). Links that are
+not http(s) (``place:``, ``javascript:``, …) are skipped with a reason. :func:`dump` writes
+a reading list in the same format.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape, unescape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from pkm.errors import FormatError
 from pkm.formats import clean_block, clean_line, decode_markup, entry_date, utc
+from pkm.formats._common import parse_date
 from pkm.types import BookmarkData, BookmarkImport, Entry
 
 __all__ = ["BookmarkImport", "dump", "parse_netscape"]
@@ -371,34 +373,9 @@ def _dedupe(tags: list[str]) -> tuple[str, ...]:
 
 def parse_timestamp(value: str | None) -> datetime | None:
     """A bookmark date in seconds, milliseconds, microseconds or nanoseconds since the
-    epoch (or an ISO 8601 string) as an aware UTC datetime; None if missing or absurd."""
-    if value is None:
-        return None
-    if value.isascii() and value.isdigit() and len(value) <= 10:  # plain seconds: common
-        seconds = int(value)
-        return datetime.fromtimestamp(seconds, tz=UTC) if seconds > 0 else None
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        try:
-            return utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
-        except (ValueError, OverflowError):
-            return None
-    if not 0 < number < float("inf"):
-        return None
-    if number >= 1e17:  # nanoseconds
-        number /= 1e9
-    elif number >= 1e14:  # microseconds (Firefox's own unit, WebKit's too)
-        number /= 1e6
-    elif number >= 1e11:  # milliseconds (JavaScript's unit); 1e11 s would be year 5138
-        number /= 1e3
-    try:
-        return datetime.fromtimestamp(int(number), tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
+    epoch, or a date string (ISO 8601, RFC 2822, ``10/Oct/2000:13:55:36 +0300``), as an
+    aware UTC datetime; None if missing or absurd."""
+    return parse_date(value)
 
 
 # --- writing -----------------------------------------------------------------------------
