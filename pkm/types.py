@@ -138,6 +138,8 @@ class ImportReport:
     imported: int
     merged: int = 0
     skipped: tuple[str, ...] = ()
+    # The format the file was read as ("Pocket CSV"), for the summary.
+    read_as: str | None = None
     # For a backup restore: rows restored per table.
     restored: dict[str, int] = field(default_factory=dict)
 

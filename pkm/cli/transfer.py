@@ -28,21 +28,28 @@ def _read(file: Path) -> bytes:
 
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A bookmark file, Pinboard JSON or pkm backup.")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="A bookmark file or export (format found from its content)."),
+    ],
     format: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="netscape, pinboard, backup or opml (default: guess)."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="Read the file as: netscape, chrome, firefox, places, pocket, instapaper,"
+            " readwise, omnivore, pinboard, delicious, backup or opml (default: from content).",
+        ),
     ] = None,
     no_folder_tags: Annotated[
         bool, typer.Option("--no-folder-tags", help="Do not turn bookmark folders into tags.")
     ] = False,
 ) -> None:
-    """Import bookmarks (browsers, Pinboard, delicious, linkding, buku) or a pkm backup."""
-    data = _read(file)
+    """Import bookmarks (browsers, Pocket, Instapaper, Readwise, Omnivore, Pinboard, delicious…)."""
     store = open_pkm(ctx)
     with render.progress_bar("Importing") as progress:
-        report = store.import_bookmarks(
-            data, format=format, folders_as_tags=not no_folder_tags, progress=progress
+        report = store.import_file(
+            file, format=format, folders_as_tags=not no_folder_tags, progress=progress
         )
     _summary(report)
 
@@ -52,6 +59,10 @@ def _summary(report: ImportReport) -> None:
         parts = ", ".join(f"{count} {table}" for table, count in report.restored.items())
         render.print_line(f"Restored {parts}")
         return
+    if report.read_as:
+        records = report.imported + report.merged + len(report.skipped)
+        plural = "" if records == 1 else "s"
+        render.print_line(f"Read as {report.read_as}: {records} record{plural}")
     render.print_line(
         f"Imported {report.imported}, merged {report.merged}, skipped {len(report.skipped)}"
     )

@@ -135,12 +135,14 @@ def detect(data: bytes) -> str:
 
 
 def _detect_json(data: bytes) -> str:
+    from pkm.formats.backup import looks_like_backup
+
+    if looks_like_backup(data):  # before parsing: a damaged backup is still a backup
+        return "backup"
     try:
         document = _common.load_json(data, "bookmark export")
     except FormatError as exc:
         raise FormatError(f"looks like JSON, but {exc}") from None
-    if isinstance(document, dict) and document.get("format") == "pkm-backup":
-        return "backup"
     for name, looks_like in (
         ("chrome", chrome.looks_like),
         ("firefox", firefox.looks_like),
