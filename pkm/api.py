@@ -444,7 +444,9 @@ class Pkm:
             return self.restore(data)
         if fmt.name == "opml":
             return self.import_opml(data)
-        parsed = imports.read(fmt, data, folders_as_tags=folders_as_tags, wal=wal)
+        parsed = imports.read(
+            fmt, data, folders_as_tags=folders_as_tags, wal=wal, detected=format is None
+        )
         from pkm.storage.bookmarks import BookmarkImporter
 
         importer = BookmarkImporter(self._conn, now_ts())

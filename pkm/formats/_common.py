@@ -27,16 +27,25 @@ _LOG_DATE_RE = re.compile(r"\d{1,2}/[A-Za-z]{3}/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\
 _CSV_FIELD_LIMIT = 1 << 24  # a note of 16 MB is not a note, but not a crash either
 
 
+class ReadError(FormatError):
+    """Data that is not in the format a reader expects: ``what`` it expected, and why."""
+
+    def __init__(self, what: str, reason: str) -> None:
+        super().__init__(f"not {what}: {reason}")
+        self.what = what
+        self.reason = reason
+
+
 def load_json(data: bytes, what: str) -> object:
-    """The JSON value ``data`` holds, or FormatError naming the format expected."""
+    """The JSON value ``data`` holds, or ReadError naming the format expected."""
     try:
         return json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise FormatError(f"not a {what}: not UTF-8 text") from None
+        raise ReadError(what, "not UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        raise FormatError(f"not a {what}: {exc}") from None
+        raise ReadError(what, f"{exc}") from None
     except RecursionError:  # thousands of nested brackets: not an export, and no crash
-        raise FormatError(f"not a {what}: nested too deeply") from None
+        raise ReadError(what, "nested too deeply") from None
 
 
 def decode_text(data: bytes) -> str:
@@ -50,21 +59,21 @@ def decode_text(data: bytes) -> str:
 def read_csv(data: bytes, what: str, required: Sequence[str]) -> list[dict[str, str]]:
     """The rows of a CSV file as dicts keyed by lower-cased column name.
 
-    Raises FormatError naming ``what`` when a column in ``required`` is missing.
+    Raises ReadError naming ``what`` when a column in ``required`` is missing.
     """
     text = decode_text(data)
     if "\x00" in text:
-        raise FormatError(f"not a {what}: binary data")
+        raise ReadError(what, "binary data")
     csv.field_size_limit(_CSV_FIELD_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [clean_line(name).lower() for name in next(reader, [])]
         missing = [name for name in required if name not in header]
         if missing:
-            raise FormatError(f"not a {what}: no {', '.join(missing)} column")
+            raise ReadError(what, f"no {', '.join(missing)} column")
         return [dict(zip(header, row, strict=False)) for row in reader if any(row)]
     except csv.Error as exc:
-        raise FormatError(f"not a {what}: {exc}") from None
+        raise ReadError(what, f"{exc}") from None
 
 
 def csv_header(data: bytes) -> list[str]:

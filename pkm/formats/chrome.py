@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pkm.errors import FormatError
-from pkm.formats._common import Collector, load_json, since_1601, text
+from pkm.formats._common import Collector, ReadError, load_json, since_1601, text
 from pkm.types import BookmarkImport
 
-WHAT = "Chrome Bookmarks file"
+WHAT = "a Chrome Bookmarks file"
 _MAX_DEPTH = 200  # folders nested deeper than this are a hostile file, not a collection
 
 
@@ -25,7 +24,7 @@ def looks_like(document: object) -> bool:
 def parse_chrome(data: bytes, *, folders_as_tags: bool = True) -> BookmarkImport:
     document = load_json(data, WHAT)
     if not looks_like(document):
-        raise FormatError(f'not a {WHAT}: no "roots" object')
+        raise ReadError(WHAT, 'no "roots" object')
     assert isinstance(document, dict)
     collector = Collector()
     for root in document["roots"].values():
@@ -41,7 +40,7 @@ def _children(
     if not isinstance(children, list):
         return
     if depth > _MAX_DEPTH:
-        raise FormatError(f"not a {WHAT}: folders nested more than {_MAX_DEPTH} deep")
+        raise ReadError(WHAT, f"folders nested more than {_MAX_DEPTH} deep")
     for number, node in enumerate(children, 1):
         if not isinstance(node, dict):
             collector.skip(f"{text(folder.get('name')) or 'folder'} item {number}: not a node")

@@ -8,11 +8,10 @@ space-separated string; dates ISO 8601 or seconds since 1970. ``shared: "no"`` o
 
 from __future__ import annotations
 
-from pkm.errors import FormatError
-from pkm.formats._common import Collector, load_json, parse_date, split_tags, text
+from pkm.formats._common import Collector, ReadError, load_json, parse_date, split_tags, text
 from pkm.types import BookmarkImport
 
-WHAT = "delicious JSON export"
+WHAT = "a delicious JSON export"
 _SHORT_KEYS = frozenset({"u", "d", "n", "t", "dt"})
 
 
@@ -36,7 +35,7 @@ def looks_like(document: object) -> bool:
 def parse_delicious(data: bytes) -> BookmarkImport:
     posts = posts_of(load_json(data, WHAT))
     if posts is None:
-        raise FormatError(f"not a {WHAT}: expected a list of posts")
+        raise ReadError(WHAT, "expected a list of posts")
     collector = Collector()
     for number, post in enumerate(posts, 1):
         if not isinstance(post, dict):

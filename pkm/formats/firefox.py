@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pkm.errors import FormatError
-from pkm.formats._common import Collector, load_json, parse_date, split_tags, text
+from pkm.formats._common import Collector, ReadError, load_json, parse_date, split_tags, text
 from pkm.types import BookmarkImport
 
-WHAT = "Firefox bookmark backup"
+WHAT = "a Firefox bookmark backup"
 CONTAINER = "text/x-moz-place-container"
 BOOKMARK = "text/x-moz-place"
 _MAX_DEPTH = 200
@@ -31,7 +30,7 @@ def looks_like(document: object) -> bool:
 def parse_firefox(data: bytes, *, folders_as_tags: bool = True) -> BookmarkImport:
     document = load_json(data, WHAT)
     if not looks_like(document):
-        raise FormatError(f"not a {WHAT}: the top is not a {CONTAINER}")
+        raise ReadError(WHAT, f"the top is not a {CONTAINER}")
     assert isinstance(document, dict)
     collector = Collector()
     _walk(collector, document, (), folders_as_tags, 0)
@@ -45,7 +44,7 @@ def _walk(
     if not isinstance(children, list):
         return
     if depth > _MAX_DEPTH:
-        raise FormatError(f"not a {WHAT}: folders nested more than {_MAX_DEPTH} deep")
+        raise ReadError(WHAT, f"folders nested more than {_MAX_DEPTH} deep")
     for number, node in enumerate(children, 1):
         if not isinstance(node, dict):
             collector.skip(f"{text(folder.get('title')) or 'folder'} item {number}: not a node")

@@ -102,14 +102,22 @@ def format_for(name: str | None, data: bytes) -> ImportFormat:
 
 
 def read(
-    fmt: ImportFormat, data: bytes, *, folders_as_tags: bool, wal: bytes | None
+    fmt: ImportFormat,
+    data: bytes,
+    *,
+    folders_as_tags: bool,
+    wal: bytes | None,
+    detected: bool,
 ) -> BookmarkImport:
-    """Read ``data`` as ``fmt``; a file that is not in it is a FormatError naming it."""
+    """Read ``data`` as ``fmt``; a file that is not in it is a FormatError naming it (and,
+    when ``detected``, saying that it looked like it)."""
     assert fmt.read is not None
     try:
         return fmt.read(data, folders_as_tags, wal)
-    except FormatError as exc:
-        raise FormatError(f"cannot read it as {fmt.label}: {exc}") from None
+    except _common.ReadError as exc:
+        if detected:
+            raise FormatError(f"looks like {fmt.label}, but cannot be read: {exc.reason}") from None
+        raise
 
 
 def detect(data: bytes) -> str:
@@ -140,9 +148,9 @@ def _detect_json(data: bytes) -> str:
     if looks_like_backup(data):  # before parsing: a damaged backup is still a backup
         return "backup"
     try:
-        document = _common.load_json(data, "bookmark export")
-    except FormatError as exc:
-        raise FormatError(f"looks like JSON, but {exc}") from None
+        document = _common.load_json(data, "JSON")
+    except _common.ReadError as exc:
+        raise FormatError(f"looks like JSON, but cannot be parsed: {exc.reason}") from None
     for name, looks_like in (
         ("chrome", chrome.looks_like),
         ("firefox", firefox.looks_like),
@@ -182,7 +190,7 @@ def _looks_like(head: bytes, header: list[str]) -> str:
         return "an HTML page with no bookmark list (<DL>/<DT>) in it"
     if _XML_RE.match(head):
         return "XML, but not OPML"
-    if len(header) > 1:
+    if len(header) > 1 and all(0 < len(column) <= 40 for column in header):
         columns = _common.quote(", ".join(header[:8]))
         return (
             f"a CSV file with columns {columns}, not Pocket, Instapaper or Readwise Reader;"

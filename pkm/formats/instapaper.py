@@ -11,7 +11,7 @@ from __future__ import annotations
 from pkm.formats._common import Collector, parse_date, read_csv
 from pkm.types import BookmarkImport
 
-WHAT = "Instapaper CSV export"
+WHAT = "an Instapaper CSV export"
 COLUMNS = ("url", "title", "folder")
 
 

@@ -13,11 +13,10 @@ columns, so only the JSON is read.
 
 from __future__ import annotations
 
-from pkm.errors import FormatError
-from pkm.formats._common import Collector, load_json, parse_date, split_tags, text
+from pkm.formats._common import Collector, ReadError, load_json, parse_date, split_tags, text
 from pkm.types import BookmarkImport
 
-WHAT = "Omnivore export"
+WHAT = "an Omnivore export"
 _KEYS = frozenset({"slug", "savedAt", "labels", "readingProgress"})
 
 
@@ -30,7 +29,7 @@ def looks_like(document: object) -> bool:
 def parse_omnivore(data: bytes) -> BookmarkImport:
     records = load_json(data, WHAT)
     if not isinstance(records, list):
-        raise FormatError(f"not an {WHAT}: expected a list of records")
+        raise ReadError(WHAT, "expected a list of records")
     collector = Collector()
     for number, record in enumerate(records, 1):
         if not isinstance(record, dict):

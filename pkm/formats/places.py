@@ -16,11 +16,10 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from pkm.errors import FormatError
-from pkm.formats._common import Collector, parse_date
+from pkm.formats._common import Collector, ReadError, parse_date
 from pkm.types import BookmarkImport
 
-WHAT = "Firefox places.sqlite"
+WHAT = "a Firefox places.sqlite"
 SQLITE_HEADER = b"SQLite format 3\x00"
 TAGS_ROOT = "tags________"
 # The roots Firefox creates; their names ("menu", "toolbar", …) are not tags.
@@ -37,7 +36,7 @@ def parse_places(
 ) -> BookmarkImport:
     """Read the bookmarks of a ``places.sqlite`` given as bytes (and its ``-wal``, if any)."""
     if not looks_like(data):
-        raise FormatError(f"not a {WHAT}: not an SQLite database")
+        raise ReadError(WHAT, "not an SQLite database")
     with tempfile.TemporaryDirectory(prefix="pkm-places-") as tmp:
         copy = Path(tmp) / "places.sqlite"
         copy.write_bytes(data)
@@ -46,24 +45,29 @@ def parse_places(
         try:
             conn = sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True)
         except sqlite3.Error as exc:
-            raise FormatError(f"cannot open it as {WHAT}: {exc}") from None
+            raise ReadError(WHAT, f"cannot open the copy: {exc}") from None
         try:
             return _read(conn, folders_as_tags)
-        except sqlite3.DatabaseError as exc:
-            raise FormatError(f"looks like an SQLite database, but not {WHAT}: {exc}") from None
+        except sqlite3.Error as exc:
+            raise ReadError(WHAT, f"an SQLite database without Firefox's tables ({exc})") from None
         finally:
             conn.close()
 
 
 def _read(conn: sqlite3.Connection, folders_as_tags: bool) -> BookmarkImport:
-    folders: dict[int, tuple[int | None, str, str]] = {}  # id -> parent, title, guid
+    # id -> parent, title, guid (ids as SQLite gives them: a damaged file may hold text)
+    folders: dict[object, tuple[object, str, str]] = {}
     for folder_id, parent, title, guid in conn.execute(
         "SELECT id, parent, title, guid FROM moz_bookmarks WHERE type = ?", (_FOLDER,)
     ):
-        folders[int(folder_id)] = (parent, str(title or ""), str(guid or ""))
+        folders[folder_id] = (parent, str(title or ""), str(guid or ""))
     tags_root = next((fid for fid, (_, _, guid) in folders.items() if guid == TAGS_ROOT), None)
-    tag_names = {fid: title for fid, (parent, title, _) in folders.items() if parent == tags_root}
-    place_tags: dict[int, list[str]] = {}
+    tag_names = {
+        fid: title
+        for fid, (parent, title, _) in folders.items()
+        if tags_root is not None and parent == tags_root
+    }
+    place_tags: dict[object, list[str]] = {}
     rows = conn.execute(
         "SELECT b.id, b.parent, b.title, b.dateAdded, b.lastModified, p.id, p.url, p.title"
         " FROM moz_bookmarks AS b LEFT JOIN moz_places AS p ON p.id = b.fk"
@@ -75,13 +79,13 @@ def _read(conn: sqlite3.Connection, folders_as_tags: bool) -> BookmarkImport:
         parent = row[1]
         if parent in tag_names:
             if row[5] is not None and tag_names[parent].strip():
-                place_tags.setdefault(int(row[5]), []).append(tag_names[parent].strip())
+                place_tags.setdefault(row[5], []).append(tag_names[parent].strip())
         else:
             bookmarks.append(row)
     collector = Collector()
     for _id, parent, title, added, modified, place_id, url, place_title in bookmarks:
         path = _path(folders, parent) if folders_as_tags else []
-        tags = place_tags.get(int(place_id), []) if place_id is not None else []
+        tags = place_tags.get(place_id, []) if place_id is not None else []
         collector.add(
             url,
             label=str(title or place_title or f"bookmark {_id}"),
@@ -93,10 +97,10 @@ def _read(conn: sqlite3.Connection, folders_as_tags: bool) -> BookmarkImport:
     return collector.result
 
 
-def _path(folders: dict[int, tuple[int | None, str, str]], parent: int | None) -> list[str]:
+def _path(folders: dict[object, tuple[object, str, str]], parent: object) -> list[str]:
     """The names of the folders from the roots down to ``parent`` (loops cut short)."""
     names: list[str] = []
-    seen: set[int] = set()
+    seen: set[object] = set()
     while parent is not None and parent in folders and parent not in seen:
         seen.add(parent)
         grandparent, title, guid = folders[parent]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pkm.formats._common import Collector, parse_date, read_csv, split_tags
 from pkm.types import BookmarkImport
 
-WHAT = "Pocket CSV export"
+WHAT = "a Pocket CSV export"
 COLUMNS = ("title", "url", "time_added")
 
 

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import re
 
-from pkm.errors import FormatError
-from pkm.formats._common import Collector, load_json, parse_date, read_csv, text
+from pkm.formats._common import Collector, ReadError, load_json, parse_date, read_csv, text
 from pkm.types import BookmarkImport
 
-WHAT = "Readwise Reader export"
+WHAT = "a Readwise Reader export"
 COLUMNS = ("title", "url", "document tags", "saved date")
 TO_READ = frozenset({"new", "later", "shortlist"})
 _QUOTED_RE = re.compile(r"""'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)\"""")
@@ -61,7 +60,7 @@ def parse_readwise(data: bytes) -> BookmarkImport:
 def _parse_json(data: bytes) -> BookmarkImport:
     docs = _documents(load_json(data, WHAT))
     if docs is None:
-        raise FormatError(f'not a {WHAT}: expected a list of documents or "results"')
+        raise ReadError(WHAT, 'expected a list of documents or "results"')
     collector = Collector()
     for number, doc in enumerate(docs, 1):
         if not isinstance(doc, dict):
