@@ -464,7 +464,11 @@ class Pkm:
             if progress:
                 progress(min(start + IMPORT_BATCH, total), total)
         return ImportReport(
-            imported=imported, merged=merged, skipped=tuple(skipped), read_as=fmt.label
+            imported=imported,
+            merged=merged,
+            skipped=tuple(skipped),
+            read_as=fmt.label,
+            problems=tuple(parsed.problems),
         )
 
     def backup(self, out: IO[str]) -> None:

@@ -370,6 +370,29 @@ def test_netscape_add_date_as_a_date_string() -> None:
         ("Log date without a zone", same),
         ("Unreadable date", None),
     ]
+    assert result.problems == [
+        "https://example.com/nonsense: date 'last Tuesday' not understood;"
+        " saved with the import date"
+    ]
+
+
+def test_an_unreadable_date_is_reported_and_the_bookmark_kept(cli: RunCli, tmp_path: Path) -> None:
+    file = tmp_path / "pocket.csv"
+    file.write_text(
+        "title,url,time_added,tags,status\n"
+        "A,https://a.example/,yesterday,,unread\n"
+        "B,https://b.example/,0,,unread\n"  # 0: no date, as some exporters write it
+    )
+    result = cli("import", str(file))
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "Read as Pocket CSV: 2 records",
+        "Imported 2, merged 0, skipped 0",
+    ]
+    assert result.stderr == (
+        "  imported row 1: date 'yesterday' not understood; saved with the import date\n"
+    )
+    assert len(_json(cli, "find", "is:unread")) == 2
 
 
 # --- through the command line -------------------------------------------------------------

@@ -70,6 +70,10 @@ def _summary(report: ImportReport) -> None:
         render.note(f"  skipped {reason}")
     if len(report.skipped) > 20:
         render.note(f"  … and {len(report.skipped) - 20} more skipped")
+    for problem in report.problems[:20]:
+        render.note(f"  imported {problem}")
+    if len(report.problems) > 20:
+        render.note(f"  … and {len(report.problems) - 20} more with a problem")
 
 
 def backup(

@@ -162,6 +162,22 @@ def parse_date(value: object) -> datetime | None:
         return None
 
 
+def unreadable_date(value: object, parsed: datetime | None) -> bool:
+    """True when ``value`` was meant as a date but :func:`parse_date` could not read it
+    (a number such as 0 or -1 is how exporters say "no date", and is not reported)."""
+    if parsed is not None or not isinstance(value, str) or not value.strip():
+        return False
+    try:
+        float(value)
+    except ValueError:
+        return True
+    return False
+
+
+def date_problem(label: str, value: str) -> str:
+    return f"{label}: date {quote(value)!r} not understood; saved with the import date"
+
+
 def since_1601(microseconds: object) -> datetime | None:
     """Windows FILETIME-style microseconds since 1601-01-01 (Chrome and Edge store these)."""
     try:
@@ -207,6 +223,13 @@ class Collector:
 
     def skip(self, reason: str) -> None:
         self.result.skipped.append(reason)
+
+    def date(self, value: object, label: str) -> datetime | None:
+        """:func:`parse_date`, noting a date string that cannot be read as a problem."""
+        parsed = parse_date(value)
+        if unreadable_date(value, parsed):
+            self.result.problems.append(date_problem(label, str(value)))
+        return parsed
 
     def add(
         self,

@@ -8,7 +8,7 @@ space-separated string; dates ISO 8601 or seconds since 1970. ``shared: "no"`` o
 
 from __future__ import annotations
 
-from pkm.formats._common import Collector, ReadError, load_json, parse_date, split_tags, text
+from pkm.formats._common import Collector, ReadError, load_json, split_tags, text
 from pkm.types import BookmarkImport
 
 WHAT = "a delicious JSON export"
@@ -48,7 +48,7 @@ def parse_delicious(data: bytes) -> BookmarkImport:
             title=_first(post, "description", "d", "title"),
             note=_first(post, "extended", "n", "note"),
             tags=split_tags(tags, None if isinstance(tags, list) else " "),
-            added=parse_date(_first(post, "time", "dt")),
+            added=collector.date(_first(post, "time", "dt"), f"post {number}"),
             to_read=text(post.get("toread")).lower() == "yes",
             private=text(post.get("shared")).lower() == "no" or post.get("private") is True,
         )

@@ -8,7 +8,7 @@ which becomes a tag; ``Starred`` becomes the tag ``starred``.
 
 from __future__ import annotations
 
-from pkm.formats._common import Collector, parse_date, read_csv
+from pkm.formats._common import Collector, read_csv
 from pkm.types import BookmarkImport
 
 WHAT = "an Instapaper CSV export"
@@ -31,7 +31,7 @@ def parse_instapaper(data: bytes) -> BookmarkImport:
             title=row.get("title"),
             note=row.get("selection"),
             tags=tags,
-            added=parse_date(row.get("timestamp")),
+            added=collector.date(row.get("timestamp"), f"row {number}"),
             to_read=kind == "unread",
         )
     return collector.result

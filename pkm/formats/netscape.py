@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from pkm.errors import FormatError
 from pkm.formats import clean_block, clean_line, decode_markup, entry_date, utc
-from pkm.formats._common import parse_date
+from pkm.formats._common import date_problem, parse_date, unreadable_date
 from pkm.types import BookmarkData, BookmarkImport, Entry
 
 __all__ = ["BookmarkImport", "dump", "parse_netscape"]
@@ -101,7 +101,9 @@ def parse_netscape(data: bytes, *, folders_as_tags: bool = True) -> BookmarkImpo
     except Exception as exc:  # HTMLParser is lenient, but not documented never to raise
         raise FormatError(f"cannot read the bookmark file: {exc}") from exc
     parser.flush()
-    return BookmarkImport(bookmarks=parser.bookmarks, skipped=parser.skipped)
+    return BookmarkImport(
+        bookmarks=parser.bookmarks, skipped=parser.skipped, problems=parser.problems
+    )
 
 
 @dataclass
@@ -136,6 +138,7 @@ class _BookmarkParser(HTMLParser):
         self.folders_as_tags = folders_as_tags
         self.bookmarks: list[BookmarkData] = []
         self.skipped: list[str] = []
+        self.problems: list[str] = []
         self._folders: list[_Folder] = []
         self._folder_tags: tuple[str, ...] = ()  # the names of self._folders that are tags
         self._in_reading_list = False
@@ -299,6 +302,10 @@ class _BookmarkParser(HTMLParser):
             what = f"{scheme}: link" if scheme else "relative link"
             self.skipped.append(f"{_quote(href)}: {what}, not http(s)")
             return
+        raw_date = link.attrs.get("add_date")
+        added = parse_timestamp(raw_date)
+        if unreadable_date(raw_date, added):
+            self.problems.append(date_problem(_quote(href), raw_date or ""))
         tags = _split_tags(link.attrs.get("tags"))
         if self.folders_as_tags:
             tags.extend(link.folders)
@@ -308,7 +315,7 @@ class _BookmarkParser(HTMLParser):
                 title=title,
                 note=_note(link.note),
                 tags=_dedupe(tags) if len(tags) > 1 else tuple(tags),
-                added=parse_timestamp(link.attrs.get("add_date")),
+                added=added,
                 modified=parse_timestamp(link.attrs.get("last_modified")),
                 to_read=link.to_read or _flag(link.attrs.get("toread")),
                 private=_flag(link.attrs.get("private")),

@@ -40,7 +40,7 @@ def parse_omnivore(data: bytes) -> BookmarkImport:
             label=text(record.get("title")) or f"record {number}",
             title=record.get("title"),
             tags=split_tags(record.get("labels")),
-            added=parse_date(record.get("savedAt")),
+            added=collector.date(record.get("savedAt"), f"record {number}"),
             modified=parse_date(record.get("updatedAt")),
             to_read=text(record.get("state")).lower() != "archived",
         )

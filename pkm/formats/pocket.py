@@ -7,7 +7,7 @@ separated by ``|``, ``status`` either ``unread`` (saved to read later: to-read i
 
 from __future__ import annotations
 
-from pkm.formats._common import Collector, parse_date, read_csv, split_tags
+from pkm.formats._common import Collector, read_csv, split_tags
 from pkm.types import BookmarkImport
 
 WHAT = "a Pocket CSV export"
@@ -26,7 +26,7 @@ def parse_pocket(data: bytes) -> BookmarkImport:
             label=f"row {number}",
             title=row.get("title"),
             tags=split_tags(row.get("tags"), "|"),
-            added=parse_date(row.get("time_added")),
+            added=collector.date(row.get("time_added"), f"row {number}"),
             to_read=(row.get("status") or "").strip().lower() == "unread",
         )
     return collector.result

@@ -51,7 +51,7 @@ def parse_readwise(data: bytes) -> BookmarkImport:
             label=f"row {number}",
             title=row.get("title"),
             tags=_list_literal(row.get("document tags") or ""),
-            added=parse_date(row.get("saved date")),
+            added=collector.date(row.get("saved date"), f"row {number}"),
             to_read=location in TO_READ,
         )
     return collector.result
@@ -81,7 +81,9 @@ def _parse_json(data: bytes) -> BookmarkImport:
                 tags=[t for t in tags if isinstance(t, str)]
                 if isinstance(tags, dict | list)
                 else (),
-                added=parse_date(doc.get("saved_at") or doc.get("created_at")),
+                added=collector.date(
+                    doc.get("saved_at") or doc.get("created_at"), f"document {number}"
+                ),
                 modified=parse_date(doc.get("updated_at")),
                 to_read=location in TO_READ,
             )
