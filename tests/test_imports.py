@@ -655,3 +655,27 @@ def test_random_csv_rows_give_a_clean_error(header: str, rows: list[list[str]]) 
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     _reads_cleanly((header + "\n" + out.getvalue()).encode("utf-8", "surrogatepass"))
+
+
+def test_help_names_every_format(cli: RunCli) -> None:
+    result = cli("import", "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.replace("│", " ").split())
+    for name in imports.FORMATS:
+        assert f" {name}," in text or f" {name} " in text, name
+
+
+def test_a_spreadsheet_saved_as_windows_1252() -> None:
+    content = (
+        "URL,Title,Selection,Folder,Timestamp\n"
+        "https://a.example/,Caf\xe9 cr\xe8me,,R\xe9sum\xe9s,1577934245\n"
+    )
+    result = parse_instapaper(content.encode("cp1252"))
+    assert result.bookmarks == [
+        BookmarkData(
+            url="https://a.example/",
+            title="Café crème",
+            tags=("Résumés",),
+            added=at("2020-01-02T03:04:05"),
+        )
+    ]

@@ -17,11 +17,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape, unescape
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 from pkm.errors import FormatError
 from pkm.formats import clean_block, clean_line, decode_markup, entry_date, utc
-from pkm.formats._common import date_problem, parse_date, unreadable_date
+from pkm.formats._common import (
+    date_problem,
+    dedupe,
+    parse_date,
+    quote,
+    scheme_of,
+    unreadable_date,
+)
 from pkm.types import BookmarkData, BookmarkImport, Entry
 
 __all__ = ["BookmarkImport", "dump", "parse_netscape"]
@@ -295,17 +301,17 @@ class _BookmarkParser(HTMLParser):
         href = _clean_fast(link.attrs.get("href") or "")
         title = _clean_fast("".join(link.title)) or None
         if not href:
-            self.skipped.append(f"{_quote(title or '(untitled)')}: link without an address")
+            self.skipped.append(f"{quote(title or '(untitled)')}: link without an address")
             return
         if not _WEB_URL_RE.match(href):
-            scheme = _scheme(href)
+            scheme = scheme_of(href)
             what = f"{scheme}: link" if scheme else "relative link"
-            self.skipped.append(f"{_quote(href)}: {what}, not http(s)")
+            self.skipped.append(f"{quote(href)}: {what}, not http(s)")
             return
         raw_date = link.attrs.get("add_date")
         added = parse_timestamp(raw_date)
         if unreadable_date(raw_date, added):
-            self.problems.append(date_problem(_quote(href), raw_date or ""))
+            self.problems.append(date_problem(quote(href), raw_date or ""))
         tags = _split_tags(link.attrs.get("tags"))
         if self.folders_as_tags:
             tags.extend(link.folders)
@@ -314,7 +320,7 @@ class _BookmarkParser(HTMLParser):
                 url=href,
                 title=title,
                 note=_note(link.note),
-                tags=_dedupe(tags) if len(tags) > 1 else tuple(tags),
+                tags=dedupe(tags) if len(tags) > 1 else tuple(tags),
                 added=added,
                 modified=parse_timestamp(link.attrs.get("last_modified")),
                 to_read=link.to_read or _flag(link.attrs.get("toread")),
@@ -334,21 +340,6 @@ def _note(parts: list[str] | None) -> str | None:
     return text or None
 
 
-def _quote(text: str) -> str:
-    text = clean_line(text)
-    if len(text) > 80:
-        text = text[:79] + "…"
-    return text
-
-
-def _scheme(url: str) -> str:
-    try:
-        scheme = urlsplit(url).scheme
-    except ValueError:
-        return ""
-    return scheme.lower()
-
-
 def _clean_fast(text: str) -> str:
     """``clean_line``, skipping the regular expressions when there is nothing to clean."""
     if _UNCLEAN_RE.search(text) is None and "  " not in text:
@@ -365,17 +356,6 @@ def _split_tags(value: str | None) -> list[str]:
         return []
     parts = value.split(",") if "," in value else value.split()
     return [tag for tag in (_clean_fast(part) for part in parts) if tag]
-
-
-def _dedupe(tags: list[str]) -> tuple[str, ...]:
-    seen: set[str] = set()
-    out: list[str] = []
-    for tag in tags:
-        key = tag.casefold()
-        if key not in seen:
-            seen.add(key)
-            out.append(tag)
-    return tuple(out)
 
 
 def parse_timestamp(value: str | None) -> datetime | None:
