@@ -18,7 +18,9 @@ from pkm.formats import (
     delicious,
     firefox,
     instapaper,
+    netscape,
     omnivore,
+    pinboard,
     places,
     pocket,
     readwise,
@@ -35,22 +37,14 @@ class ImportFormat:
     read: Reader | None  # None: read by Pkm (a backup restore, OPML feeds)
 
 
-def _netscape(data: bytes, folders: bool, wal: bytes | None) -> BookmarkImport:
-    from pkm.formats.netscape import parse_netscape
-
-    return parse_netscape(data, folders_as_tags=folders)
-
-
-def _pinboard(data: bytes, folders: bool, wal: bytes | None) -> BookmarkImport:
-    from pkm.formats.pinboard import parse_pinboard
-
-    return parse_pinboard(data)
-
-
 FORMATS: dict[str, ImportFormat] = {
     f.name: f
     for f in (
-        ImportFormat("netscape", "Netscape bookmark file", _netscape),
+        ImportFormat(
+            "netscape",
+            "Netscape bookmark file",
+            lambda d, f, w: netscape.parse_netscape(d, folders_as_tags=f),
+        ),
         ImportFormat(
             "chrome",
             "Chrome Bookmarks JSON",
@@ -74,7 +68,7 @@ FORMATS: dict[str, ImportFormat] = {
             "readwise", "Readwise Reader export", lambda d, f, w: readwise.parse_readwise(d)
         ),
         ImportFormat("omnivore", "Omnivore JSON", lambda d, f, w: omnivore.parse_omnivore(d)),
-        ImportFormat("pinboard", "Pinboard JSON", _pinboard),
+        ImportFormat("pinboard", "Pinboard JSON", lambda d, f, w: pinboard.parse_pinboard(d)),
         ImportFormat("delicious", "delicious JSON", lambda d, f, w: delicious.parse_delicious(d)),
         ImportFormat("backup", "pkm backup", None),
         ImportFormat("opml", "OPML feed list", None),
