@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from pkm.config import store_path
 from pkm.errors import FormatError, PkmError, StoreError, TagNotFoundError, UsageError
+from pkm.files import DEFAULT_MAX_FILE_BYTES, read_input
 from pkm.storage.db import describe_error, open_any, transaction
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
@@ -519,6 +520,28 @@ class Pkm:
 
     # --- moving data in and out ---------------------------------------------
 
+    def import_file(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        format: str | None = None,
+        folders_as_tags: bool = True,
+        progress: Callable[[int, int], None] | None = None,
+        max_size: int = DEFAULT_MAX_FILE_BYTES,
+    ) -> ImportReport:
+        """Import the file at ``path`` (read up to ``max_size`` bytes); a ``places.sqlite``
+        comes with its ``-wal`` journal."""
+        from pkm.formats.places import looks_like as is_sqlite
+
+        data = read_input(Path(path), max_size=max_size)
+        wal = None
+        if is_sqlite(data):
+            wal_path = Path(f"{os.fspath(path)}-wal")
+            wal = read_input(wal_path, max_size=max_size) if wal_path.exists() else None
+        return self.import_bookmarks(
+            data, format=format, folders_as_tags=folders_as_tags, progress=progress, wal=wal
+        )
+
     def import_bookmarks(
         self,
         data: bytes,
@@ -526,29 +549,27 @@ class Pkm:
         format: str | None = None,
         folders_as_tags: bool = True,
         progress: Callable[[int, int], None] | None = None,
+        wal: bytes | None = None,
     ) -> ImportReport:
-        """Import a bookmark file (Netscape HTML, Pinboard JSON or a pkm backup).
+        """Import a bookmark file in any format ``pkm import`` reads (pkm.formats.imports),
+        found from the content unless ``format`` names it; ``wal`` is a places.sqlite's
+        journal.
 
         Bookmarks merge with what the store holds by normalised URL, so importing the
-        same file twice changes nothing. Each batch of bookmarks is one transaction.
+        same file twice changes nothing. Each batch of bookmarks is one transaction. The
+        report adds up: imported + merged + skipped is the number of records read (a page
+        the file holds twice is merged into its first record).
         """
-        from pkm.formats import backup
+        from pkm.formats import imports
 
-        kind = format or _detect_format(data)
-        if kind == "backup" or (kind == "json" and backup.looks_like_backup(data)):
+        fmt = imports.format_for(format, data)
+        if fmt.name == "backup":
             return self.restore(data)
-        if kind == "opml":
+        if fmt.name == "opml":
             return self.import_opml(data)
-        if kind == "netscape":
-            from pkm.formats.netscape import parse_netscape
-
-            parsed = parse_netscape(data, folders_as_tags=folders_as_tags)
-        elif kind in ("pinboard", "json"):
-            from pkm.formats.pinboard import parse_pinboard
-
-            parsed = parse_pinboard(data)
-        else:
-            raise UsageError(f"unknown import format {kind!r} (netscape, pinboard, backup or opml)")
+        parsed = imports.read(
+            fmt, data, folders_as_tags=folders_as_tags, wal=wal, detected=format is None
+        )
         from pkm.storage.bookmarks import BookmarkImporter
 
         importer = BookmarkImporter(self._conn, now_ts())
@@ -556,14 +577,21 @@ class Pkm:
         skipped = list(parsed.skipped)
         total = len(parsed.bookmarks)
         for start in range(0, total, IMPORT_BATCH):
+            batch = parsed.bookmarks[start : start + IMPORT_BATCH]
             with self._write():
-                result = importer.add(parsed.bookmarks[start : start + IMPORT_BATCH])
+                result = importer.add(batch)
             imported += result.imported
             merged += result.merged
             skipped.extend(result.skipped)
             if progress:
                 progress(min(start + IMPORT_BATCH, total), total)
-        return ImportReport(imported=imported, merged=merged, skipped=tuple(skipped))
+        return ImportReport(
+            imported=imported,
+            merged=merged,
+            skipped=tuple(skipped),
+            read_as=fmt.label,
+            problems=tuple(parsed.problems),
+        )
 
     def backup(self, out: IO[str]) -> None:
         """Write everything (feeds and their fetch state, entries, tags, notes) as JSON."""
@@ -644,15 +672,6 @@ class Pkm:
             for feed in feeds:
                 self._feeds.remove(feed.id)
         return feeds
-
-
-def _detect_format(data: bytes) -> str:
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith((b"{", b"[")):
-        return "json"
-    if b"<opml" in head.lower():
-        return "opml"
-    return "netscape"
 
 
 def _waiting(feed: Feed) -> FeedOutcome:

@@ -148,6 +148,10 @@ class ImportReport:
     imported: int
     merged: int = 0
     skipped: tuple[str, ...] = ()
+    # The format the file was read as ("Pocket CSV"), for the summary.
+    read_as: str | None = None
+    # Bookmarks imported with a problem, one line each (not counted apart: they are imported).
+    problems: tuple[str, ...] = ()
     # For a backup restore: rows restored per table.
     restored: dict[str, int] = field(default_factory=dict)
 
@@ -210,10 +214,12 @@ class BookmarkData:
 
 @dataclass
 class BookmarkImport:
-    """What a bookmark file held: the bookmarks, and one line per link that was skipped."""
+    """What a bookmark file held: the bookmarks, one line per link that was skipped, and
+    one per bookmark kept with a problem (a date that could not be read)."""
 
     bookmarks: list[BookmarkData] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
 
 Verdict = Literal["dead", "failing", "noisy", "ok", "quiet", "valuable"]

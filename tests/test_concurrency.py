@@ -223,7 +223,9 @@ def test_imports_beside_a_running_scan_lose_nothing(
 
 
 def summary(out: str) -> tuple[int, int, int]:
-    found = re.fullmatch(r"Imported (\d+), merged (\d+), skipped (\d+)", out.strip())
+    found = re.fullmatch(
+        r"Imported (\d+), merged (\d+), skipped (\d+)", out.strip().splitlines()[-1]
+    )
     assert found, out
     imported, merged, skipped = (int(n) for n in found.groups())
     return imported, merged, skipped

@@ -32,13 +32,18 @@ MaxSizeOpt = Annotated[
 EntryIdArg = Annotated[int, typer.Argument(help="Entry id, as printed by scan, find or save.")]
 
 
+def max_size_of(max_size: str | None) -> int:
+    """What ``--max-size`` says, in bytes."""
+    from pkm.files import DEFAULT_MAX_FILE_BYTES, parse_size
+
+    return DEFAULT_MAX_FILE_BYTES if max_size is None else parse_size(max_size)
+
+
 def read_file(path: Path, max_size: str | None) -> bytes:
     """A file the user named, read up to ``--max-size``."""
-    from pkm.files import DEFAULT_MAX_FILE_BYTES, parse_size, read_input
+    from pkm.files import read_input
 
-    return read_input(
-        path, max_size=DEFAULT_MAX_FILE_BYTES if max_size is None else parse_size(max_size)
-    )
+    return read_input(path, max_size=max_size_of(max_size))
 
 
 def open_pkm(ctx: typer.Context) -> Pkm:

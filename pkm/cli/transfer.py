@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from pkm.cli import render
-from pkm.cli.options import MaxSizeOpt, open_pkm, read_file
+from pkm.cli.options import MaxSizeOpt, max_size_of, open_pkm, read_file
 from pkm.errors import UserFileError
 from pkm.types import ImportReport
 
@@ -21,22 +21,33 @@ def register(app: typer.Typer) -> None:
 
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A bookmark file, Pinboard JSON or pkm backup.")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="A bookmark file or export (format found from its content)."),
+    ],
     format: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="netscape, pinboard, backup or opml (default: guess)."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="Read the file as: netscape, chrome, firefox, places, pocket, instapaper,"
+            " readwise, omnivore, pinboard, delicious, backup or opml (default: from content).",
+        ),
     ] = None,
     no_folder_tags: Annotated[
         bool, typer.Option("--no-folder-tags", help="Do not turn bookmark folders into tags.")
     ] = False,
     max_size: MaxSizeOpt = None,
 ) -> None:
-    """Import bookmarks (browsers, Pinboard, delicious, linkding, buku) or a pkm backup."""
-    data = read_file(file, max_size)
+    """Import bookmarks (browsers, Pocket, Instapaper, Readwise, Omnivore, Pinboard, delicious…)."""
     store = open_pkm(ctx)
     with render.progress_bar("Importing") as progress:
-        report = store.import_bookmarks(
-            data, format=format, folders_as_tags=not no_folder_tags, progress=progress
+        report = store.import_file(
+            file,
+            format=format,
+            folders_as_tags=not no_folder_tags,
+            progress=progress,
+            max_size=max_size_of(max_size),
         )
     _summary(report)
 
@@ -46,6 +57,10 @@ def _summary(report: ImportReport) -> None:
         parts = ", ".join(f"{count} {table}" for table, count in report.restored.items())
         render.print_line(f"Restored {parts}")
         return
+    if report.read_as:
+        records = report.imported + report.merged + len(report.skipped)
+        plural = "" if records == 1 else "s"
+        render.print_line(f"Read as {report.read_as}: {records} record{plural}")
     render.print_line(
         f"Imported {report.imported}, merged {report.merged}, skipped {len(report.skipped)}"
     )
@@ -53,6 +68,10 @@ def _summary(report: ImportReport) -> None:
         render.note(f"  skipped {reason}")
     if len(report.skipped) > 20:
         render.note(f"  … and {len(report.skipped) - 20} more skipped")
+    for problem in report.problems[:20]:
+        render.note(f"  imported {problem}")
+    if len(report.problems) > 20:
+        render.note(f"  … and {len(report.problems) - 20} more with a problem")
 
 
 def backup(

@@ -1,11 +1,12 @@
 """Netscape bookmark files: the HTML that browsers and bookmarking services export.
 
 :func:`parse_netscape` reads what Firefox, Chrome, Edge, Safari, Pinboard, delicious,
-linkding, Shaarli and buku write, with their quirks: dates in seconds, milliseconds or
-microseconds, comma- or space-separated ``TAGS``, ``<DD>`` descriptions spanning lines,
-unclosed ``<DT>``/``<DD>``/``<p>``, nested ``<H3>`` folders (turned into tags, except the
-browsers' own root folders). Links that are not http(s) (``place:``, ``javascript:``, …) are
-skipped with a reason. :func:`dump` writes a reading list in the same format.
+linkding, Shaarli and buku write, with their quirks: dates in seconds, milliseconds,
+microseconds or as date strings (``10/Oct/2000:13:55:36 +0300``), comma- or space-separated
+``TAGS``, ``<DD>`` descriptions spanning lines, unclosed ``<DT>``/``<DD>``/``<p>``, nested
+``<H3>`` folders (turned into tags, except the browsers' own root folders). Links that are
+not http(s) (``place:``, ``javascript:``, …) are skipped with a reason. :func:`dump` writes
+a reading list in the same format.
 """
 
 from __future__ import annotations
@@ -13,13 +14,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape, unescape
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 
 from pkm.errors import FormatError
 from pkm.formats import clean_block, clean_line, decode_markup, entry_date, utc
+from pkm.formats._common import (
+    date_problem,
+    dedupe,
+    parse_date,
+    quote,
+    scheme_of,
+    unreadable_date,
+)
 from pkm.types import BookmarkData, BookmarkImport, Entry
 
 __all__ = ["BookmarkImport", "dump", "parse_netscape"]
@@ -99,7 +107,9 @@ def parse_netscape(data: bytes, *, folders_as_tags: bool = True) -> BookmarkImpo
     except Exception as exc:  # HTMLParser is lenient, but not documented never to raise
         raise FormatError(f"cannot read the bookmark file: {exc}") from exc
     parser.flush()
-    return BookmarkImport(bookmarks=parser.bookmarks, skipped=parser.skipped)
+    return BookmarkImport(
+        bookmarks=parser.bookmarks, skipped=parser.skipped, problems=parser.problems
+    )
 
 
 @dataclass
@@ -134,6 +144,7 @@ class _BookmarkParser(HTMLParser):
         self.folders_as_tags = folders_as_tags
         self.bookmarks: list[BookmarkData] = []
         self.skipped: list[str] = []
+        self.problems: list[str] = []
         self._folders: list[_Folder] = []
         self._folder_tags: tuple[str, ...] = ()  # the names of self._folders that are tags
         self._in_reading_list = False
@@ -290,13 +301,17 @@ class _BookmarkParser(HTMLParser):
         href = _clean_fast(link.attrs.get("href") or "")
         title = _clean_fast("".join(link.title)) or None
         if not href:
-            self.skipped.append(f"{_quote(title or '(untitled)')}: link without an address")
+            self.skipped.append(f"{quote(title or '(untitled)')}: link without an address")
             return
         if not _WEB_URL_RE.match(href):
-            scheme = _scheme(href)
+            scheme = scheme_of(href)
             what = f"{scheme}: link" if scheme else "relative link"
-            self.skipped.append(f"{_quote(href)}: {what}, not http(s)")
+            self.skipped.append(f"{quote(href)}: {what}, not http(s)")
             return
+        raw_date = link.attrs.get("add_date")
+        added = parse_timestamp(raw_date)
+        if unreadable_date(raw_date, added):
+            self.problems.append(date_problem(quote(href), raw_date or ""))
         tags = _split_tags(link.attrs.get("tags"))
         if self.folders_as_tags:
             tags.extend(link.folders)
@@ -305,8 +320,8 @@ class _BookmarkParser(HTMLParser):
                 url=href,
                 title=title,
                 note=_note(link.note),
-                tags=_dedupe(tags) if len(tags) > 1 else tuple(tags),
-                added=parse_timestamp(link.attrs.get("add_date")),
+                tags=dedupe(tags) if len(tags) > 1 else tuple(tags),
+                added=added,
                 modified=parse_timestamp(link.attrs.get("last_modified")),
                 to_read=link.to_read or _flag(link.attrs.get("toread")),
                 private=_flag(link.attrs.get("private")),
@@ -323,21 +338,6 @@ def _note(parts: list[str] | None) -> str | None:
     text = clean_block(text).strip()
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text or None
-
-
-def _quote(text: str) -> str:
-    text = clean_line(text)
-    if len(text) > 80:
-        text = text[:79] + "…"
-    return text
-
-
-def _scheme(url: str) -> str:
-    try:
-        scheme = urlsplit(url).scheme
-    except ValueError:
-        return ""
-    return scheme.lower()
 
 
 def _clean_fast(text: str) -> str:
@@ -358,47 +358,11 @@ def _split_tags(value: str | None) -> list[str]:
     return [tag for tag in (_clean_fast(part) for part in parts) if tag]
 
 
-def _dedupe(tags: list[str]) -> tuple[str, ...]:
-    seen: set[str] = set()
-    out: list[str] = []
-    for tag in tags:
-        key = tag.casefold()
-        if key not in seen:
-            seen.add(key)
-            out.append(tag)
-    return tuple(out)
-
-
 def parse_timestamp(value: str | None) -> datetime | None:
     """A bookmark date in seconds, milliseconds, microseconds or nanoseconds since the
-    epoch (or an ISO 8601 string) as an aware UTC datetime; None if missing or absurd."""
-    if value is None:
-        return None
-    if value.isascii() and value.isdigit() and len(value) <= 10:  # plain seconds: common
-        seconds = int(value)
-        return datetime.fromtimestamp(seconds, tz=UTC) if seconds > 0 else None
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        try:
-            return utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
-        except (ValueError, OverflowError):
-            return None
-    if not 0 < number < float("inf"):
-        return None
-    if number >= 1e17:  # nanoseconds
-        number /= 1e9
-    elif number >= 1e14:  # microseconds (Firefox's own unit, WebKit's too)
-        number /= 1e6
-    elif number >= 1e11:  # milliseconds (JavaScript's unit); 1e11 s would be year 5138
-        number /= 1e3
-    try:
-        return datetime.fromtimestamp(int(number), tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
+    epoch, or a date string (ISO 8601, RFC 2822, ``10/Oct/2000:13:55:36 +0300``), as an
+    aware UTC datetime; None if missing or absurd."""
+    return parse_date(value)
 
 
 # --- writing -----------------------------------------------------------------------------

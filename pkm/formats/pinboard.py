@@ -7,10 +7,10 @@ Each post has ``href``, ``description`` (the title), ``extended`` (the note), ``
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 from pkm.errors import FormatError
-from pkm.formats import clean_block, clean_line, is_web_url, utc
+from pkm.formats import clean_block, clean_line, is_web_url
+from pkm.formats._common import parse_date
 from pkm.types import BookmarkData, BookmarkImport
 
 
@@ -38,7 +38,7 @@ def parse_pinboard(data: bytes) -> BookmarkImport:
                 title=clean_line(_text(post.get("description"))) or None,
                 note=clean_block(_text(post.get("extended"))) or None,
                 tags=tuple(clean_line(_text(post.get("tags"))).split()),
-                added=_time(post.get("time")),
+                added=parse_date(post.get("time")),
                 to_read=_text(post.get("toread")).lower() == "yes",
                 private=_text(post.get("shared")).lower() == "no",
             )
@@ -48,12 +48,3 @@ def parse_pinboard(data: bytes) -> BookmarkImport:
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
-
-
-def _time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        return None

@@ -1,0 +1,110 @@
+"""Firefox's own database, ``places.sqlite``, read while Firefox may be running.
+
+The file (and its ``-wal`` journal, which holds the latest changes until Firefox
+checkpoints it) is copied to a temporary directory and the copy opened read-only: the
+profile is never written, and a running Firefox's lock does not stop the import.
+
+``moz_bookmarks`` holds the tree: type 1 is a bookmark (``fk`` points into ``moz_places``
+for the URL), type 2 a folder. The folder whose guid is ``tags________`` holds one folder
+per tag, and in each a bookmark row per tagged URL: those rows are tags, not bookmarks.
+``dateAdded`` and ``lastModified`` are microseconds since 1970.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from pkm.formats._common import Collector, ReadError, parse_date
+from pkm.types import BookmarkImport
+
+WHAT = "a Firefox places.sqlite"
+SQLITE_HEADER = b"SQLite format 3\x00"
+TAGS_ROOT = "tags________"
+# The roots Firefox creates; their names ("menu", "toolbar", …) are not tags.
+ROOTS = frozenset({"root________", "menu________", "toolbar_____", "unfiled_____", "mobile______"})
+_BOOKMARK, _FOLDER = 1, 2
+
+
+def looks_like(data: bytes) -> bool:
+    return data.startswith(SQLITE_HEADER)
+
+
+def parse_places(
+    data: bytes, *, wal: bytes | None = None, folders_as_tags: bool = True
+) -> BookmarkImport:
+    """Read the bookmarks of a ``places.sqlite`` given as bytes (and its ``-wal``, if any)."""
+    if not looks_like(data):
+        raise ReadError(WHAT, "not an SQLite database")
+    with tempfile.TemporaryDirectory(prefix="pkm-places-") as tmp:
+        copy = Path(tmp) / "places.sqlite"
+        copy.write_bytes(data)
+        if wal:
+            (Path(tmp) / "places.sqlite-wal").write_bytes(wal)
+        try:
+            conn = sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            raise ReadError(WHAT, f"cannot open the copy: {exc}") from None
+        try:
+            return _read(conn, folders_as_tags)
+        except sqlite3.Error as exc:
+            raise ReadError(WHAT, f"an SQLite database without Firefox's tables ({exc})") from None
+        finally:
+            conn.close()
+
+
+def _read(conn: sqlite3.Connection, folders_as_tags: bool) -> BookmarkImport:
+    # id -> parent, title, guid (ids as SQLite gives them: a damaged file may hold text)
+    folders: dict[object, tuple[object, str, str]] = {}
+    for folder_id, parent, title, guid in conn.execute(
+        "SELECT id, parent, title, guid FROM moz_bookmarks WHERE type = ?", (_FOLDER,)
+    ):
+        folders[folder_id] = (parent, str(title or ""), str(guid or ""))
+    tags_root = next((fid for fid, (_, _, guid) in folders.items() if guid == TAGS_ROOT), None)
+    tag_names = {
+        fid: title
+        for fid, (parent, title, _) in folders.items()
+        if tags_root is not None and parent == tags_root
+    }
+    place_tags: dict[object, list[str]] = {}
+    rows = conn.execute(
+        "SELECT b.id, b.parent, b.title, b.dateAdded, b.lastModified, p.id, p.url, p.title"
+        " FROM moz_bookmarks AS b LEFT JOIN moz_places AS p ON p.id = b.fk"
+        " WHERE b.type = ? ORDER BY b.parent, b.position, b.id",
+        (_BOOKMARK,),
+    ).fetchall()
+    bookmarks = []
+    for row in rows:
+        parent = row[1]
+        if parent in tag_names:
+            if row[5] is not None and tag_names[parent].strip():
+                place_tags.setdefault(row[5], []).append(tag_names[parent].strip())
+        else:
+            bookmarks.append(row)
+    collector = Collector()
+    for _id, parent, title, added, modified, place_id, url, place_title in bookmarks:
+        path = _path(folders, parent) if folders_as_tags else []
+        tags = place_tags.get(place_id, []) if place_id is not None else []
+        collector.add(
+            url,
+            label=str(title or place_title or f"bookmark {_id}"),
+            title=title or place_title,
+            tags=[*tags, *path],
+            added=parse_date(added),
+            modified=parse_date(modified),
+        )
+    return collector.result
+
+
+def _path(folders: dict[object, tuple[object, str, str]], parent: object) -> list[str]:
+    """The names of the folders from the roots down to ``parent`` (loops cut short)."""
+    names: list[str] = []
+    seen: set[object] = set()
+    while parent is not None and parent in folders and parent not in seen:
+        seen.add(parent)
+        grandparent, title, guid = folders[parent]
+        if guid not in ROOTS and title.strip():
+            names.append(title.strip())
+        parent = grandparent
+    return names[::-1]
