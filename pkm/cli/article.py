@@ -77,10 +77,11 @@ def render_article(source: str, width: int = DEFAULT_WIDTH) -> Article:
     tree = _parse(clean(source[:MAX_HTML], multiline=True))
     if tree is None:
         return Article("", (), cut=cut)
+    labels: list[tuple[int, int, str]]
     links = _number_links(tree)
     _replace_images(tree)
     if sum(1 for _ in tree.iter()) > MAX_ELEMENTS:
-        text, labels = tree.text_content(), list[tuple[int, int, str]]()
+        text, labels = tree.text_content(), []
     else:
         _flatten_pre(tree)
         _linearise_wide_tables(tree, width)
@@ -99,6 +100,19 @@ def _parse(source: str) -> HtmlElement | None:
         return lxml.html.document_fromstring(source)
     except ParserError:  # nothing but a comment, or whitespace lxml would not keep
         return None
+
+
+LINKS_HEADING = "Links:"
+
+
+def link_line(link: Link) -> str:
+    return f"[{link.n}] {link.url}"
+
+
+def plain(article: Article) -> str:
+    """The article as ``pkm show`` prints it without a terminal: the text, then its links."""
+    links = "".join("\n" + link_line(link) for link in article.links)
+    return article.text + (f"\n\n{LINKS_HEADING}{links}" if links else "") + "\n"
 
 
 def _collapse(text: str) -> str:
@@ -147,9 +161,10 @@ def _flatten_pre(tree: HtmlElement) -> None:
 
 
 def _linearise_wide_tables(tree: HtmlElement, width: int) -> None:
-    """A table whose columns cannot fit ``width`` becomes one line per row, cells joined
-    by `` | ``: inscriptis would lay it out wider than the screen, and a wrapped grid is
-    unreadable. Judged from the widest text of each column, innermost tables first."""
+    """A table whose columns cannot fit ``width`` becomes a list, one item per row with
+    its cells joined by `` | ``: inscriptis would lay it out wider than the screen, and a
+    wrapped grid is unreadable. Judged from the widest text of each column, innermost
+    tables first."""
     for table in reversed(list(tree.iter("table"))):
         columns: list[int] = []
         for row in table.iter("tr"):
@@ -167,10 +182,10 @@ def _linearise_wide_tables(tree: HtmlElement, width: int) -> None:
                 cell.tail = " | " + (cell.tail or "")
             for cell in cells:
                 cell.tag = "span"
-            row.tag = "div"
+            row.tag = "li"
         for part in list(table.iter("thead", "tbody", "tfoot", "caption")):
-            part.tag = "div"
-        table.tag = "div"
+            part.drop_tag()
+        table.tag = "ul"
 
 
 def _layout(tree: HtmlElement) -> tuple[str, list[tuple[int, int, str]]]:
@@ -193,7 +208,7 @@ def _config() -> Any:
     block = {"display": Display.block}
     css.update(
         blockquote=Style(**block, margin_before=1, margin_after=1),
-        dl=Style(**block, margin_before=1, margin_after=1),
+        dl=Style(**block, margin_before=1),
         dt=Style(**block),
         dd=Style(**block, padding_inline=4),
         details=Style(**block),
