@@ -135,8 +135,14 @@ def _number_links(tree: HtmlElement) -> tuple[Link, ...]:
             numbers[url] = len(links) + 1
             label = _collapse(anchor.text_content()) or _collapse(_image_label(anchor))
             links.append(Link(numbers[url], url, label))
-        anchor.tail = f"[{numbers[url]}]" + (anchor.tail or "")
+        _put_before_tail(anchor, f"[{numbers[url]}]")
     return tuple(links)
+
+
+def _put_before_tail(element: HtmlElement, text: str) -> None:
+    # lxml refuses to set text with a control character, which a character reference in
+    # the tail may have become: the tail is cleaned here rather than after layout.
+    element.tail = text + clean(element.tail or "", multiline=True)
 
 
 def _image_label(element: HtmlElement) -> str:
@@ -146,7 +152,7 @@ def _image_label(element: HtmlElement) -> str:
 def _replace_images(tree: HtmlElement) -> None:
     for img in list(tree.iter("img")):
         alt = _collapse(img.get("alt") or "")
-        img.tail = (f"[image: {alt}]" if alt else "[image]") + (img.tail or "")
+        _put_before_tail(img, f"[image: {alt}]" if alt else "[image]")
         img.drop_tree()
 
 
@@ -154,7 +160,7 @@ def _flatten_pre(tree: HtmlElement) -> None:
     """``<pre>`` as its bare text: inscriptis collapses the whitespace of inline elements
     inside it (``<pre><code>``, highlighted spans), and code must stay as written."""
     for pre in list(tree.iter("pre")):
-        text = pre.text_content().expandtabs(4)
+        text = clean(pre.text_content(), multiline=True).expandtabs(4)
         for child in list(pre):
             pre.remove(child)
         pre.text = text
@@ -179,7 +185,7 @@ def _linearise_wide_tables(tree: HtmlElement, width: int) -> None:
         for row in list(table.iter("tr")):
             cells = list(row.iterchildren("td", "th"))
             for cell in cells[:-1]:
-                cell.tail = " | " + (cell.tail or "")
+                _put_before_tail(cell, " | ")
             for cell in cells:
                 cell.tag = "span"
             row.tag = "li"
