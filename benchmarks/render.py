@@ -9,7 +9,9 @@ candidates, each entry ``--repeat`` times (the median of those is the entry's ti
 - ``markdownify+rich``: markdownify to Markdown, then Rich's Markdown renderer printed to
   an 80-column plain console, the other way the issue names.
 
-Prints the median and the worst entry per candidate, and the largest HTML.
+Prints the median and the worst entry per candidate, and the largest HTML; then the end
+to end time of ``pkm show ID`` piped (a fresh process each run, ``--repeat`` x 5 runs) on
+a store holding the corpus's median-sized and largest entries.
 
     .venv/bin/python benchmarks/render.py [CORPUS_DIR] [--repeat 3]
 """
@@ -18,8 +20,11 @@ from __future__ import annotations
 
 import argparse
 import io
+import sqlite3
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -72,6 +77,33 @@ CANDIDATES: dict[str, Callable[[str], str]] = {
 }
 
 
+def end_to_end(documents: list[tuple[str, str]], runs: int) -> None:
+    from pkm import Pkm
+
+    by_size = sorted(documents, key=lambda d: len(d[1]))
+    chosen = {"median": by_size[len(by_size) // 2][1], "largest": by_size[-1][1]}
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "pkm.db"
+        ids = {}
+        with Pkm.open(db) as pkm:
+            for name in chosen:
+                ids[name] = pkm.save(f"https://bench.example/{name}", fetch=False).entry.id
+        with sqlite3.connect(db) as conn:
+            for name, source in chosen.items():
+                conn.execute("UPDATE entries SET content = ? WHERE id = ?", (source, ids[name]))
+        for name, source in chosen.items():
+            command = [sys.executable, "-m", "pkm", "--db", str(db), "show", str(ids[name])]
+            times = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+                times.append(time.perf_counter() - start)
+            print(
+                f"pkm show, {name} entry ({len(source) / 1000:.1f} KB):"
+                f" median {statistics.median(times) * 1000:.0f} ms over {runs} runs"
+            )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
@@ -103,6 +135,7 @@ def main() -> int:
             f"{name:18} median {median * 1000:6.2f} ms  worst {worst * 1000:7.2f} ms"
             f" ({worst_feed}, {worst_size / 1000:.1f} KB)  all entries {total:.2f} s"
         )
+    end_to_end(documents, args.repeat * 5)
     return 0
 
 
