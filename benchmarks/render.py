@@ -91,17 +91,21 @@ def end_to_end(documents: list[tuple[str, str]], runs: int) -> None:
         with sqlite3.connect(db) as conn:
             for name, source in chosen.items():
                 conn.execute("UPDATE entries SET content = ? WHERE id = ?", (source, ids[name]))
-        for name, source in chosen.items():
-            command = [sys.executable, "-m", "pkm", "--db", str(db), "show", str(ids[name])]
+        pkm = [sys.executable, "-m", "pkm", "--db", str(db)]
+        commands = {
+            f"pkm show, {name} entry ({len(source) / 1000:.1f} KB)": [*pkm, "show", str(ids[name])]
+            for name, source in chosen.items()
+        }
+        # The same start-up without the article: how loaded the machine is at the time.
+        commands["pkm tags (baseline: start-up, no article)"] = [*pkm, "tags"]
+        for label, command in commands.items():
             times = []
             for _ in range(runs):
                 start = time.perf_counter()
                 subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
                 times.append(time.perf_counter() - start)
-            print(
-                f"pkm show, {name} entry ({len(source) / 1000:.1f} KB):"
-                f" median {statistics.median(times) * 1000:.0f} ms over {runs} runs"
-            )
+            median = statistics.median(times) * 1000
+            print(f"{label}: median {median:.0f} ms over {runs} runs")
 
 
 def main() -> int:

@@ -27,8 +27,9 @@ from conftest import DATA, RunCli
 from httpserver import LocalServer
 
 from pkm import Pkm
-from pkm.cli.article import MAX_HTML, plain, render_article
+from pkm.cli.article import MAX_HTML, article_html, plain, render_article
 from pkm.cli.pager import DEFAULT_PAGER, pager_command
+from pkm.types import Entry
 
 ARTICLES = DATA / "articles"
 GOLDEN = sorted(ARTICLES.glob("*.txt"))
@@ -99,9 +100,22 @@ def test_headings_and_quotes_are_marked_for_the_terminal() -> None:
     assert quotes == {"│ ", "│ │ ", "│"}
 
 
-def test_plain_text_without_html_is_shown_as_paragraphs() -> None:
+def test_text_without_tags_is_one_paragraph_and_nothing_is_nothing() -> None:
     assert render_article("just words\n\nand more").text == "just words and more"
     assert render_article("").text == "" and render_article("<!-- -->").text == ""
+
+
+def test_the_view_shows_content_else_summary_else_the_plain_text() -> None:
+    both = Entry(1, None, None, summary="<p>summary</p>", content="<p>content</p>")
+    assert render_article(article_html(both)).text == "content"
+    assert article_html(Entry(1, None, None, summary="<p>s</p>")) == "<p>s</p>"
+    text_only = Entry(1, None, None, text="a page said: <b> is not a tag & this is text")
+    assert render_article(article_html(text_only)).text == text_only.text
+
+
+def test_line_breaks_in_code_are_kept() -> None:
+    text = render_article("<pre><code>one<br>two<br/>  three</code></pre>").text
+    assert text == "one\ntwo\n  three"
 
 
 def test_hostile_text_inside_the_html_is_inert() -> None:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from pkm.types import Entry
 
 # About 20,000 words of prose, longer than any article in the 86-feed corpus (the largest
-# entry there is 38 KB); a megabyte takes about 0.6 s to lay out (benchmarks/README.md).
+# entry there is 38 KB); a megabyte of prose takes about half a second to lay out.
 MAX_HTML = 1_000_000
 # inscriptis spends about 10 us an element; past this many (a prose megabyte has ~20,000)
 # the document is shown as its bare text, so nested junk cannot take seconds.
@@ -42,6 +42,7 @@ _BULLET = re.compile(r"(\s*)(?:[*+o-]|\d+\.) (?=\S)")
 _SPACES = re.compile(r"\s+")
 _QUOTE_MARK = "│ "
 _CELL_GAP = 2  # inscriptis's table_cell_separator
+LINKS_HEADING = "Links:"
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,9 @@ class Article:
 
 
 def article_html(entry: Entry) -> str:
-    """The HTML the article view shows: the content, else the summary, else the plain text."""
-    if entry.content or entry.summary:
-        return entry.content or entry.summary or ""
-    return "".join(f"<p>{html.escape(part)}</p>" for part in (entry.text or "").split("\n\n"))
+    """The HTML the article view shows: the content, else the summary, else the plain text
+    (a saved page's description)."""
+    return entry.content or entry.summary or html.escape(entry.text or "")
 
 
 def render_article(source: str, width: int = DEFAULT_WIDTH) -> Article:
@@ -90,6 +90,16 @@ def render_article(source: str, width: int = DEFAULT_WIDTH) -> Article:
     return _assemble(lines, links, cut)
 
 
+def link_line(link: Link) -> str:
+    return f"[{link.n}] {link.url}"
+
+
+def plain(article: Article) -> str:
+    """The article as ``pkm show`` prints it without a terminal: the text, then its links."""
+    links = "".join("\n" + link_line(link) for link in article.links)
+    return article.text + (f"\n\n{LINKS_HEADING}{links}" if links else "") + "\n"
+
+
 def _parse(source: str) -> HtmlElement | None:
     import lxml.html
     from lxml.etree import ParserError
@@ -100,19 +110,6 @@ def _parse(source: str) -> HtmlElement | None:
         return lxml.html.document_fromstring(source)
     except ParserError:  # nothing but a comment, or whitespace lxml would not keep
         return None
-
-
-LINKS_HEADING = "Links:"
-
-
-def link_line(link: Link) -> str:
-    return f"[{link.n}] {link.url}"
-
-
-def plain(article: Article) -> str:
-    """The article as ``pkm show`` prints it without a terminal: the text, then its links."""
-    links = "".join("\n" + link_line(link) for link in article.links)
-    return article.text + (f"\n\n{LINKS_HEADING}{links}" if links else "") + "\n"
 
 
 def _collapse(text: str) -> str:
@@ -160,6 +157,8 @@ def _flatten_pre(tree: HtmlElement) -> None:
     """``<pre>`` as its bare text: inscriptis collapses the whitespace of inline elements
     inside it (``<pre><code>``, highlighted spans), and code must stay as written."""
     for pre in list(tree.iter("pre")):
+        for br in pre.iter("br"):
+            _put_before_tail(br, "\n")
         text = clean(pre.text_content(), multiline=True).expandtabs(4)
         for child in list(pre):
             pre.remove(child)
