@@ -102,7 +102,9 @@ def end_to_end(documents: list[tuple[str, str]], runs: int) -> None:
             times = []
             for _ in range(runs):
                 start = time.perf_counter()
-                subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+                subprocess.run(
+                    command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                )
                 times.append(time.perf_counter() - start)
             median = statistics.median(times) * 1000
             print(f"{label}: median {median:.0f} ms over {runs} runs")
