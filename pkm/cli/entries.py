@@ -87,6 +87,7 @@ def show(
         typer.Option(
             "--width",
             min=article.MIN_WIDTH,
+            metavar="N",
             help="Wrap at N columns (default: the terminal's, at most 100; 80 when piped).",
         ),
     ] = None,
@@ -158,7 +159,9 @@ def open_(
     entry_id: EntryIdArg,
     link: Annotated[
         int | None,
-        typer.Argument(help="Open link N of the article instead, as pkm show numbers them."),
+        typer.Argument(
+            metavar="[N]", help="Open link N of the article instead, as pkm show numbers them."
+        ),
     ] = None,
 ) -> None:
     """Open an entry's URL, or one of its article's links, in the browser."""
