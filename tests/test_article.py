@@ -13,11 +13,14 @@ import json
 import os
 import pty
 import re
+import select
+import shutil
 import sqlite3
 import struct
 import subprocess
 import sys
 import termios
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -410,6 +413,39 @@ def test_pager_command_is_pkm_pager_else_pager_else_less(monkeypatch: pytest.Mon
     assert pager_command() == ["most", "a b"]
     monkeypatch.setenv("PKM_PAGER", "less 'unbalanced")
     assert pager_command() is None
+
+
+@pytest.mark.skipif(shutil.which("less") is None, reason="less is not installed")
+def test_the_default_pager_is_less_showing_one_screen_until_q(store: Store) -> None:
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 10, 80, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("PAGER", "PKM_PAGER", "LESS")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pkm", "--db", str(store.db), "show", str(store.ids["prose"])],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env | {"TERM": "xterm-256color"},
+        close_fds=True,
+    )
+    os.close(follower)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 30
+        while b"Prose article" not in seen:
+            ready, _, _ = select.select([leader], [], [], 1)
+            if ready:
+                seen += os.read(leader, 65536)
+            assert time.monotonic() < deadline, seen
+        time.sleep(0.3)  # less draws the rest of its screen, then waits for a key
+        ready, _, _ = select.select([leader], [], [], 0.5)
+        seen += os.read(leader, 65536) if ready else b""
+        assert b"Thanks to everyone" not in seen  # one screen, not the whole article
+        os.write(leader, b"q")
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+        os.close(leader)
 
 
 @pytest.mark.parametrize(("columns", "widest"), [(160, 100), (60, 60)])
