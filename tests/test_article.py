@@ -77,6 +77,25 @@ def _words(text: str) -> list[str]:
     return [w for w in text.split() if not set(w) <= {"=", "-", "│"}]
 
 
+@pytest.mark.parametrize("width", [20, 41, 80])
+def test_double_width_text_wraps_by_terminal_columns(width: int) -> None:
+    from rich.cells import cell_len
+
+    chinese = "混合活动：我们从一年的在线活动中学到了什么。" * 6
+    source = (
+        f"<h1>会议的未来</h1><p>{chinese} and a few English words</p>"
+        "<ul><li>日本語 の テキスト 日本語のテキスト日本語のテキスト日本語のテキスト</li></ul>"
+    )
+    text = render_article(source, width).text
+    lines = text.splitlines()
+    assert max(cell_len(line) for line in lines) <= width, text
+    assert cell_len(lines[1]) == cell_len(lines[0]) == 10  # the rule is as wide as the title
+    assert "".join(text.split()).replace("=", "").replace("*", "") == "".join(
+        (f"会议的未来{chinese}andafewEnglishwords日本語のテキスト" + "日本語のテキスト" * 3).split()
+    )
+    assert re.search(r"^  \* 日本語", text, re.M)  # the bullet keeps its first words
+
+
 def test_code_keeps_its_indentation_and_long_lines() -> None:
     text = render_article((ARTICLES / "code.html").read_text(), 40).text
     assert "    for talk in sorted(talks, key=lambda t: t.start):\n" in text

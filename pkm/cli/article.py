@@ -257,12 +257,18 @@ def _wrap(text: str, labels: list[tuple[int, int, str]], width: int) -> list[_Li
         for part in wrapped:
             lines.append(_Line(part, "heading" if heading else None, depth))
         if heading in _UNDERLINE:
-            size = max(len(part.strip()) for part in wrapped)
+            size = max(_columns(part.strip()) for part in wrapped)
             indent = len(wrapped[0]) - len(wrapped[0].lstrip())
             lines.append(_Line(" " * indent + _UNDERLINE[heading] * size, "heading", depth))
     while lines and not lines[-1].text:
         lines.pop()
     return lines
+
+
+def _columns(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
 
 
 def _labels_by_line(lines: list[str], labels: list[tuple[int, int, str]]) -> list[list[str]]:
@@ -285,12 +291,17 @@ def _labels_by_line(lines: list[str], labels: list[tuple[int, int, str]]) -> lis
 
 
 def _wrap_line(line: str, width: int) -> list[str]:
-    if len(line) <= width:
+    from rich.cells import cell_len
+
+    columns = cell_len(line)
+    if columns <= width:
         return [line]
     bullet = _BULLET.match(line)
     indent = " " * len(bullet.group(0) if bullet else line[: len(line) - len(line.lstrip())])
     if len(indent) > width // 2:  # deep nesting on a narrow screen: keep words readable
         indent = indent[: width // 2]
+    if columns != len(line):
+        return _fold_wide(line, width, indent)
     return textwrap.wrap(
         line,
         width,
@@ -299,6 +310,36 @@ def _wrap_line(line: str, width: int) -> list[str]:
         drop_whitespace=True,
         replace_whitespace=False,
     ) or [line]
+
+
+def _fold_wide(line: str, width: int, indent: str) -> list[str]:
+    """Wrapping by terminal columns, for text with double-width characters (CJK), which
+    textwrap counts as one: at spaces where there are some, else between characters."""
+    from rich.cells import cell_len, get_character_cell_size
+
+    lines: list[str] = []
+    current = line[: len(line) - len(line.lstrip())]
+    used = len(current)
+    for word in line.split():
+        size = cell_len(word)
+        gap = 1 if current.strip() else 0
+        if used + gap + size <= width:
+            current, used = current + " " * gap + word, used + gap + size
+            continue
+        if gap and size <= width - len(indent):  # it fits on a line of its own
+            lines.append(current)
+            current, used = indent, len(indent)
+        elif gap:  # too long for any line: folded from here
+            current, used = current + " ", used + 1
+        for char in word:
+            char_size = get_character_cell_size(char)
+            if used + char_size > width and current.strip():
+                lines.append(current)
+                current, used = indent, len(indent)
+            current, used = current + char, used + char_size
+    if current.strip():
+        lines.append(current)
+    return lines
 
 
 def _assemble(lines: list[_Line], links: tuple[Link, ...], cut: int) -> Article:
