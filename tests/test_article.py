@@ -96,6 +96,14 @@ def test_double_width_text_wraps_by_terminal_columns(width: int) -> None:
     assert re.search(r"^  \* 日本語", text, re.M)  # the bullet keeps its first words
 
 
+def test_a_wide_table_becomes_a_list_but_a_narrow_table_inside_it_stays_a_grid() -> None:
+    wide = "a cell with enough words in it to be wider than the screen is"
+    inner = "<table><tr><td>in</td><td>ner</td></tr><tr><td>a</td><td>b</td></tr></table>"
+    text = render_article(f"<table><tr><td>{wide}</td><td>{inner}</td></tr></table>", 60).text
+    assert text.count("* ") == 1 and text.startswith("  * a cell with")
+    assert "in  ner" in text and "| in" in text
+
+
 def test_code_keeps_its_indentation_and_long_lines() -> None:
     text = render_article((ARTICLES / "code.html").read_text(), 40).text
     assert "    for talk in sorted(talks, key=lambda t: t.start):\n" in text

@@ -171,8 +171,9 @@ def _linearise_wide_tables(tree: HtmlElement, width: int) -> None:
     wrapped grid is unreadable. Judged from the widest text of each column, innermost
     tables first."""
     for table in reversed(list(tree.iter("table"))):
+        rows = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")  # not a nested table's
         columns: list[int] = []
-        for row in table.iter("tr"):
+        for row in rows:
             for index, cell in enumerate(row.iterchildren("td", "th")):
                 size = len(_collapse(cell.text_content()))
                 if index == len(columns):
@@ -181,14 +182,14 @@ def _linearise_wide_tables(tree: HtmlElement, width: int) -> None:
                     columns[index] = max(columns[index], size)
         if sum(columns) + _CELL_GAP * max(len(columns) - 1, 0) <= width:
             continue
-        for row in list(table.iter("tr")):
+        for row in rows:
             cells = list(row.iterchildren("td", "th"))
             for cell in cells[:-1]:
                 _put_before_tail(cell, " | ")
             for cell in cells:
                 cell.tag = "span"
             row.tag = "li"
-        for part in list(table.iter("thead", "tbody", "tfoot", "caption")):
+        for part in table.xpath("./thead | ./tbody | ./tfoot | ./caption"):
             part.drop_tag()
         table.tag = "ul"
 
