@@ -69,7 +69,15 @@ HTML_PAYLOADS = {
     '<base href="https://evil.example/">',
     "mXSS": "<math><mtext><table><mglyph><style><img src=x onerror=alert(7)>",
 }
-HOSTILE_HTML = "<p>Kept paragraph.</p>" + "".join(HTML_PAYLOADS.values())
+HOSTILE_HTML = (
+    "<p>Kept paragraph.</p>"
+    # What the article view lays out: text in a link, an alt text, code, a table cell.
+    + '<p><a href="https://hostile.example/l">Link {0}</a> <img src="https://img.example/b.png"'
+    ' alt="Alt {0}"></p><pre>Code {0}</pre><table><tr><td>Cell {0}</td></tr></table>'.format(
+        html.escape(HOSTILE)
+    )
+    + "".join(HTML_PAYLOADS.values())  # last: the mXSS payload's open <style> ends the text
+)
 
 FORBIDDEN_TAGS = {
     "script",
@@ -270,7 +278,9 @@ def printing_commands(h: Hostile) -> list[tuple[str, ...]]:
         ("show", i),
         ("show", i, "--json"),
         ("show", "1"),
+        ("show", "1", "--width", "30"),
         ("show", "2", "--json"),
+        ("show", "4", "--json"),
         ("tag", i, "more", "--note", "again " + HOSTILE),
         ("untag", i, "never-had-" + HOSTILE[:30], "more"),
         ("save", "https://saved.example/x", "--no-fetch", "-t", "again"),
@@ -394,12 +404,14 @@ def test_stored_text_from_the_web_has_no_controls(hostile_store: Hostile) -> Non
 RICH_SEQUENCES = re.compile(r"\x1b\[[0-9;]*m|\x1b\[2K|\x1b\[\d*A|\x1b\[\?25[lh]|\r")
 
 
-def run_on_terminal(db: Path, *args: str) -> str:
-    """Run pkm with stdout and stderr on a pseudo-terminal; everything it wrote."""
+def run_on_terminal(db: Path, *args: str, rows: int = 50, pager: str = "") -> str:
+    """Run pkm with stdout and stderr on a pseudo-terminal; everything it wrote. No pager
+    unless one is given: a real one would wait for keys nobody presses."""
     leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 160, 0, 0))
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS")}
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, 160, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "PAGER")}
     env["TERM"] = "xterm-256color"
+    env["PKM_PAGER"] = pager
     proc = subprocess.Popen(
         [sys.executable, "-m", "pkm", "--db", str(db), *args],
         stdin=follower,
@@ -431,6 +443,8 @@ def run_on_terminal(db: Path, *args: str) -> str:
         ("scan", "--force"),
         ("find", "hostile"),
         ("show", "SAVED"),
+        ("show", "1", "--no-pager"),
+        ("show", "4", "--no-pager"),
         ("tags",),
         ("feeds", "list"),
         ("feeds", "review"),
@@ -443,10 +457,29 @@ def test_on_a_real_terminal_only_pkms_own_styles_are_sent(
 ) -> None:
     args = tuple(str(store_copy.saved_id) if a == "SAVED" else a for a in args)
     written = run_on_terminal(store_copy.db, *args)
+    if args[:2] == ("show", "1"):
+        assert "Kept paragraph." in written and "Links:" in written
     assert "Traceback" not in written
     assert "\x1b[" in written or args[0] == "export"  # it really thought it was a terminal
     assert "\x1b[5;38;5;201m" not in written  # the hostile SGR
     assert_inert(RICH_SEQUENCES.sub("", written), args)
+
+
+def test_the_article_view_sends_a_pager_only_pkms_own_styles(
+    store_copy: Hostile, tmp_path: Path
+) -> None:
+    log = tmp_path / "paged.txt"
+    script = tmp_path / "pager.py"
+    script.write_text(f"import sys\nopen({str(log)!r}, 'w').write(sys.stdin.read())\n")
+    for entry in ("1", "4"):  # the RSS and the JSON Feed item with hostile HTML
+        written = run_on_terminal(
+            store_copy.db, "show", entry, rows=5, pager=f"{sys.executable} {script}"
+        )
+        assert "Traceback" not in written
+        paged = log.read_text()
+        assert "Kept paragraph." in paged and "Alt Hostile" in paged and "Links:" in paged
+        assert "\x1b[5;38;5;201m" not in paged
+        assert_inert(RICH_SEQUENCES.sub("", paged), entry)
 
 
 # --- hostile HTML: never stored, never exported --------------------------------------------

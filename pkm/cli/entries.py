@@ -6,9 +6,12 @@ from typing import Annotated
 
 import typer
 
-from pkm.cli import render
+from pkm.cli import article, render
 from pkm.cli.options import EntryIdArg, JsonOpt, NoteOpt, PrivateOpt, TagsOpt, open_pkm
 from pkm.types import Entry
+
+# Lines longer than this are hard to read, however wide the terminal (issue 14).
+MAX_WIDTH = 100
 
 
 def register(app: typer.Typer) -> None:
@@ -80,12 +83,44 @@ def save(
     _show_tags(result.entry)
 
 
-def show(ctx: typer.Context, entry_id: EntryIdArg, as_json: JsonOpt = False) -> None:
-    """Show one entry in full."""
+def show(
+    ctx: typer.Context,
+    entry_id: EntryIdArg,
+    as_json: JsonOpt = False,
+    width: Annotated[
+        int | None,
+        typer.Option(
+            "--width",
+            min=article.MIN_WIDTH,
+            metavar="N",
+            help="Wrap at N columns (default: the terminal's, at most 100; 80 when piped).",
+        ),
+    ] = None,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Print directly, never through a pager.")
+    ] = False,
+) -> None:
+    """Show one entry in full: its details, then the whole article."""
     entry = open_pkm(ctx).entry(entry_id, mark_read=True)
+    console = render.out()
+    if width is None:
+        width = min(console.size.width, MAX_WIDTH) if console.is_terminal else article.DEFAULT_WIDTH
+    body = article.render_article(article.article_html(entry), width)
     if as_json:
-        render.print_json(entry_json(entry) | {"text": entry.text})
+        links = [{"n": link.n, "url": link.url, "text": link.text} for link in body.links]
+        render.print_json(entry_json(entry) | {"text": body.text, "links": links})
         return
+    if not console.is_terminal or no_pager:
+        _print_entry(entry, body)
+        return
+    from pkm.cli import pager
+
+    with console.capture() as captured:
+        _print_entry(entry, body)
+    pager.page(captured.get(), console.size.height)
+
+
+def _print_entry(entry: Entry, body: article.Article) -> None:
     render.print_line((entry.display_title, "bold"))
     if entry.url:
         render.print_line((entry.url, "blue"))
@@ -104,22 +139,55 @@ def show(ctx: typer.Context, entry_id: EntryIdArg, as_json: JsonOpt = False) -> 
             render.print_line((f"{label:>9}  ", "dim"), value)
     if entry.note:
         render.print_line((f"{'note':>9}  ", "dim"), (entry.note, "italic"))
-    if entry.text:
-        render.out().print()
-        render.out().print(render.styled(entry.text[:2000]))
+    console = render.out()
+    if body.text:
+        console.print()
+        text = render.styled_spans(body.text, {"bold": body.headings, "dim": body.quotes})
+        console.print(text, soft_wrap=True)
+    if body.cut:
+        console.print()
+        render.print_line(
+            (
+                f"[the article goes on for {body.cut:,} more characters of HTML;"
+                f" pkm open {entry.id} shows the page]",
+                "dim",
+            )
+        )
+    if body.links:
+        console.print()
+        render.print_line((article.LINKS_HEADING, "bold"))
+        for link in body.links:
+            render.print_line(article.link_line(link))
 
 
-def open_(ctx: typer.Context, entry_id: EntryIdArg) -> None:
-    """Open an entry's URL in the browser."""
+def open_(
+    ctx: typer.Context,
+    entry_id: EntryIdArg,
+    link: Annotated[
+        int | None,
+        typer.Argument(
+            metavar="[N]", help="Open link N of the article instead, as pkm show numbers them."
+        ),
+    ] = None,
+) -> None:
+    """Open an entry's URL, or one of its article's links, in the browser."""
     import webbrowser
 
     from pkm.errors import PkmError
 
     entry = open_pkm(ctx).entry(entry_id, mark_read=True)
-    if not entry.url:
-        raise PkmError(f"entry {entry_id} has no URL")
-    if not webbrowser.open(entry.url):
-        raise PkmError(f"no browser could open {entry.url}")
+    if link is None:
+        if not entry.url:
+            raise PkmError(f"entry {entry_id} has no URL")
+        url = entry.url
+    else:
+        links = article.render_article(article.article_html(entry)).links
+        if not 1 <= link <= len(links):
+            count = {0: "no links", 1: "1 link"}.get(len(links), f"{len(links)} links")
+            raise PkmError(f"entry {entry_id} has no link {link} (its article has {count})")
+        url = links[link - 1].url
+    if not webbrowser.open(url):
+        raise PkmError(f"no browser could open {url}")
 
 
 def entry_json(entry: Entry) -> dict[str, object]:

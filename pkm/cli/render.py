@@ -84,6 +84,18 @@ def styled(*parts: tuple[object, str] | str) -> Any:
     return line
 
 
+def styled_spans(text: str, spans: dict[str, Iterable[tuple[int, int]]]) -> Any:
+    """A multi-line Rich Text of ``text``, cleaned, with each style of ``spans`` over its
+    (start, end) ranges; the ranges must be of cleaned text, which cleaning leaves as is."""
+    from rich.text import Text
+
+    value = Text(clean(text, multiline=True))
+    for style, ranges in spans.items():
+        for start, end in ranges:
+            value.stylize(style, start, end)
+    return value
+
+
 def print_line(*parts: tuple[object, str] | str) -> None:
     out().print(styled(*parts), soft_wrap=True)
 
