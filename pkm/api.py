@@ -19,11 +19,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 from pkm.config import store_path
-from pkm.errors import FormatError, PkmError, StoreError, TagNotFoundError, UsageError
-from pkm.files import DEFAULT_MAX_FILE_BYTES, read_input
+from pkm.errors import PkmError, StoreError, TagNotFoundError, UsageError
+from pkm.files import DEFAULT_MAX_FILE_BYTES
 from pkm.storage.db import describe_error, open_any, transaction
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
@@ -31,10 +31,10 @@ from pkm.storage.mutes import MuteRepository
 from pkm.storage.rows import now_ts, to_ts
 from pkm.storage.tags import TagRepository
 from pkm.tagnames import clean_tags, tag_key
+from pkm.transfer import Transfer
 from pkm.types import (
     Entry,
     Feed,
-    FeedOutcome,
     FeedReview,
     ImportReport,
     ReadingList,
@@ -50,9 +50,6 @@ if TYPE_CHECKING:
     from pkm.discover import DiscoveredFeed
     from pkm.mute import MuteRule
 
-# Bookmarks per import transaction: large enough to be fast, small enough that an
-# interrupted import keeps most of its work.
-IMPORT_BATCH = 5000
 # The most entries one search export holds.
 MAX_EXPORT = 100_000
 
@@ -68,6 +65,7 @@ class Pkm:
         self._feeds = FeedRepository(conn)
         self._entries = EntryRepository(conn)
         self._tags = TagRepository(conn)
+        self._transfer = Transfer(conn, path, self._write)
 
     @classmethod
     def open(cls, db: str | os.PathLike[str] | None = None) -> Pkm:
@@ -134,26 +132,11 @@ class Pkm:
         return self._feeds.get(feed_id), created, discovered
 
     def import_opml(self, data: bytes) -> ImportReport:
-        from pkm.formats.opml import parse_opml
-
-        parsed = parse_opml(data)
-        imported = merged = 0
-        with self._write():
-            for outline in parsed.feeds:
-                _, created = self._feeds.add(
-                    outline.url,
-                    title=outline.title,
-                    folder=outline.folder,
-                    site_url=outline.site_url,
-                )
-                imported += created
-                merged += not created
-        return ImportReport(imported=imported, merged=merged, skipped=parsed.problems)
+        """Subscribe to the feeds of an OPML file (with folders); known ones merge."""
+        return self._transfer.import_opml(data)
 
     def export_opml(self) -> str:
-        from pkm.formats.opml import dump_opml
-
-        return dump_opml(self._feeds.all())
+        return self._transfer.export_opml()
 
     def feeds(self, *, folder: str | None = None) -> list[Feed]:
         return self._feeds.all(folder=folder)
@@ -217,56 +200,26 @@ class Pkm:
     ) -> ScanReport:
         """Fetch and store due feeds; the report holds the feeds' outcomes, no entries."""
         self._require_writable()
-        from pkm.scan import Scanner, scan_lock
+        from pkm.scan import fetch_due
 
-        with scan_lock(self.path):
-            started = now_ts()
-            due = self._feeds.due(started, feed_id=feed_id, folder=folder, force=force)
-            waiting = [] if force else self._feeds.waiting(started, feed_id=feed_id, folder=folder)
-            if progress:
-                progress(0, len(due))
-            with self._write():
-                self._entries.index_pending()  # left by a scan that was killed
-                scan_id = int(
-                    self._conn.execute(
-                        "INSERT INTO scans (started_at, total) VALUES (?, ?)", (started, len(due))
-                    ).lastrowid
-                    or 0
-                )
-            try:
-                try:
-                    outcomes = Scanner(self._conn, scan_id, progress).run(due)
-                finally:  # also when cut short: what was stored is found and muted
-                    self._settle_stored()
-            except sqlite3.OperationalError as exc:
-                raise StoreError(describe_error(exc, self.path)) from None
-            counts = {
-                kind: sum(o.outcome == kind for o in outcomes)
-                for kind in ("updated", "not_modified", "failed", "retired")
-            }
-            failed = counts["failed"] + counts["retired"]
-            with self._write():
-                self._conn.execute(
-                    "UPDATE scans SET finished_at = ?, updated = ?, not_modified = ?, failed = ?"
-                    " WHERE id = ?",
-                    (now_ts(), counts["updated"], counts["not_modified"], failed, scan_id),
-                )
-        outcomes += [_waiting(feed) for feed in waiting]
-        return ScanReport(
-            total=len(due),
-            updated=counts["updated"],
-            not_modified=counts["not_modified"],
-            failed=failed,
-            new_entries=(),
-            outcomes=tuple(outcomes),
-        )
+        try:
+            return fetch_due(
+                self._conn,
+                self.path,
+                self._write,
+                feed_id=feed_id,
+                folder=folder,
+                force=force,
+                progress=progress,
+            )
+        except sqlite3.OperationalError as exc:
+            raise StoreError(describe_error(exc, self.path)) from None
 
     def _settle_stored(self) -> None:
-        """What scans stored joins the search index in one batch and meets the mute rules
-        before a digest shows it."""
+        from pkm.scan import settle_stored
+
         with self._write():
-            self._entries.index_pending()
-            MuteRepository(self._conn).apply(self._entries.unshown_ids())
+            settle_stored(self._conn)
 
     def _stories(self, entries: Sequence[Entry]) -> tuple[Story, ...]:
         """The new entries as a scan shows them: muted ones out, duplicates folded."""
@@ -529,17 +482,13 @@ class Pkm:
         progress: Callable[[int, int], None] | None = None,
         max_size: int = DEFAULT_MAX_FILE_BYTES,
     ) -> ImportReport:
-        """Import the file at ``path`` (read up to ``max_size`` bytes); a ``places.sqlite``
-        comes with its ``-wal`` journal."""
-        from pkm.formats.places import looks_like as is_sqlite
-
-        data = read_input(Path(path), max_size=max_size)
-        wal = None
-        if is_sqlite(data):
-            wal_path = Path(f"{os.fspath(path)}-wal")
-            wal = read_input(wal_path, max_size=max_size) if wal_path.exists() else None
-        return self.import_bookmarks(
-            data, format=format, folders_as_tags=folders_as_tags, progress=progress, wal=wal
+        """Import a bookmark file, backup or OPML file; see :meth:`Transfer.import_file`."""
+        return self._transfer.import_file(
+            path,
+            format=format,
+            folders_as_tags=folders_as_tags,
+            progress=progress,
+            max_size=max_size,
         )
 
     def import_bookmarks(
@@ -549,88 +498,19 @@ class Pkm:
         format: str | None = None,
         folders_as_tags: bool = True,
         progress: Callable[[int, int], None] | None = None,
-        wal: bytes | None = None,
     ) -> ImportReport:
-        """Import a bookmark file in any format ``pkm import`` reads (pkm.formats.imports),
-        found from the content unless ``format`` names it; ``wal`` is a places.sqlite's
-        journal.
-
-        Bookmarks merge with what the store holds by normalised URL, so importing the
-        same file twice changes nothing. Each batch of bookmarks is one transaction. The
-        report adds up: imported + merged + skipped is the number of records read (a page
-        the file holds twice is merged into its first record).
-        """
-        from pkm.formats import imports
-
-        fmt = imports.format_for(format, data)
-        if fmt.name == "backup":
-            return self.restore(data)
-        if fmt.name == "opml":
-            return self.import_opml(data)
-        parsed = imports.read(
-            fmt, data, folders_as_tags=folders_as_tags, wal=wal, detected=format is None
-        )
-        from pkm.storage.bookmarks import BookmarkImporter
-
-        importer = BookmarkImporter(self._conn, now_ts())
-        imported = merged = 0
-        skipped = list(parsed.skipped)
-        total = len(parsed.bookmarks)
-        for start in range(0, total, IMPORT_BATCH):
-            batch = parsed.bookmarks[start : start + IMPORT_BATCH]
-            with self._write():
-                result = importer.add(batch)
-            imported += result.imported
-            merged += result.merged
-            skipped.extend(result.skipped)
-            if progress:
-                progress(min(start + IMPORT_BATCH, total), total)
-        return ImportReport(
-            imported=imported,
-            merged=merged,
-            skipped=tuple(skipped),
-            read_as=fmt.label,
-            problems=tuple(parsed.problems),
+        """Import bookmarks from bytes; see :meth:`Transfer.import_bookmarks`."""
+        return self._transfer.import_bookmarks(
+            data, format=format, folders_as_tags=folders_as_tags, progress=progress
         )
 
     def backup(self, out: IO[str]) -> None:
         """Write everything (feeds and their fetch state, entries, tags, notes) as JSON."""
-        from pkm.formats import backup
-        from pkm.storage.backup import TABLES, read_table
-        from pkm.storage.db import schema_version
-
-        def tables() -> Iterator[tuple[str, list[str], Iterator[Sequence[Any]]]]:
-            for table in TABLES:
-                columns, rows = read_table(self._conn, table)
-                yield table, columns, rows
-
-        self._conn.execute("BEGIN")  # one consistent snapshot, even while a scan writes
-        try:
-            backup.write(out, schema=schema_version(self._conn) or "", tables=tables())
-        finally:
-            self._conn.execute("COMMIT")
+        self._transfer.backup(out)
 
     def restore(self, data: bytes) -> ImportReport:
         """Load a backup into this store, which must be empty; ids are kept."""
-        from pkm.formats import backup
-        from pkm.storage.backup import TABLES, is_empty, settle_restored, write_table
-
-        parsed = backup.read(data)
-        _check_schema(parsed.schema)
-        if not is_empty(self._conn):
-            raise PkmError(f"restore needs an empty store, and {self.path} is not empty")
-        unknown = set(parsed.tables) - set(TABLES)
-        if unknown:
-            raise FormatError(f"pkm backup holds unknown tables: {', '.join(sorted(unknown))}")
-        counts: dict[str, int] = {}
-        with self._write():
-            for table in TABLES:
-                if table in parsed.tables:
-                    columns, rows = parsed.tables[table]
-                    counts[table] = write_table(self._conn, table, columns, rows)
-            settle_restored(self._conn, parsed.tables.get("entries", ([], []))[0])
-            self._entries.index_pending()
-        return ImportReport(imported=counts.get("entries", 0), restored=counts)
+        return self._transfer.restore(data)
 
     # --- a calmer morning ----------------------------------------------------
 
@@ -674,14 +554,6 @@ class Pkm:
         return feeds
 
 
-def _waiting(feed: Feed) -> FeedOutcome:
-    when = feed.next_fetch.astimezone().strftime("%Y-%m-%d %H:%M") if feed.next_fetch else "?"
-    reason = feed.last_error or "asked to wait"
-    return FeedOutcome(
-        feed.id, feed.url, "skipped", error=f"{reason} (next try {when})", title=feed.title
-    )
-
-
 def _display_tag(entries: Sequence[Entry], tag: str) -> str:
     key = tag_key(tag)
     for name in entries[0].tags:
@@ -723,17 +595,3 @@ def _page_details(url: str) -> tuple[str | None, str | None, str | None]:
         return None, None, f"saved without a title: {exc}"
     meta = page_metadata(page.body, page.url)
     return meta.title, meta.description, None
-
-
-def _check_schema(schema: str) -> None:
-    """A backup's tables are read by their columns, so an older schema restores; a newer
-    one may hold what this pkm would silently drop."""
-    from pkm.storage.db import HEAD_REVISION
-
-    if not schema.isdigit():
-        raise FormatError(f"pkm backup has an unknown schema {schema!r}")
-    if int(schema) > int(HEAD_REVISION):
-        raise FormatError(
-            f"pkm backup is of schema {schema}, newer than this pkm's {HEAD_REVISION}:"
-            " restore it with a newer pkm"
-        )

@@ -13,7 +13,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import aclosing, contextmanager
+from contextlib import AbstractContextManager, aclosing, contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -30,8 +30,10 @@ from pkm.fetch import (
 from pkm.storage.db import transaction
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository, FetchState
+from pkm.storage.mutes import MuteRepository
 from pkm.storage.rows import now_ts, to_ts
-from pkm.types import FeedOutcome, ParsedFeed
+from pkm.storage.scans import ScanRepository
+from pkm.types import Feed, FeedOutcome, ParsedFeed, ScanReport
 from pkm.urls import host_of
 
 # Back-off after consecutive failures: 30 min, 1 h, 2 h, … capped at a day.
@@ -264,3 +266,71 @@ class Scanner:
                 title=state.title,
             )
         )
+
+
+def settle_stored(conn: sqlite3.Connection) -> None:
+    """What scans stored joins the search index in one batch and meets the mute rules
+    before a digest shows it; call inside a write transaction."""
+    entries = EntryRepository(conn)
+    entries.index_pending()
+    MuteRepository(conn).apply(entries.unshown_ids())
+
+
+def fetch_due(
+    conn: sqlite3.Connection,
+    path: Path,
+    write: Callable[[], AbstractContextManager[sqlite3.Connection]],
+    *,
+    feed_id: int | None = None,
+    folder: str | None = None,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ScanReport:
+    """One scan of the store at ``path``: fetch and store the due feeds (all of them with
+    ``force``), each in its own transaction. The report holds the feeds' outcomes; what
+    is new is the digest's to say."""
+    feeds, scans = FeedRepository(conn), ScanRepository(conn)
+    with scan_lock(path):
+        started = now_ts()
+        due = feeds.due(started, feed_id=feed_id, folder=folder, force=force)
+        waiting = [] if force else feeds.waiting(started, feed_id=feed_id, folder=folder)
+        if progress:
+            progress(0, len(due))
+        with write():
+            EntryRepository(conn).index_pending()  # left by a scan that was killed
+            scan_id = scans.start(started, len(due))
+        try:
+            outcomes = Scanner(conn, scan_id, progress).run(due)
+        finally:  # also when cut short: what was stored is found and muted
+            with write():
+                settle_stored(conn)
+        counts = {
+            kind: sum(o.outcome == kind for o in outcomes)
+            for kind in ("updated", "not_modified", "failed", "retired")
+        }
+        failed = counts["failed"] + counts["retired"]
+        with write():
+            scans.finish(
+                scan_id,
+                now=now_ts(),
+                updated=counts["updated"],
+                not_modified=counts["not_modified"],
+                failed=failed,
+            )
+    outcomes += [_waiting(feed) for feed in waiting]
+    return ScanReport(
+        total=len(due),
+        updated=counts["updated"],
+        not_modified=counts["not_modified"],
+        failed=failed,
+        new_entries=(),
+        outcomes=tuple(outcomes),
+    )
+
+
+def _waiting(feed: Feed) -> FeedOutcome:
+    when = feed.next_fetch.astimezone().strftime("%Y-%m-%d %H:%M") if feed.next_fetch else "?"
+    reason = feed.last_error or "asked to wait"
+    return FeedOutcome(
+        feed.id, feed.url, "skipped", error=f"{reason} (next try {when})", title=feed.title
+    )

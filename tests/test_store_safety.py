@@ -557,7 +557,7 @@ def _bookmark_file(path: Path, count: int) -> None:
 
 
 def test_a_full_disk_during_an_import_keeps_whole_batches_only(site: Site, tmp_path: Path) -> None:
-    from pkm.api import IMPORT_BATCH
+    from pkm.transfer import IMPORT_BATCH
 
     db = tmp_path / "pkm.db"
     shutil.copyfile(site.template, db)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from pkm.errors import StoreError
@@ -22,6 +23,24 @@ def read_table(conn: sqlite3.Connection, table: str) -> tuple[list[str], Iterato
     order = ", ".join(columns[:2]) if table in ("items", "entry_tags") else "id"
     rows = conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
     return columns, rows
+
+
+@contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """One read transaction: every table as of the same moment."""
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
+
+
+def all_tables(
+    conn: sqlite3.Connection,
+) -> Iterator[tuple[str, list[str], Iterator[Sequence[Any]]]]:
+    for table in TABLES:
+        columns, rows = read_table(conn, table)
+        yield table, columns, rows
 
 
 def is_empty(conn: sqlite3.Connection) -> bool:

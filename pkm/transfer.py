@@ -1,0 +1,178 @@
+"""Whole collections in and out of a store: bookmark files, OPML, backups.
+
+:class:`pkm.api.Pkm` hands these use cases here; a batch of bookmarks, an OPML file
+and a restore are each written in the store's own write transactions.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import IO
+
+from pkm.errors import FormatError, PkmError
+from pkm.files import DEFAULT_MAX_FILE_BYTES, read_input
+from pkm.storage.entries import EntryRepository
+from pkm.storage.feeds import FeedRepository
+from pkm.storage.rows import now_ts
+from pkm.types import ImportReport
+
+# Bookmarks per import transaction: large enough to be fast, small enough that an
+# interrupted import keeps most of its work.
+IMPORT_BATCH = 5000
+
+Write = Callable[[], AbstractContextManager[sqlite3.Connection]]
+
+
+class Transfer:
+    """The imports, backups and restores of one open store."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, write: Write) -> None:
+        self._conn = conn
+        self._path = path
+        self._write = write
+        self._feeds = FeedRepository(conn)
+
+    def import_opml(self, data: bytes) -> ImportReport:
+        from pkm.formats.opml import parse_opml
+
+        parsed = parse_opml(data)
+        imported = merged = 0
+        with self._write():
+            for outline in parsed.feeds:
+                _, created = self._feeds.add(
+                    outline.url,
+                    title=outline.title,
+                    folder=outline.folder,
+                    site_url=outline.site_url,
+                )
+                imported += created
+                merged += not created
+        return ImportReport(imported=imported, merged=merged, skipped=parsed.problems)
+
+    def export_opml(self) -> str:
+        from pkm.formats.opml import dump_opml
+
+        return dump_opml(self._feeds.all())
+
+    def import_file(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        format: str | None = None,
+        folders_as_tags: bool = True,
+        progress: Callable[[int, int], None] | None = None,
+        max_size: int = DEFAULT_MAX_FILE_BYTES,
+    ) -> ImportReport:
+        """Import the file at ``path`` (read up to ``max_size`` bytes); a ``places.sqlite``
+        comes with its ``-wal`` journal."""
+        from pkm.formats.places import looks_like as is_sqlite
+
+        data = read_input(Path(path), max_size=max_size)
+        wal = None
+        if is_sqlite(data):
+            wal_path = Path(f"{os.fspath(path)}-wal")
+            wal = read_input(wal_path, max_size=max_size) if wal_path.exists() else None
+        return self.import_bookmarks(
+            data, format=format, folders_as_tags=folders_as_tags, progress=progress, wal=wal
+        )
+
+    def import_bookmarks(
+        self,
+        data: bytes,
+        *,
+        format: str | None = None,
+        folders_as_tags: bool = True,
+        progress: Callable[[int, int], None] | None = None,
+        wal: bytes | None = None,
+    ) -> ImportReport:
+        """Import a bookmark file in any format ``pkm import`` reads (pkm.formats.imports),
+        found from the content unless ``format`` names it; ``wal`` is a places.sqlite's
+        journal.
+
+        Bookmarks merge with what the store holds by normalised URL, so importing the
+        same file twice changes nothing. Each batch of bookmarks is one transaction. The
+        report adds up: imported + merged + skipped is the number of records read (a page
+        the file holds twice is merged into its first record).
+        """
+        from pkm.formats import imports
+
+        fmt = imports.format_for(format, data)
+        if fmt.name == "backup":
+            return self.restore(data)
+        if fmt.name == "opml":
+            return self.import_opml(data)
+        parsed = imports.read(
+            fmt, data, folders_as_tags=folders_as_tags, wal=wal, detected=format is None
+        )
+        from pkm.storage.bookmarks import BookmarkImporter
+
+        importer = BookmarkImporter(self._conn, now_ts())
+        imported = merged = 0
+        skipped = list(parsed.skipped)
+        total = len(parsed.bookmarks)
+        for start in range(0, total, IMPORT_BATCH):
+            batch = parsed.bookmarks[start : start + IMPORT_BATCH]
+            with self._write():
+                result = importer.add(batch)
+            imported += result.imported
+            merged += result.merged
+            skipped.extend(result.skipped)
+            if progress:
+                progress(min(start + IMPORT_BATCH, total), total)
+        return ImportReport(
+            imported=imported,
+            merged=merged,
+            skipped=tuple(skipped),
+            read_as=fmt.label,
+            problems=tuple(parsed.problems),
+        )
+
+    def backup(self, out: IO[str]) -> None:
+        """Write everything (feeds and their fetch state, entries, tags, notes) as JSON."""
+        from pkm.formats import backup
+        from pkm.storage.backup import all_tables, snapshot
+        from pkm.storage.db import schema_version
+
+        with snapshot(self._conn):  # one consistent view, even while a scan writes
+            schema = schema_version(self._conn) or ""
+            backup.write(out, schema=schema, tables=all_tables(self._conn))
+
+    def restore(self, data: bytes) -> ImportReport:
+        """Load a backup into this store, which must be empty; ids are kept."""
+        from pkm.formats import backup
+        from pkm.storage.backup import TABLES, is_empty, settle_restored, write_table
+
+        parsed = backup.read(data)
+        _check_schema(parsed.schema)
+        if not is_empty(self._conn):
+            raise PkmError(f"restore needs an empty store, and {self._path} is not empty")
+        unknown = set(parsed.tables) - set(TABLES)
+        if unknown:
+            raise FormatError(f"pkm backup holds unknown tables: {', '.join(sorted(unknown))}")
+        counts: dict[str, int] = {}
+        with self._write():
+            for table in TABLES:
+                if table in parsed.tables:
+                    columns, rows = parsed.tables[table]
+                    counts[table] = write_table(self._conn, table, columns, rows)
+            settle_restored(self._conn, parsed.tables.get("entries", ([], []))[0])
+            EntryRepository(self._conn).index_pending()
+        return ImportReport(imported=counts.get("entries", 0), restored=counts)
+
+
+def _check_schema(schema: str) -> None:
+    """A backup's tables are read by their columns, so an older schema restores; a newer
+    one may hold what this pkm would silently drop."""
+    from pkm.storage.db import HEAD_REVISION
+
+    if not schema.isdigit():
+        raise FormatError(f"pkm backup has an unknown schema {schema!r}")
+    if int(schema) > int(HEAD_REVISION):
+        raise FormatError(
+            f"pkm backup is of schema {schema}, newer than this pkm's {HEAD_REVISION}:"
+            " restore it with a newer pkm"
+        )
