@@ -448,7 +448,9 @@ class Pkm:
         exporter = EXPORTERS.get(format)
         if exporter is None:
             raise UsageError(f"unknown format {format!r} (choose from {', '.join(EXPORTERS)})")
-        if (tag is None) == (query is None):
+        if tag is None and query is None:
+            raise UsageError("export needs a tag or --query")
+        if tag is not None and query is not None:
             raise UsageError("export takes a tag or --query, not both")
         if tag is not None:
             entries = self.tagged(tag)

@@ -7,8 +7,13 @@ generous for real collections: a 200,000-bookmark export is about 60 MB.
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from pkm.errors import FileTooLargeError, UsageError, UserFileError
 
@@ -50,3 +55,42 @@ def describe_size(n: int) -> str:
         if n >= scale and n % scale == 0:
             return f"{n // scale} {unit}"
     return f"{n} bytes"
+
+
+def write_file(path: Path, write: Callable[[IO[str]], object]) -> None:
+    """Write a file the user named, whole or not at all.
+
+    A regular file is written beside its place and renamed over it once complete, so a
+    failure (a full disk, an error half-way) leaves what was there before. A device or a
+    pipe (``/dev/stdout``, ``/dev/full``) is written in place, and its errors reported.
+    """
+    try:
+        if path.exists() and not path.is_file():
+            with path.open("w", encoding="utf-8") as out:
+                write(out)
+            return
+        with _beside(path) as out:
+            write(out)
+    except OSError as exc:
+        raise UserFileError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def _beside(path: Path) -> Iterator[IO[str]]:
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(name, 0o666 & ~_umask())
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

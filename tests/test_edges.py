@@ -6,6 +6,7 @@ large, negative or malformed, is "not found" or a usage error, never a traceback
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import time
@@ -160,3 +161,94 @@ def test_any_id_gives_an_answer_never_a_traceback(
     if result.exit_code == 1:
         assert result.stderr.startswith("pkm: error: no "), (args, result.stderr)
         assert len(result.stderr.splitlines()) == 1
+
+
+# --- writing what the user asked for -----------------------------------------------------
+
+
+def _store_with_a_page(tmp_path: Path) -> Path:
+    db = tmp_path / "pkm.db"
+    with Pkm.open(db) as pkm:
+        pkm.save("https://a.example/untitled", tags=["list"], note="my note", fetch=False)
+        entry = pkm.save("https://a.example/talk", tags=["list"], title="Talk", fetch=False)
+    conn = sqlite3.connect(db)  # a description, as a fetched page gives one
+    conn.execute(
+        "UPDATE entries SET text = 'Slides about hybrid events' WHERE id = ?", (entry.entry.id,)
+    )
+    conn.commit()
+    conn.close()
+    return db
+
+
+def test_export_says_what_it_needs(tmp_path: Path) -> None:
+    error = one_line_error(run(_store_with_a_page(tmp_path), "export"), 2)
+    assert "export needs a tag or --query" in error
+
+
+def test_export_to_dash_is_stdout_and_htm_is_html(tmp_path: Path) -> None:
+    db = _store_with_a_page(tmp_path)
+    dash = run(db, "export", "list", "-o", "-")
+    assert dash.returncode == 0 and dash.stdout.startswith("# Reading list: list")
+    assert not (Path.cwd() / "-").exists()
+    page = tmp_path / "list.htm"
+    assert run(db, "export", "list", "-o", str(page)).returncode == 0
+    assert page.read_text().startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("format", ["md", "html", "atom", "json", "netscape"])
+def test_every_export_names_untitled_entries_and_carries_descriptions(
+    tmp_path: Path, format: str
+) -> None:
+    db = _store_with_a_page(tmp_path)
+    result = run(db, "export", "list", "--format", format)
+    assert result.returncode == 0, result.stderr
+    assert "<A></A>" not in result.stdout and "[](" not in result.stdout
+    assert "https://a.example/untitled" in result.stdout
+    if format != "netscape":  # bookmarks hold a note, not a description
+        assert "Slides about hybrid events" in result.stdout
+
+
+def test_json_export_keeps_the_note_apart_from_the_article(tmp_path: Path) -> None:
+    import json
+
+    result = run(_store_with_a_page(tmp_path), "export", "list", "--format", "json")
+    items = {item["url"]: item for item in json.loads(result.stdout)["items"]}
+    talk, untitled = items["https://a.example/talk"], items["https://a.example/untitled"]
+    assert talk["content_text"] == "Slides about hybrid events"
+    assert untitled["_pkm"]["note"] == "my note"
+    assert "my note" not in untitled["content_text"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("export", "list", "-o"), ("backup",), ("feeds", "export", "-o")],
+    ids=lambda c: " ".join(c[:2]),
+)
+def test_a_full_device_is_an_error(tmp_path: Path, command: tuple[str, ...]) -> None:
+    error = one_line_error(run(_store_with_a_page(tmp_path), *command, "/dev/full"))
+    assert "cannot write /dev/full: No space left on device" in error
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_partial_one(tmp_path: Path) -> None:
+    import errno
+
+    from pkm.errors import UserFileError
+    from pkm.files import write_file
+
+    folder = tmp_path / "lists"
+    folder.mkdir()
+    target = folder / "list.md"
+    target.write_text("the list I shared yesterday\n")
+
+    def half_then_full(out: object) -> None:
+        assert hasattr(out, "write")
+        out.write("half a new list")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(UserFileError, match="No space left"):
+        write_file(target, half_then_full)
+    assert target.read_text() == "the list I shared yesterday\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["list.md"]
+    write_file(target, lambda out: out.write("today's list\n"))
+    assert target.read_text() == "today's list\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["list.md"]

@@ -142,6 +142,7 @@ def test_markdown_reading_list() -> None:
         "\n"
         "- [Hybrid conferences that work](https://example.org/hybrid) — 2024-05-01 · "
         "*Events Weekly* · conference2.0, events\n"
+        "  A checklist for hybrid events.\n"
         "  > Good checklist for the next event.\n"
         "  > Share with the team.\n"
         "- [Keynote notes](https://example.com/keynote) — 2024-04-30 · keynote\n"
@@ -205,7 +206,7 @@ def test_json_feed() -> None:
         "id": first["id"],
         "url": "https://example.org/hybrid",
         "title": "Hybrid conferences that work",
-        "content_text": "Good checklist for the next event.\nShare with the team.",
+        "content_text": "A checklist for hybrid events.",
         "content_html": "<p>A <b>checklist</b> for hybrid events.</p>",
         "summary": "A checklist for hybrid events.",
         "date_published": "2024-04-20T12:00:00Z",
@@ -224,7 +225,8 @@ def test_json_feed() -> None:
     assert second["content_text"] == "Keynote notes"
     assert second["date_published"] == "2024-04-30T09:30:00Z"
     assert second["_pkm"]["to_read"] is True
-    assert "url" not in third and third["content_text"] == "Just a note"
+    assert "url" not in third and third["content_text"] == "A thought without a link"
+    assert third["_pkm"]["note"] == "Just a note"
     assert len({item["id"] for item in doc["items"]}) == 3
     # every item has an id and some content, as JSON Feed requires
     for item in doc["items"]:
@@ -905,7 +907,8 @@ def test_parse_netscape_never_crashes(data: bytes) -> None:
     assert all("\n" not in reason for reason in result.skipped)
 
 
-def test_hundred_thousand_bookmarks_parse_quickly() -> None:
+def test_hundred_thousand_bookmarks_parse_whole() -> None:
+    """Its speed is measured by benchmarks/; here, that nothing of a large file is lost."""
     lines = ["<!DOCTYPE NETSCAPE-Bookmark-file-1>", "<DL><p>"]
     for folder in range(100):
         lines.append(f'    <DT><H3 ADD_DATE="1580000000">Folder {folder}</H3>')
@@ -921,15 +924,10 @@ def test_hundred_thousand_bookmarks_parse_quickly() -> None:
                 lines.append(f"        <DD>Description of bookmark {n}")
         lines.append("    </DL><p>")
     lines.append("</DL><p>")
-    data = "\n".join(lines).encode()
-    start = time.perf_counter()
-    result = parse_netscape(data)
-    elapsed = time.perf_counter() - start
+    result = parse_netscape("\n".join(lines).encode())
     assert len(result.bookmarks) == 100_000
     assert result.bookmarks[3].note == "Description of bookmark 3"
     assert result.bookmarks[99_999].tags == ("tag49", "other", "Folder 99")
-    # ~2 s on the development machine; generous for a loaded CI machine
-    assert elapsed < 10, elapsed
 
 
 @pytest.mark.parametrize(

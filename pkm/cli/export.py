@@ -57,4 +57,6 @@ def _format_of(output: Path | None) -> str:
     suffix = output.suffix.lower() if output else ""
     # Reversed, so that of two formats sharing an extension the first listed wins.
     by_suffix = {ext: name for name, ext in reversed(EXTENSIONS.items()) if name in EXPORTERS}
+    by_suffix[".htm"] = "html"
+    by_suffix[".markdown"] = "md"
     return by_suffix.get(suffix, "md")

@@ -185,16 +185,14 @@ def progress_bar(
 
 
 def write_output(text: str, output: Path | None) -> None:
-    """``text`` to a file, or to stdout when no file is given."""
-    from pkm.errors import UserFileError
+    """``text`` to a file (whole or not at all), or to stdout when no file (or ``-``) is
+    given."""
+    from pkm.files import write_file
 
     if not text.endswith("\n"):
         text += "\n"
-    if output is None:
+    if output is None or str(output) == "-":
         sys.stdout.write(text)
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserFileError(f"cannot write {output}: {exc.strerror or exc}") from None
+    write_file(output, lambda out: out.write(text))
     note(f"Wrote {output}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +10,6 @@ import typer
 
 from pkm.cli import render
 from pkm.cli.options import MaxSizeOpt, max_size_of, open_pkm, read_file
-from pkm.errors import UserFileError
 from pkm.types import ImportReport
 
 
@@ -78,16 +78,14 @@ def backup(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Where to write the backup (JSON).")],
 ) -> None:
-    """Write everything in the store to a JSON backup."""
+    """Write everything in the store to a JSON backup (``-`` writes it to stdout)."""
+    from pkm.files import write_file
+
     store = open_pkm(ctx)
-    partial = file.with_name(file.name + ".partial")
-    try:
-        with partial.open("w", encoding="utf-8") as out:
-            store.backup(out)
-        partial.replace(file)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise UserFileError(f"cannot write {file}: {exc.strerror or exc}") from None
+    if str(file) == "-":
+        store.backup(sys.stdout)
+        return
+    write_file(file, store.backup)
     render.note(f"Wrote {file}")
 
 

@@ -135,6 +135,18 @@ def html_to_text(fragment: str | None) -> str:
     return clean_line(html.unescape(nh3.clean(strip_control(fragment), tags=set())))
 
 
+def summary_html(entry: Entry) -> str:
+    """What an export shows of an entry's content, sanitized: a feed item's summary, or the
+    description of a page saved by URL (plain text, kept in its ``text``)."""
+    if entry.summary:
+        return sanitize_html(entry.summary)
+    if entry.feed_id is None and entry.text:
+        import html
+
+        return f"<p>{html.escape(clean_line(entry.text))}</p>"
+    return ""
+
+
 # --- decoding import files --------------------------------------------------------------
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -253,6 +265,7 @@ __all__ = [
     "is_web_url",
     "iso8601",
     "sanitize_html",
+    "summary_html",
     "strip_control",
     "utc",
 ]

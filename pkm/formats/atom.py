@@ -19,7 +19,7 @@ from pkm.formats import (
     feed_uid,
     is_web_url,
     iso8601,
-    sanitize_html,
+    summary_html,
 )
 from pkm.types import Entry
 
@@ -98,7 +98,7 @@ def _entry(root: ET.Element, entry: Entry, updated: datetime) -> None:
     note = clean_block(entry.note)
     if note:
         _sub(element, "summary", note)
-    content = sanitize_html(entry.summary)
+    content = summary_html(entry)
     if content:
         _sub(element, "content", content, type="html")
     elif not has_link:

@@ -17,7 +17,7 @@ from pkm.formats import (
     entry_date,
     is_web_url,
     iso8601,
-    sanitize_html,
+    summary_html,
     utc,
 )
 from pkm.types import Entry
@@ -124,7 +124,7 @@ def _entry(entry: Entry) -> str:
     note = clean_block(entry.note)
     if note:
         parts.append(f"<blockquote>{_paragraph(note)}</blockquote>")
-    summary = sanitize_html(entry.summary)
+    summary = summary_html(entry)
     if summary:
         parts.append(f'<div class="summary">{summary}</div>')
     parts.append("</li>")

@@ -1,9 +1,10 @@
 """A reading list as a JSON Feed 1.1 document (https://jsonfeed.org/version/1.1).
 
-Each item carries the note as ``content_text`` (or the summary's text when there is no
-note), the sanitized summary as ``content_html``, and pkm's own fields in the ``_pkm``
-extension object: ``{"saved": ..., "note": ..., "to_read": ..., "private": ...,
-"feed_title": ...}`` (private entries are here only when the user asked for them).
+Each item carries the sanitized summary (a saved page's description) as ``content_html``
+and its text as ``content_text``; the note, which is the sharer's and not the article's,
+is in pkm's own ``_pkm`` extension object with the other fields: ``{"saved": ...,
+"note": ..., "to_read": ..., "private": ..., "feed_title": ...}`` (private entries are
+here only when the user asked for them).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pkm.formats import (
     html_to_text,
     is_web_url,
     iso8601,
-    sanitize_html,
+    summary_html,
 )
 from pkm.types import Entry
 
@@ -58,9 +59,9 @@ def _item(entry: Entry) -> dict[str, Any]:
     if entry_title:
         item["title"] = entry_title
     note = clean_block(entry.note)
-    summary_text = html_to_text(entry.summary)
-    item["content_text"] = note or summary_text or entry_title or clean_line(entry.url)
-    content_html = sanitize_html(entry.summary)
+    content_html = summary_html(entry)
+    summary_text = html_to_text(content_html)
+    item["content_text"] = summary_text or entry_title or clean_line(entry.url)
     if content_html:
         item["content_html"] = content_html
     if summary_text:

@@ -5,6 +5,7 @@
     What I read while following how social media change conferences.
 
     - [Hybrid conferences that work](https://example.org/hybrid) — 2024-05-01 · conference2.0
+      A checklist for hybrid conferences, from the venue to the stream.
       > Good checklist for the next event.
 
 Entries stay in the order given. Text is escaped so that titles and notes show literally
@@ -15,13 +16,25 @@ parentheses.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Sequence
 from datetime import datetime
 
-from pkm.formats import clean_block, clean_line, entry_date, is_web_url, utc
+from pkm.formats import (
+    clean_block,
+    clean_line,
+    entry_date,
+    html_to_text,
+    is_web_url,
+    summary_html,
+    utc,
+)
 from pkm.types import Entry
 
 __all__ = ["dump", "escape", "escape_url"]
+
+# A summary longer than this is cut at a word: the list shows what each link is about.
+SUMMARY_CHARS = 300
 
 # Backslash escapes are valid before any ASCII punctuation in CommonMark; escape those that
 # can start markup anywhere in a line.
@@ -105,6 +118,9 @@ def _entry_lines(entry: Entry) -> list[str]:
     if details:
         head += " — " + " · ".join(details)
     lines = [head]
+    summary = html_to_text(summary_html(entry))
+    if summary:  # a taste of the article, below its link
+        lines.append(f"  {escape(textwrap.shorten(summary, SUMMARY_CHARS, placeholder=' …'))}")
     note = clean_block(entry.note)
     if note:
         for line in note.split("\n"):

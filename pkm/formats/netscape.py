@@ -303,6 +303,8 @@ class _BookmarkParser(HTMLParser):
         if not href:
             self.skipped.append(f"{quote(title or '(untitled)')}: link without an address")
             return
+        if title == href:  # how an untitled bookmark is written (pkm does so too)
+            title = None
         if not _WEB_URL_RE.match(href):
             scheme = scheme_of(href)
             what = f"{scheme}: link" if scheme else "relative link"
@@ -415,7 +417,7 @@ def dump(
         if entry.to_read:
             attrs.append('TOREAD="1"')
         attrs.append(f'PRIVATE="{int(entry.private)}"')
-        text = escape(clean_line(entry.title), quote=False)
+        text = escape(clean_line(entry.title) or url, quote=False)
         out.append(f"    <DT><A {' '.join(attrs)}>{text}</A>")
         note = clean_block(entry.note)
         if note:
