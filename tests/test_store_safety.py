@@ -190,6 +190,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             server.route(
                 f"/slow/{n}.rss", feed_xml(n), content_type="application/rss+xml", delay=0.25
             )
+            # Slower still, for a scan that other commands must overlap even on a busy machine.
+            server.route(
+                f"/slower/{n}.rss", feed_xml(n), content_type="application/rss+xml", delay=1.0
+            )
         template = folder / "template.db"
         _make_template(template, [server.url(f"/f{n}.rss") for n in range(FEEDS)])
         slow_template = folder / "slow.db"
@@ -273,6 +277,10 @@ def test_tag_save_and_find_work_while_a_scan_writes(
 ) -> None:
     db = tmp_path / "pkm.db"
     shutil.copyfile(site.slow_template, db)
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE feeds SET url = replace(url, '/slow/', '/slower/')")
+    conn.commit()
+    conn.close()
     saved_ids = [row[0] for row in bookmarks(db)]
     scan = subprocess.Popen(
         [sys.executable, "-m", "pkm", "--db", str(db), "scan"],
