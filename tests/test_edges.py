@@ -252,3 +252,40 @@ def test_a_failed_write_leaves_the_old_file_and_no_partial_one(tmp_path: Path) -
     write_file(target, lambda out: out.write("today's list\n"))
     assert target.read_text() == "today's list\n"
     assert sorted(p.name for p in folder.iterdir()) == ["list.md"]
+
+
+def test_global_options_work_after_the_command(tmp_path: Path) -> None:
+    from pkm.cli.argv import global_options_first
+
+    db = tmp_path / "work.db"
+    saved = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pkm",
+            "save",
+            "https://a.example/late",
+            "--no-fetch",
+            "--db",
+            str(db),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert saved.returncode == 0, saved.stderr
+    for args in (["show", "1", f"--db={db}"], ["find", "late", "--db", str(db)]):
+        shown = subprocess.run(
+            [sys.executable, "-m", "pkm", *args], capture_output=True, text=True, timeout=60
+        )
+        assert shown.returncode == 0 and "a.example/late" in shown.stdout, (args, shown.stderr)
+    assert global_options_first(["tag", "1", "x", "--db", "a.db"]) == [
+        "--db",
+        "a.db",
+        "tag",
+        "1",
+        "x",
+    ]
+    # After "--" a word is the command's, and a dangling --db is left for Typer to refuse.
+    assert global_options_first(["find", "--", "--db", "x"]) == ["find", "--", "--db", "x"]
+    assert global_options_first(["tags", "--db"]) == ["tags", "--db"]

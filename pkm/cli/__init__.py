@@ -20,11 +20,13 @@ def main() -> None:
 
 
 def _run() -> None:
+    from pkm.cli.argv import global_options_first
     from pkm.cli.quick import run
 
-    code = run(sys.argv[1:])
+    argv = global_options_first(sys.argv[1:])
+    code = run(argv)
     if code is not None:
         raise SystemExit(code)
     from pkm.cli.app import app
 
-    app()
+    app(args=argv)
