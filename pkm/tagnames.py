@@ -1,4 +1,10 @@
-"""Tag names: trimmed, spaces as dashes, compared case-insensitively, display case kept."""
+"""Tag names: trimmed, spaces as dashes, compared case-insensitively, display case kept.
+
+Every tag enters through :func:`clean_tag` (tag, save, import, rename, and ``#tag`` in a
+query), so a tag that can be stored can be searched: the characters the query language
+gives a meaning to (``"``, ``(``, ``)``, ``*``) and the comma that separates tags in
+bookmark files are refused.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from collections.abc import Iterable
 from pkm.errors import InvalidTagError
 
 MAX_TAG_LENGTH = 100
+_RESERVED = {",": "commas", '"': "quotes", "(": "parentheses", ")": "parentheses", "*": "asterisks"}
 
 
 def clean_tag(raw: str) -> str:
@@ -22,8 +29,9 @@ def clean_tag(raw: str) -> str:
     text = text.lstrip("#")
     if not text:
         raise InvalidTagError(f"empty tag: {raw!r}")
-    if "," in text:
-        raise InvalidTagError(f"tags cannot contain commas: {raw!r}")
+    reserved = sorted({_RESERVED[ch] for ch in text if ch in _RESERVED})
+    if reserved:
+        raise InvalidTagError(f"tags cannot contain {' or '.join(reserved)}: {raw!r}")
     if len(text) > MAX_TAG_LENGTH:
         raise InvalidTagError(f"tag longer than {MAX_TAG_LENGTH} characters: {text[:20]!r}…")
     return text
@@ -56,3 +64,24 @@ def clean_tags(raw: Iterable[str]) -> list[str]:
             seen.add(key)
             result.append(name)
     return result
+
+
+def changed_names(raw: Iterable[str]) -> list[tuple[str, str]]:
+    """The tags given whose stored form differs from what was typed (beyond the spaces
+    around it): ``("two words", "two-words")``, so the user can be told."""
+    changed = []
+    for item in raw:
+        name = clean_tag(item)
+        if name != item.strip():
+            changed.append((item, name))
+    return changed
+
+
+def salvage_tag(raw: str) -> str | None:
+    """A tag from another tool's file, made storable rather than refused: its bookmark
+    matters more than the tag's punctuation. None when nothing of it is left."""
+    text = "".join(ch for ch in raw if ch not in _RESERVED).strip()[:MAX_TAG_LENGTH]
+    try:
+        return clean_tag(text)
+    except InvalidTagError:  # nothing visible was left
+        return None

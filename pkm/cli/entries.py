@@ -8,6 +8,7 @@ import typer
 
 from pkm.cli import article, render
 from pkm.cli.options import EntryIdArg, JsonOpt, NoteOpt, PrivateOpt, TagsOpt, open_pkm
+from pkm.cli.tags import say_changed
 from pkm.types import Entry
 
 # Lines longer than this are hard to read, however wide the terminal (issue 14).
@@ -36,6 +37,7 @@ def tag(
     )
     render.print_line("Saved ", (f"{entry.id}", "cyan"), " ", (entry.display_title, "bold"))
     _show_tags(entry)
+    say_changed(tags or [])
 
 
 def untag(
@@ -81,6 +83,7 @@ def save(
         f"{verb} ", (f"{result.entry.id}", "cyan"), " ", (result.entry.display_title, "bold")
     )
     _show_tags(result.entry)
+    say_changed(tags or [])
 
 
 def show(

@@ -38,8 +38,12 @@ def list_tags(
 @app.command("rename")
 def rename(ctx: typer.Context, old: str, new: str) -> None:
     """Rename a tag; when NEW exists already the two are merged."""
+    from pkm.tagnames import clean_tag
+
     merged = open_pkm(ctx).rename_tag(old, new)
-    render.print_line(f"Merged {old} into {new}" if merged else f"Renamed {old} to {new}")
+    name = clean_tag(new)
+    render.print_line(f"Merged {old} into {name}" if merged else f"Renamed {old} to {name}")
+    say_changed([new])
 
 
 @app.command("delete")
@@ -47,3 +51,11 @@ def delete(ctx: typer.Context, tag: str) -> None:
     """Remove a tag from every entry (the entries stay)."""
     count = open_pkm(ctx).delete_tag(tag)
     render.print_line(f"Deleted tag {tag} from {count} entries")
+
+
+def say_changed(raw: list[str]) -> None:
+    """Tell the user which tags they typed are stored in another form."""
+    from pkm.tagnames import changed_names
+
+    for typed, stored in changed_names(raw):
+        render.note(f"tag {render.clean(typed)!r} is stored as {stored!r}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pkm.errors import InvalidTagError, InvalidURLError
 from pkm.storage.entries import EntryRepository
 from pkm.storage.rows import MERGED_NOTE, select_in, to_ts
-from pkm.tagnames import clean_tag
+from pkm.tagnames import salvage_tag
 from pkm.types import BookmarkData
 from pkm.urls import normalize_url, searchable
 
@@ -137,7 +137,10 @@ class BookmarkImporter:
     def _tags(self, raw: Sequence[str]) -> list[str]:
         names: list[str] = []
         for item in raw:
-            name = clean_tag(item)
+            salvaged = salvage_tag(item)
+            if salvaged is None:
+                continue
+            name = salvaged
             key = name.casefold()
             if key in self._tag_ids:
                 if self._tag_names[key] not in names:
