@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING
 
 from pkm.config import store_path
-from pkm.errors import PkmError, StoreError, TagNotFoundError, UsageError
+from pkm.errors import FeedNotFoundError, PkmError, StoreError, TagNotFoundError, UsageError
 from pkm.files import DEFAULT_MAX_FILE_BYTES
 from pkm.storage.db import describe_error, open_any, transaction
 from pkm.storage.entries import EntryRepository
@@ -49,6 +49,7 @@ from pkm.urls import check_url, searchable
 if TYPE_CHECKING:
     from pkm.discover import DiscoveredFeed
     from pkm.mute import MuteRule
+    from pkm.query import Query
 
 # The most entries one search export holds.
 MAX_EXPORT = 100_000
@@ -139,6 +140,9 @@ class Pkm:
         return self._transfer.export_opml()
 
     def feeds(self, *, folder: str | None = None) -> list[Feed]:
+        """Every subscription, or those in ``folder``, which must exist."""
+        if folder is not None:
+            self._feeds.check_folder(folder)
         return self._feeds.all(folder=folder)
 
     def feed(self, ref: str | int) -> Feed:
@@ -171,6 +175,8 @@ class Pkm:
         """
         if feed_id is not None:
             self._feeds.get(feed_id)
+        if folder is not None:
+            self._feeds.check_folder(folder)
         report = ScanReport(0, 0, 0, 0, ())
         if fetch:
             report = self._fetch(feed_id=feed_id, folder=folder, force=force, progress=progress)
@@ -402,10 +408,22 @@ class Pkm:
             self._entries.get(like)
         try:
             if like is not None:
-                return related(self._conn, like, parsed, limit=limit, offset=offset)
-            return search(self._conn, parsed, limit=limit, offset=offset)
+                hits = related(self._conn, like, parsed, limit=limit, offset=offset)
+            else:
+                hits = search(self._conn, parsed, limit=limit, offset=offset)
         except sqlite3.OperationalError as exc:
             raise StoreError(describe_error(exc, self.path)) from None
+        if not hits:
+            self._check_names(parsed)
+        return hits
+
+    def _check_names(self, query: Query) -> None:
+        """A search that names a feed or tag the store does not know is an error, not an
+        empty result: the name is likely mistyped."""
+        for name in self._feeds.missing_names(query.feeds):
+            raise FeedNotFoundError(f"no feed matches {name!r} (see pkm feeds list)")
+        for key in self._tags.missing_keys(query.tags):
+            raise TagNotFoundError(f"no tag {key!r} (see pkm tags)")
 
     def related(self, entry_id: int, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
         """The entries most like this one (its rarest telling words), best first."""

@@ -9,10 +9,15 @@ Syntax (in the spirit of linkding and Pinboard)::
     async*    "event lo"*   prefix (of the last word of a phrase)
     (a OR b) c              grouping
     #python  #conf*  -#meta  -#draft*     tag, tag prefix, excluded tag / tag prefix
+    tag:python              the same as #python, as other tools write it
+    title:rails  title:"hybrid events"    words in the title
+    author:dhh  author:"Ann Author"       the author's name
     feed:jarche  feed:"Harold Jarche"  feed:12
     site:example.org        URL host is example.org or one of its subdomains
     since:2026-01-01  since:7d  since:2w  since:3m  since:1y  since:12h  since:yesterday
     is:saved  is:unread  is:muted  !untagged
+
+Any other ``name:value`` word is an error naming the fields (quote it to find it).
 
 Precedence is NOT > AND > OR, as in FTS5 and linkding: ``a b OR c`` means
 ``(a AND b) OR c``; write ``a (b OR c)`` for the other reading.
@@ -105,12 +110,20 @@ class Query:
     # (so the phrase matches only where ``match`` does): ranking ``(match) OR near``
     # puts entries with the words side by side above those with them scattered.
     near: str | None = None
+    titles: tuple[str, ...] = ()  # title:WORDS, each in the title (all of them)
+    authors: tuple[str, ...] = ()  # author:NAME values (any of them)
 
 
 EMPTY = Query(None, (), (), (), (), (), None)
 
 _OPERATORS = frozenset({"OR", "AND", "NOT"})
-_FILTER_KEYS = frozenset({"feed", "site", "since", "is"})
+_FILTER_KEYS = frozenset({"feed", "site", "since", "is", "title", "author"})
+# What other tools call a tag filter.
+_TAG_FIELD = "tag"
+# A word "name:value" whose name is none of these is a mistyped filter, not a word to find
+# (quote it to find it); URL schemes are words.
+_NOT_FIELDS = frozenset({"http", "https", "mailto", "ftp", "file", "urn", "tag"})
+_FIELDS_HELP = "#tag or tag:, feed:, site:, since:, is:, title:, author:"
 # Output parentheses depth (FTS5's parser stack overflows at about 30) and input
 # nesting of parentheses and NOTs (the parser here is recursive).
 _MAX_DEPTH = 16
@@ -264,8 +277,16 @@ def _word_tok(word: str, pos: int) -> _Tok:
             f'to search for the word, quote it: "{word}")'
         )
     colon = word.find(":")
-    if colon > 0 and word[:colon].lower() in _FILTER_KEYS:
-        return _filter_tok(word[:colon].lower(), word[colon + 1 :], pos, word)
+    name = word[:colon].lower() if colon > 0 else ""
+    if name in _FILTER_KEYS:
+        return _filter_tok(name, word[colon + 1 :], pos, word)
+    if name == _TAG_FIELD:
+        return _word_tok("#" + word[colon + 1 :], pos)
+    if name.isascii() and name.isalpha() and name not in _NOT_FIELDS and colon + 1 < len(word):
+        raise QueryError(
+            f"unknown field {name}: at position {pos} (use {_FIELDS_HELP};"
+            f' to search for the word, quote it: "{word}")'
+        )
     return _Tok("term", pos, word, base, base != word)
 
 
@@ -568,7 +589,8 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
         raise QueryError(f"unbalanced parenthesis at position {stray.pos}: ')' has no '('")
 
     filters: dict[str, list[str]] = {
-        k: [] for k in ("#", "#*", "-#", "-#*", "feed", "site", "since", "is", "!")
+        k: []
+        for k in ("#", "#*", "-#", "-#*", "feed", "site", "since", "is", "!", "title", "author")
     }
     words: list[_Node] = []
     for item in root.items if isinstance(root, _And) else (root,):
@@ -632,6 +654,8 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
         exclude_match=exclude,
         exclude_tag_prefixes=tuple(filters["-#*"]),
         near=near,
+        titles=tuple(filters["title"]),
+        authors=tuple(filters["author"]),
     )
 
 
@@ -826,6 +850,12 @@ def where_clause(q: Query) -> tuple[str, list[object]]:
         conds.append(
             f"+e.feed_id IN (SELECT ff.id FROM feeds ff WHERE {feed_condition(q, params)})"
         )
+    for title in q.titles:
+        conds.append("e.title LIKE ? ESCAPE '\\'")
+        params.append(f"%{_like_escape(title)}%")
+    if q.authors:
+        conds.append(_any(["e.author LIKE ? ESCAPE '\\'"] * len(q.authors)))
+        params.extend(f"%{_like_escape(author)}%" for author in q.authors)
     if q.sites:
         conds.append(_any([_SITE] * len(q.sites)))
         params.extend(f"%.{_like_escape(site)}" for site in q.sites)

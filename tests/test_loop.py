@@ -276,3 +276,33 @@ def test_a_page_saved_bare_is_found_by_its_address(cli: RunCli, tmp_path: Path) 
     out = tmp_path / "list.md"
     cli("export", "conference2.0", "-o", str(out))
     assert out.read_text().endswith("\n")
+
+
+def test_unknown_names_are_errors_not_empty_results(cli: RunCli, site: Site) -> None:
+    _subscribe_all(cli, site)
+    for args, message in (
+        (("scan", "--no-fetch", "--folder", "Nope"), "no folder 'Nope' (folders: Events,"),
+        (("feeds", "list", "--folder", "nope"), "no folder 'nope'"),
+        (("find", "--feed", "nonexistent"), "no feed matches 'nonexistent'"),
+        (("find", "hybrid", "--tag", "never-used"), "no tag 'never-used'"),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 1 and message in result.stderr, (args, result.stderr)
+    typo = cli("find", "titel:hybrid")
+    assert typo.exit_code == 2 and "unknown field titel:" in typo.stderr
+    # A folder is also the folders below it; a feed name is part of a title.
+    assert cli("feeds", "list", "--folder", "Learning").exit_code == 0
+    assert cli("find", "--feed", "Events").exit_code == 0
+
+
+def test_title_author_and_tag_fields(cli: RunCli, site: Site) -> None:
+    _subscribe_all(cli, site)
+    by_title = _json(cli, "find", "title:hybrid")
+    assert isinstance(by_title, list)
+    assert [h["title"] for h in by_title] == ["Hybrid events: what we learned from a year online"]
+    by_author = _json(cli, "find", 'author:"Marieke de Vries"')
+    assert isinstance(by_author, list) and by_title[0]["id"] in [h["id"] for h in by_author]
+    hit = by_title[0]["id"]
+    assert cli("tag", str(hit), "conference2.0").exit_code == 0
+    by_tag = _json(cli, "find", "tag:Conference2.0")
+    assert isinstance(by_tag, list) and [h["id"] for h in by_tag] == [hit]

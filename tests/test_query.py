@@ -167,8 +167,8 @@ def test_words_and_operators(text: str, match: str) -> None:
     ("text", "match"),
     [
         ("NEAR(a b)", '"NEAR" AND "a" AND "b"'),
-        ("title:python", '"title:python"'),
-        ("a:b", '"a:b"'),
+        ('"title:python"', '"title:python"'),  # quoted: a word; bare, the title filter
+        ('"a:b"', '"a:b"'),
         ("^start", '"^start"'),
         ("+plus", '"+plus"'),
         ("a*b", '"a*b"'),
@@ -701,3 +701,15 @@ def test_deep_nesting_is_an_error_or_valid_fts5(db: sqlite3.Connection, pattern:
         for expr in (query.match, query.exclude_match):
             if expr is not None:
                 db.execute("SELECT count(*) FROM t WHERE t MATCH ?", (expr,)).fetchall()
+
+
+def test_fields_other_tools_use_and_unknown_ones() -> None:
+    assert q("tag:Python").tags == ("python",)
+    assert q("title:rails").titles == ("rails",) and q("title:rails").match is None
+    assert q('author:"Ann Author" x').authors == ("Ann Author",)
+    for typo in ("titel:rails", "auther:dhh", "a:b"):
+        with pytest.raises(QueryError, match=r"unknown field .*: at position 0 \(use #tag"):
+            q(typo)
+    # URLs and times are words.
+    assert q("https://example.org/x").match is not None
+    assert q("10:30").match is not None

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import RunCli
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 
 from pkm import search as search_mod
 from pkm.api import Pkm
-from pkm.errors import EntryNotFoundError, QueryError
+from pkm.errors import EntryNotFoundError, NotFoundError, QueryError
 from pkm.query import FTS_TABLE, Query, merge, parse_query, where_clause
 from pkm.search import BM25_WEIGHTS, PHRASE_BOOST, SAVED_BOOST, SearchHits, related, search
 from pkm.storage.db import open_store, transaction
@@ -308,8 +309,6 @@ SAVED = {
         ("", {"tags": ["conf*"]}, {"conf", "confold"}),
         ("#ideeën", {}, {"accent2"}),
         ("#IDEEËN", {}, {"accent2"}),
-        ("#ideeen", {}, set()),  # tags are exact: accents count
-        ("#nope", {}, set()),
         ("#conf* -#keynote", {}, {"confold"}),
         ("#conf* -#key*", {}, {"confold"}),
         ("hybrid #keynote", {}, {"conf"}),
@@ -318,7 +317,6 @@ SAVED = {
         ("", {"feed": "Jarche"}, JARCHE),
         ("hybrid feed:events", {}, {"phrase", "scattered"}),
         ('feed:"events blog" kanban', {}, {"tie_old", "tie_new"}),
-        ("feed:nothing", {}, set()),
         ("site:example.org", {}, {"conf", "confold"}),
         ("site:blog.example.org", {}, {"conf"}),
         ("site:evil.com", {}, {"evil"}),
@@ -348,6 +346,27 @@ def test_filters(
     corpus: Corpus, pkm: Pkm, query: str, options: dict[str, object], expected: set[str]
 ) -> None:
     assert set(names(corpus, pkm, query, limit=100, **options)) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "options", "error"),
+    [
+        ("#ideeen", {}, "no tag 'ideeen'"),  # tags are exact: accents count
+        ("#nope", {}, "no tag 'nope'"),
+        ("", {"tags": ["nope"]}, "no tag 'nope'"),
+        ("feed:nothing", {}, "no feed matches 'nothing'"),
+        ("", {"feed": "nothing"}, "no feed matches 'nothing'"),
+    ],
+)
+def test_a_name_nothing_has_is_an_error(
+    pkm: Pkm, query: str, options: dict[str, Any], error: str
+) -> None:
+    with pytest.raises(NotFoundError, match=error):
+        pkm.find(query, **options)
+
+
+def test_a_known_name_with_nothing_else_matching_is_just_empty(pkm: Pkm) -> None:
+    assert pkm.find("nowordlikethis #sourdough") == []
 
 
 def test_no_words_lists_newest_first(corpus: Corpus, pkm: Pkm) -> None:
@@ -419,7 +438,7 @@ query_texts = st.lists(st.sampled_from(SYMBOLS), max_size=16).map("".join) | st.
 def test_any_query_text_gives_hits_or_a_query_error(pkm: Pkm, text: str, like: bool) -> None:
     try:
         hits = pkm.find(text, limit=5, like=1 if like else None)
-    except QueryError as exc:
+    except (QueryError, NotFoundError) as exc:  # a malformed query, or a name nothing has
         assert str(exc) and "\n" not in str(exc)
         return
     assert isinstance(hits, list)

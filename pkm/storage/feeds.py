@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from pkm.errors import FeedNotFoundError
 from pkm.storage.rows import FEED_COLUMNS, feed_from_row, in_folder, is_storable_id, now_ts
@@ -78,6 +79,32 @@ class FeedRepository:
             sql += f" WHERE {condition}"
         sql += " ORDER BY coalesce(f.folder, ''), lower(coalesce(f.title, f.url))"
         return [feed_from_row(row) for row in self._conn.execute(sql, params)]
+
+    def check_folder(self, folder: str) -> None:
+        """FeedNotFoundError, naming the folders there are, when no feed is in ``folder``
+        (or in a folder below it)."""
+        condition, params = in_folder("folder", folder)
+        if self._conn.execute(f"SELECT 1 FROM feeds WHERE {condition} LIMIT 1", params).fetchone():
+            return
+        rows = self._conn.execute(
+            "SELECT DISTINCT folder FROM feeds WHERE folder IS NOT NULL ORDER BY lower(folder)"
+        )
+        known = [str(row[0]) for row in rows]
+        listed = f" (folders: {', '.join(known)})" if known else " (no feed is in a folder)"
+        raise FeedNotFoundError(f"no folder {folder!r}{listed}")
+
+    def missing_names(self, names: Sequence[str]) -> list[str]:
+        """Those of these ``feed:`` names that no feed answers to."""
+        from pkm.query import EMPTY, feed_condition
+
+        missing = []
+        for name in names:
+            params: list[object] = []
+            condition = feed_condition(replace(EMPTY, feeds=(name,)), params)
+            sql = f"SELECT 1 FROM feeds ff WHERE {condition} LIMIT 1"
+            if self._conn.execute(sql, params).fetchone() is None:
+                missing.append(name)
+        return missing
 
     def remove(self, feed_id: int) -> None:
         """Remove a feed and the entries only it brought; saved entries always stay."""

@@ -71,6 +71,19 @@ class TagRepository:
         )
         return [TagCount(name, count) for name, count in rows]
 
+    def missing_keys(self, keys: Sequence[str]) -> list[str]:
+        """Those of these tag keys that no entry carries."""
+        return [
+            key
+            for key in keys
+            if self._conn.execute(
+                "SELECT 1 FROM tags t JOIN entry_tags et ON et.tag_id = t.id WHERE t.key = ?"
+                " LIMIT 1",
+                (key,),
+            ).fetchone()
+            is None
+        ]
+
     def _lookup(self, name: str) -> tuple[int, str]:
         row = self._conn.execute(
             "SELECT id, name FROM tags WHERE key = ?", (clean_tag(name).casefold(),)
