@@ -601,7 +601,14 @@ def _resolve_feed_url(url: str, choose: int) -> tuple[str, list[DiscoveredFeed]]
         raise FetchError(f"{url} is a web page without a feed link")
     if not 0 <= choose < len(found):
         raise UsageError(f"--choose must be between 1 and {len(found)}")
-    return found[choose].url, found
+    # The feed a page links to must answer as a feed, as a feed URL given directly must.
+    chosen = found[choose].url
+    try:
+        feed = fetch_page(chosen)
+        parse_feed(feed.body, feed.url, feed.content_type)
+    except (FetchError, ParseError) as exc:
+        raise FetchError(f"{chosen} (linked from {url}): {exc}") from None
+    return feed.url, found
 
 
 def _page_details(url: str) -> tuple[str | None, str | None, str | None]:

@@ -85,6 +85,29 @@ def normalize_url(url: str) -> str:
     parameters dropped, an empty path written as ``/``, the fragment kept unless it only
     scrolls or tracks (see :data:`_SCROLL_FRAGMENTS`). Idempotent."""
     parts = _split_checked(url)[1]
+    scheme, netloc = _origin(parts)
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if not _is_tracking(k)]
+        if len(kept) != len(pairs):
+            query = urlencode(kept)
+    return urlunsplit(
+        (scheme, netloc, parts.path or "/", query, _identity_fragment(parts.fragment))
+    )
+
+
+def feed_url(url: str) -> str:
+    """The address pkm subscribes to: spaces trimmed, scheme and host lower-cased, the
+    default port dropped; the fragment too, which is never sent to the server. The path
+    and the whole query stay: they can tell two feeds of one site apart."""
+    parts = _split_checked(url)[1]
+    scheme, netloc = _origin(parts)
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+
+
+def _origin(parts: SplitResult) -> tuple[str, str]:
+    """The scheme and the network location, as one page has them however written."""
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
     bracketed = f"[{host}]" if ":" in host else host
@@ -95,15 +118,7 @@ def normalize_url(url: str) -> str:
         if parts.password:
             userinfo += ":" + parts.password
         netloc = f"{userinfo}@{netloc}"
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        kept = [(k, v) for k, v in pairs if not _is_tracking(k)]
-        if len(kept) != len(pairs):
-            query = urlencode(kept)
-    return urlunsplit(
-        (scheme, netloc, parts.path or "/", query, _identity_fragment(parts.fragment))
-    )
+    return scheme, netloc
 
 
 def host_of(url: str | None) -> str | None:

@@ -306,3 +306,33 @@ def test_title_author_and_tag_fields(cli: RunCli, site: Site) -> None:
     assert cli("tag", str(hit), "conference2.0").exit_code == 0
     by_tag = _json(cli, "find", "tag:Conference2.0")
     assert isinstance(by_tag, list) and [h["id"] for h in by_tag] == [hit]
+
+
+def test_one_feed_however_its_address_is_written(cli: RunCli, site: Site) -> None:
+    url = site.url("/events.rss")
+    first = cli("feeds", "add", url)
+    assert first.exit_code == 0, first.stderr
+    for variant in (url.replace("http://", "HTTP://"), url + "#frag", f"  {url}  "):
+        again = cli("feeds", "add", variant)
+        assert again.exit_code == 0, again.stderr
+    feeds = _json(cli, "feeds", "list")
+    assert isinstance(feeds, list) and len(feeds) == 1
+    # The query is the feed's own: another query is another feed.
+    assert cli("feeds", "remove", url.replace("http://", "HTTP://")).exit_code == 0
+    assert _json(cli, "feeds", "list") == []
+
+
+def test_a_page_whose_feed_is_gone_is_not_subscribed(cli: RunCli, tmp_path: Path) -> None:
+    from httpserver import LocalServer
+
+    with LocalServer() as server:
+        server.route(
+            "/blog/",
+            '<html><head><link rel="alternate" type="application/rss+xml" href="/gone.rss">'
+            "</head><body>A blog</body></html>",
+            content_type="text/html",
+        )
+        result = cli("feeds", "add", server.url("/blog/"))
+    assert result.exit_code == 1, result.stdout
+    assert "gone.rss (linked from" in result.stderr and "404" in result.stderr
+    assert _json(cli, "feeds", "list") == []

@@ -6,9 +6,10 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from pkm.errors import FeedNotFoundError
+from pkm.errors import FeedNotFoundError, InvalidURLError
 from pkm.storage.rows import FEED_COLUMNS, feed_from_row, in_folder, is_storable_id, now_ts
 from pkm.types import Feed
+from pkm.urls import feed_url
 
 _FROM = "FROM feeds f"
 
@@ -38,15 +39,35 @@ class FeedRepository:
         folder: str | None = None,
         site_url: str | None = None,
     ) -> tuple[int, bool]:
-        """Insert a feed; returns (id, created). An existing URL keeps its row."""
-        row = self._conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
-        if row is not None:
-            return int(row[0]), False
+        """Insert a feed at its normal address (:func:`pkm.urls.feed_url`); returns (id,
+        created). A feed already subscribed under any spelling of that address keeps its row."""
+        url = feed_url(url)
+        existing = self.by_address(url)
+        if existing is not None:
+            return existing, False
         cursor = self._conn.execute(
             "INSERT INTO feeds (url, title, folder, site_url, added_at) VALUES (?, ?, ?, ?, ?)",
             (url, title, folder, site_url, now_ts()),
         )
         return int(cursor.lastrowid or 0), True
+
+    def by_address(self, url: str) -> int | None:
+        """The feed at this normal address, however its URL was written when it was added
+        (stores older than this rule hold URLs as they were given)."""
+        row = self._conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
+        if row is not None:
+            return int(row[0])
+        tail = url.split("://", 1)[-1].partition("/")[2].lower()
+        rows = self._conn.execute(
+            "SELECT id, url FROM feeds WHERE instr(lower(url), ?) > 0", (tail,)
+        )
+        for feed_id, stored in rows:
+            try:
+                if feed_url(str(stored)) == url:
+                    return int(feed_id)
+            except InvalidURLError:
+                continue
+        return None
 
     def get(self, feed_id: int) -> Feed:
         found = None
@@ -62,6 +83,12 @@ class FeedRepository:
         """A feed by id, URL or exact title (case-insensitive)."""
         if ref.isdigit():
             return self.get(int(ref))
+        try:
+            found = self.by_address(feed_url(ref))
+        except InvalidURLError:  # a title
+            found = None
+        if found is not None:
+            return self.get(found)
         row = self._conn.execute(
             f"SELECT {FEED_COLUMNS} {_FROM} WHERE f.url = ? OR lower(f.title) = lower(?)"
             " ORDER BY f.url = ? DESC LIMIT 1",
