@@ -2,8 +2,9 @@
 
 Verdicts, first match wins:
 
-- ``dead``: retired (410 Gone), or no new item in 180 days (or none ever, once fetched);
-- ``failing``: fetching has failed for more than a week;
+- ``dead``: retired (410 Gone), or no new item in 180 days (or none ever, once fetched),
+  or it never worked and has failed for more than a week;
+- ``failing``: fetching has failed for more than a week, or it never worked at all;
 - ``valuable``: saved from at least twice, at a saved ratio in the top quarter of feeds;
 - ``quiet``: fewer than one item a week, yet saved from;
 - ``noisy``: at least 10 items in the period and nothing saved;
@@ -63,7 +64,10 @@ def _health(a: FeedActivity, now: datetime) -> Verdict | None:
     if (newest is not None and now - newest > DEAD_AFTER) or (newest is None and fetched_ok):
         return "dead"
     if a.failing_since is not None:
-        if now - datetime.fromtimestamp(a.failing_since, UTC) > FAILING_AFTER:
+        long_failing = now - datetime.fromtimestamp(a.failing_since, UTC) > FAILING_AFTER
+        if newest is None:  # it never gave an item: not a feed that is down for a while
+            return "dead" if long_failing else "failing"
+        if long_failing:
             return "failing"
     return None
 

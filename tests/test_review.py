@@ -74,6 +74,21 @@ def test_verdicts_for_a_known_history() -> None:
         FeedActivity(_feed(8), 6, 0, 0, None),
         FeedActivity(_feed(9), 30, 2, 2, None),
         FeedActivity(_feed(10, last_fetched=NOW, newest_item=None), 0, 0, 0, None),
+        # Failing on every fetch since it was added: never "ok", dead after a week.
+        FeedActivity(
+            _feed(11, status="failing", errors=3, last_fetched=None, newest_item=None),
+            0,
+            0,
+            0,
+            int((NOW - timedelta(days=1)).timestamp()),
+        ),
+        FeedActivity(
+            _feed(12, status="failing", errors=30, last_fetched=None, newest_item=None),
+            0,
+            0,
+            0,
+            int((NOW - timedelta(days=9)).timestamp()),
+        ),
     ]
     verdicts = {r.feed.id: r.verdict for r in review(activity, since=since, now=NOW)}
     assert verdicts == {
@@ -87,6 +102,8 @@ def test_verdicts_for_a_known_history() -> None:
         8: "ok",
         9: "ok",
         10: "dead",
+        11: "failing",
+        12: "dead",
     }
     ordered = [r.verdict for r in review(activity, since=since, now=NOW)]
     assert ordered == sorted(
