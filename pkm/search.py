@@ -1,7 +1,8 @@
 """Full-text search: the one owner of how the FTS5 index is queried and ranked.
 
 Ranking is BM25 with column weights (title and tags above notes, notes above the
-body, feed and host in between; :data:`BM25_WEIGHTS`).  A saved entry's score is
+body, and the feed's name and host far below: a word that is only in the name of the
+feed an entry came from says little about the entry; :data:`BM25_WEIGHTS`).  A saved entry's score is
 multiplied by :data:`SAVED_BOOST`, and, for a query of plain words, that of an entry
 holding them side by side by :data:`PHRASE_BOOST` (``Query.near``).  Equal scores go
 to the newer entry.  Without words, the newest come first.
@@ -69,7 +70,7 @@ __all__ = [
 ]
 
 # Weights in the order of the FTS columns: title, tags_text, note, text, source.
-BM25_WEIGHTS = (10.0, 8.0, 4.0, 1.0, 2.0)
+BM25_WEIGHTS = (10.0, 8.0, 4.0, 1.0, 0.1)
 SAVED_BOOST = 1.25
 # A query of several plain words ranks entries that have them side by side, in order,
 # this much higher (see Query.near).

@@ -854,3 +854,22 @@ def test_plain_output_is_what_rich_prints_without_styles(corpus: Corpus, pkm: Pk
             console.print(text, soft_wrap=True)
     assert buffer.getvalue() == plain
     assert "\x02" not in plain and "ideeën" in plain.lower()
+
+
+def test_a_word_only_in_the_feeds_name_ranks_below_the_entries_that_hold_it(
+    tmp_path: Path,
+) -> None:
+    """Every item of "Events Blog" has "blog" in its source; the one entry about blogs
+    must come first, whatever its length."""
+    docs = [
+        Doc(f"events{n}", f"Session notes {n}", "rooms and chairs", feed="events")
+        for n in range(12)
+    ]
+    long_body = " ".join(["networks learning sensemaking practice"] * 40) + " a blog post"
+    docs.append(Doc("about", "Knowledge work", long_body, feed="jarche", date=ts(2020, 1, 1)))
+    path = tmp_path / "pkm.db"
+    ids = _store(path, docs)
+    with Pkm.open(path) as pkm:
+        hits = pkm.find("blog", limit=20)
+    assert hits[0].entry.id == ids["about"]
+    assert len(hits) == 13
