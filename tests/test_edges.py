@@ -289,3 +289,11 @@ def test_global_options_work_after_the_command(tmp_path: Path) -> None:
     # After "--" a word is the command's, and a dangling --db is left for Typer to refuse.
     assert global_options_first(["find", "--", "--db", "x"]) == ["find", "--", "--db", "x"]
     assert global_options_first(["tags", "--db"]) == ["tags", "--db"]
+
+
+def test_messages_on_a_piped_stderr_are_never_folded(tmp_path: Path) -> None:
+    tag = "a tag with many words " * 4
+    saved = run(tmp_path / "pkm.db", "save", "https://a.example/", "--no-fetch", "-t", tag)
+    assert saved.returncode == 0
+    (line,) = saved.stderr.splitlines()
+    assert len(line) > 100 and line.startswith("tag 'a tag with many words")

@@ -68,6 +68,8 @@ def err() -> Console:
         from rich.console import Console
 
         _stderr = Console(stderr=True, highlight=False, markup=False, emoji=False)
+        # Piped or logged, a message is one line however long: a log reader greps it.
+        _stderr.soft_wrap = not _stderr.is_terminal
     return _stderr
 
 
