@@ -2,10 +2,10 @@
 
 Ranking is BM25 with column weights (title and tags above notes, notes above the
 body, and the feed's name and host far below: a word that is only in the name of the
-feed an entry came from says little about the entry; :data:`BM25_WEIGHTS`).  A saved entry's score is
-multiplied by :data:`SAVED_BOOST`, and, for a query of plain words, that of an entry
-holding them side by side by :data:`PHRASE_BOOST` (``Query.near``).  Equal scores go
-to the newer entry.  Without words, the newest come first.
+feed an entry came from says little about the entry; :data:`BM25_WEIGHTS`).  A saved
+entry's score is multiplied by :data:`SAVED_BOOST`, and, for a query of plain words,
+that of an entry holding them side by side by :data:`PHRASE_BOOST` (``Query.near``).
+Equal scores go to the newer entry.  Without words, the newest come first.
 
 How it stays fast on a store of a million entries:
 

@@ -404,11 +404,13 @@ def test_stored_text_from_the_web_has_no_controls(hostile_store: Hostile) -> Non
 RICH_SEQUENCES = re.compile(r"\x1b\[[0-9;]*m|\x1b\[2K|\x1b\[\d*A|\x1b\[\?25[lh]|\r")
 
 
-def run_on_terminal(db: Path, *args: str, rows: int = 50, pager: str = "") -> str:
+def run_on_terminal(
+    db: Path, *args: str, rows: int = 50, columns: int = 160, pager: str = ""
+) -> str:
     """Run pkm with stdout and stderr on a pseudo-terminal; everything it wrote. No pager
     unless one is given: a real one would wait for keys nobody presses."""
     leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, 160, 0, 0))
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "PAGER")}
     env["TERM"] = "xterm-256color"
     env["PKM_PAGER"] = pager

@@ -119,6 +119,8 @@ def list_(ctx: typer.Context, folder: FolderOpt = None, as_json: JsonOpt = False
             )
             for f in feeds
         ],
+        droppable=("errors", "fetched", "newest", "folder", "items"),
+        wide="title",
     )
 
 
@@ -226,6 +228,8 @@ def _show_review(reviews: list[FeedReview]) -> None:
             )
             for r in reviews
         ],
+        droppable=("errors", "per week", "opened", "last item", "ratio", "items"),
+        wide="feed",
     )
     render.print_line(("By folder:", "bold"))
     for folder in by_folder(reviews):

@@ -120,6 +120,10 @@ def _date(hit: SearchHit) -> datetime | None:
     return e.published or e.saved or e.first_seen
 
 
+# The columns of the id, before every line of a hit.
+INDENT = 9
+
+
 def hit_lines(hit: SearchHit) -> list[list[Segment]]:
     """A hit as lines of styled segments: id, title, date; where and tags; snippet; URL."""
     e = hit.entry
@@ -133,13 +137,13 @@ def hit_lines(hit: SearchHit) -> list[list[Segment]]:
             (render.clean(e.display_title), "bold"),
             ("  " + render.day(_date(hit)).strip(), "dim"),
         ],
-        [(" " * 9, ""), (render.clean(where), "green")],
+        [(" " * INDENT, ""), (render.clean(where), "green")],
     ]
     if e.tags:
         lines[1].append((render.clean("  " + " ".join(f"#{t}" for t in e.tags)), "magenta"))
     if hit.snippet:
         snippet = render.clean(hit.snippet)
-        line: list[Segment] = [(" " * 9, "")]
+        line: list[Segment] = [(" " * INDENT, "")]
         # Cleaning keeps offsets only when nothing was removed; the index text is clean.
         spans = hit.highlights if len(snippet) == len(hit.snippet) else ()
         done = 0
@@ -149,7 +153,7 @@ def hit_lines(hit: SearchHit) -> list[list[Segment]]:
         line.append((snippet[done:], ""))
         lines.append(line)
     if e.url:
-        lines.append([(" " * 9, ""), (render.clean(e.url), "dim")])
+        lines.append([(" " * INDENT, ""), (render.clean(e.url), "dim")])
     return lines
 
 
@@ -158,10 +162,17 @@ def show_hits(hits: list[SearchHit]) -> None:
         # Piped or redirected: Rich would print no styles; skip its ~40 ms of start-up.
         sys.stdout.write(plain_text(hits))
         return
+    from rich.padding import Padding
+
     console = render.out()
     for hit in hits:
         for text in rich_lines(hit):
-            console.print(text, soft_wrap=True)
+            # Wrapped at words, under the title rather than in the id's column.
+            head = text[:INDENT]
+            if head.plain.strip():
+                console.print(text, overflow="ellipsis", no_wrap=True)
+            else:
+                console.print(Padding(text[INDENT:], (0, 0, 0, INDENT)))
 
 
 def plain_text(hits: list[SearchHit]) -> str:

@@ -150,15 +150,45 @@ def note(message: str) -> None:
     err().print(styled((message, "dim")))
 
 
-def table(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
+# The wide column is cut with an ellipsis down to this; the others are never cut.
+_MIN_COLUMN = 8
+
+
+def table(
+    headers: Iterable[str],
+    rows: Iterable[Iterable[object]],
+    *,
+    droppable: Iterable[str] = (),
+    wide: str | None = None,
+) -> None:
+    """One line per row, laid out for the width: the ``droppable`` columns (first named,
+    first dropped) go when the rows would not fit, and the ``wide`` column (a title) is
+    cut with an ellipsis before the others."""
     from rich import box
     from rich.table import Table
 
+    names = list(headers)
+    cells = [[clean(cell) if cell is not None else "" for cell in row] for row in rows]
+    widths = [max([len(name), *(len(row[i]) for row in cells)]) for i, name in enumerate(names)]
+    keep = list(range(len(names)))
+    room = out().width
+    for name in droppable:
+        if sum(widths[i] for i in keep) + 3 * (len(keep) - 1) <= room:  # 3: the gap
+            break
+        keep.remove(names.index(name))
+    others = sum(widths[i] for i in keep if names[i] != wide) + 3 * (len(keep) - 1)
     grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for header in headers:
-        grid.add_column(header)
-    for row in rows:
-        grid.add_row(*(styled(str(cell) if cell is not None else "") for cell in row))
+    for i in keep:
+        is_wide = names[i] == wide
+        grid.add_column(
+            names[i],
+            no_wrap=True,
+            overflow="ellipsis",
+            min_width=min(widths[i], _MIN_COLUMN) if is_wide else widths[i],
+            max_width=max(_MIN_COLUMN, room - others) if is_wide else None,
+        )
+    for row in cells:
+        grid.add_row(*(styled(row[i]) for i in keep))
     out().print(grid)
 
 
