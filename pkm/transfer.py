@@ -18,7 +18,7 @@ from pkm.files import DEFAULT_MAX_FILE_BYTES, read_input
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
 from pkm.storage.rows import now_ts
-from pkm.types import ImportReport
+from pkm.types import BookmarkImport, ImportReport
 
 # Bookmarks per import transaction: large enough to be fast, small enough that an
 # interrupted import keeps most of its work.
@@ -99,15 +99,45 @@ class Transfer:
         the file holds twice is merged into its first record).
         """
         from pkm.formats import imports
+        from pkm.storage.backup import is_empty
 
         fmt = imports.format_for(format, data)
         if fmt.name == "backup":
-            return self.restore(data)
+            if is_empty(self._conn):
+                return self.restore(data)
+            return self._merge_backup(data, progress)
         if fmt.name == "opml":
             return self.import_opml(data)
         parsed = imports.read(
             fmt, data, folders_as_tags=folders_as_tags, wal=wal, detected=format is None
         )
+        return self._add_bookmarks(parsed, fmt.label, progress)
+
+    def _merge_backup(
+        self, data: bytes, progress: Callable[[int, int], None] | None
+    ) -> ImportReport:
+        """A backup into a store that has data: its feeds subscribed and its bookmarks
+        merged by URL, as any bookmark file is (a restore needs an empty store)."""
+        from pkm.formats import backup
+
+        parsed = backup.read(data)
+        _check_schema(parsed.schema)
+        feeds, bookmarks = backup.as_collection(parsed)
+        with self._write():
+            for feed in feeds:
+                self._feeds.add(
+                    feed.url, title=feed.title, folder=feed.folder, site_url=feed.site_url
+                )
+        return self._add_bookmarks(
+            BookmarkImport(bookmarks=bookmarks), "pkm backup (merged)", progress
+        )
+
+    def _add_bookmarks(
+        self,
+        parsed: BookmarkImport,
+        label: str,
+        progress: Callable[[int, int], None] | None,
+    ) -> ImportReport:
         from pkm.storage.bookmarks import BookmarkImporter
 
         importer = BookmarkImporter(self._conn, now_ts())
@@ -127,7 +157,7 @@ class Transfer:
             imported=imported,
             merged=merged,
             skipped=tuple(skipped),
-            read_as=fmt.label,
+            read_as=label,
             problems=tuple(parsed.problems),
         )
 

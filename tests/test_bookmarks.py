@@ -276,3 +276,40 @@ def test_a_backup_from_before_shown_items_restores_as_seen(cli: RunCli, tmp_path
     finally:
         conn.close()
     assert unshown == (0,) and entries[0] == len(tables[2][2])
+
+
+def test_importing_a_backup_into_a_store_with_data_merges_by_url(
+    cli: RunCli, site: Site, tmp_path: Path
+) -> None:
+    mine, theirs = tmp_path / "mine.db", tmp_path / "theirs.db"
+    assert cli("--db", str(theirs), "feeds", "add", site.url("/events.rss")).exit_code == 0
+    for url, tag, note in (
+        ("https://shared.example/a", "conference2.0", "their note"),
+        ("https://theirs.example/b", "keynote", None),
+    ):
+        args = ["save", url, "--no-fetch", "-t", tag] + (["-n", note] if note else [])
+        assert cli("--db", str(theirs), *args).exit_code == 0
+    cli("--db", str(theirs), "tag", "1", "--private")
+    backup = tmp_path / "theirs.json"
+    assert cli("--db", str(theirs), "backup", str(backup)).exit_code == 0
+    assert (
+        cli(
+            "--db", str(mine), "save", "https://shared.example/a", "--no-fetch", "-n", "mine"
+        ).exit_code
+        == 0
+    )
+    result = cli("--db", str(mine), "import", str(backup))
+    assert result.exit_code == 0, result.stderr
+    assert "Read as pkm backup (merged)" in result.stdout
+    saved_count = 3  # two saves and the tagged feed item
+    assert f"Imported {saved_count - 1}, merged 1, skipped 0" in result.stdout
+    with Pkm.open(mine) as pkm:
+        shared = pkm.find("", saved=True, limit=10)
+        by_url = {hit.entry.url: hit.entry for hit in shared}
+        assert by_url["https://shared.example/a"].note == "mine\ntheir note"
+        assert by_url["https://shared.example/a"].tags == ("conference2.0",)
+        assert [f.url for f in pkm.feeds()] == [site.url("/events.rss")]
+    private = [e for e in by_url.values() if e.private]
+    assert len(private) == 1
+    again = cli("--db", str(mine), "import", str(backup))
+    assert "Imported 0, merged 3, skipped 0" in again.stdout

@@ -7,12 +7,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, Any
 
 from pkm.errors import FormatError
+from pkm.types import BookmarkData, OutlineFeed
 
 FORMAT = "pkm-backup"
 VERSION = 1
@@ -74,3 +75,57 @@ def read(data: bytes) -> Backup:
             raise FormatError(f"pkm backup table {name!r} has malformed rows")
         tables[str(name)] = ([str(c) for c in columns], rows)
     return Backup(str(document.get("schema")), str(document.get("created")), tables)
+
+
+def as_collection(backup: Backup) -> tuple[list[OutlineFeed], list[BookmarkData]]:
+    """A backup read as another tool's export, to merge into a store that has data: its
+    subscriptions and its saved entries (the feeds' items come again by scanning).
+    Columns are found by name, so a backup of any schema reads."""
+    feeds = [
+        OutlineFeed(
+            url=str(row["url"]),
+            title=_text(row.get("title")),
+            folder=_text(row.get("folder")),
+            site_url=_text(row.get("site_url")),
+        )
+        for row in _rows(backup, "feeds")
+        if row.get("url")
+    ]
+    names = {row.get("id"): str(row.get("name")) for row in _rows(backup, "tags")}
+    tags: dict[object, list[str]] = {}
+    for link in _rows(backup, "entry_tags"):
+        if link.get("tag_id") in names:
+            tags.setdefault(link.get("entry_id"), []).append(names[link["tag_id"]])
+    bookmarks = [
+        BookmarkData(
+            url=str(row["url"]),
+            title=_text(row.get("title")),
+            note=_text(row.get("note")),
+            tags=tuple(tags.get(row.get("id"), ())),
+            added=_when(row.get("saved_at")),
+            to_read=bool(row.get("to_read")),
+            private=bool(row.get("private")),
+        )
+        for row in _rows(backup, "entries")
+        if row.get("saved_at") is not None and row.get("url")
+    ]
+    return feeds, bookmarks
+
+
+def _rows(backup: Backup, table: str) -> Iterator[dict[str, Any]]:
+    columns, rows = backup.tables.get(table, ([], []))
+    for row in rows:
+        yield dict(zip(columns, row, strict=True))
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def _when(value: object) -> datetime | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    return None
