@@ -6,10 +6,9 @@ Both the Typer commands (pkm/cli/find.py) and the quick path of `pkm find`
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pkm.cli import render
 from pkm.types import SearchHit
@@ -197,21 +196,11 @@ def rich_lines(hit: SearchHit) -> list[Text]:
 
 def note(message: str) -> None:
     """A dim note on stderr; plain (without loading Rich) when stderr is not a terminal."""
-    if _plain(sys.stderr):
+    if render.plain(sys.stderr):
         sys.stderr.write(render.clean(message) + "\n")
     else:
         render.note(message)
 
 
 def _plain_stdout() -> bool:
-    return _plain(sys.stdout)
-
-
-def _plain(stream: Any) -> bool:
-    """Whether Rich would print to ``stream`` without styles (not a terminal, not forced)."""
-    if any(os.environ.get(name) for name in ("FORCE_COLOR", "TTY_COMPATIBLE")):
-        return False
-    try:
-        return not stream.isatty()
-    except (AttributeError, ValueError):
-        return False
+    return render.plain(sys.stdout)

@@ -12,7 +12,7 @@ import os
 import re
 import sqlite3
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -100,6 +100,31 @@ def styled_spans(text: str, spans: dict[str, Iterable[tuple[int, int]]]) -> Any:
 
 def print_line(*parts: tuple[object, str] | str) -> None:
     out().print(styled(*parts), soft_wrap=True)
+
+
+def print_lines(lines: Iterable[Sequence[tuple[object, str] | str]]) -> None:
+    """Many lines at once: a listing of thousands costs one print, not thousands (and
+    none of Rich's when the output is not styled)."""
+    if plain(sys.stdout):
+        sys.stdout.writelines(
+            "".join(clean(part if isinstance(part, str) else part[0]) for part in line) + "\n"
+            for line in lines
+        )
+        return
+    from rich.text import Text
+
+    block = Text("\n").join(styled(*line) for line in lines)
+    out().print(block, soft_wrap=True)
+
+
+def plain(stream: Any) -> bool:
+    """Whether Rich would print to ``stream`` without styles (not a terminal, not forced)."""
+    if any(os.environ.get(name) for name in ("FORCE_COLOR", "TTY_COMPATIBLE")):
+        return False
+    try:
+        return not stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def print_json(value: Any) -> None:

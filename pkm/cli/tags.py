@@ -31,8 +31,7 @@ def list_tags(
         render.note("No tags yet: pkm tag ID TAG, or pkm save URL -t TAG")
         return
     width = max(len(str(t.count)) for t in counts)
-    for t in counts:
-        render.print_line((f"{t.count:>{width}}  ", "dim"), t.name)
+    render.print_lines([(f"{t.count:>{width}}  ", "dim"), t.name] for t in counts)
 
 
 @app.command("rename")
