@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pkm.cli import article, render
+from pkm.cli import article, complete, render
 from pkm.cli.options import EntryIdArg, JsonOpt, NoteOpt, PrivateOpt, TagsOpt, open_pkm
 from pkm.cli.tags import say_changed
 from pkm.types import Entry
@@ -26,7 +26,9 @@ def register(app: typer.Typer) -> None:
 def tag(
     ctx: typer.Context,
     entry_id: EntryIdArg,
-    tags: Annotated[list[str] | None, typer.Argument(help="Tags to add.")] = None,
+    tags: Annotated[
+        list[str] | None, typer.Argument(help="Tags to add.", autocompletion=complete.tags)
+    ] = None,
     note: NoteOpt = None,
     to_read: Annotated[bool, typer.Option("--to-read", help="Mark it to read later.")] = False,
     private: PrivateOpt = None,
@@ -43,7 +45,9 @@ def tag(
 def untag(
     ctx: typer.Context,
     entry_id: EntryIdArg,
-    tags: Annotated[list[str], typer.Argument(help="Tags to remove.")],
+    tags: Annotated[
+        list[str], typer.Argument(help="Tags to remove.", autocompletion=complete.tags)
+    ],
 ) -> None:
     """Remove tags from an entry."""
     entry, missing = open_pkm(ctx).untag(entry_id, tags)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pkm.cli import render
+from pkm.cli import complete, render
 from pkm.cli.options import open_pkm
 
 
@@ -17,7 +17,9 @@ def register(app: typer.Typer) -> None:
 
 def export(
     ctx: typer.Context,
-    tag: Annotated[str | None, typer.Argument(help="The tag to share.")] = None,
+    tag: Annotated[
+        str | None, typer.Argument(help="The tag to share.", autocompletion=complete.tags)
+    ] = None,
     query: Annotated[
         str | None, typer.Option("--query", "-q", help="Export a search instead of a tag.")
     ] = None,

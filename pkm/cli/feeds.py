@@ -10,7 +10,7 @@ import typer
 
 from pkm.api import Pkm
 from pkm.cli import render
-from pkm.cli.options import FolderOpt, JsonOpt, MaxSizeOpt, open_pkm, read_file
+from pkm.cli.options import FeedRefArg, FolderOpt, JsonOpt, MaxSizeOpt, open_pkm, read_file
 from pkm.errors import UserFileError
 from pkm.types import FeedReview
 
@@ -131,7 +131,7 @@ def _reason(error: str | None) -> str:
 @app.command("remove")
 def remove(
     ctx: typer.Context,
-    feed: Annotated[str, typer.Argument(help="Feed id, URL or title.")],
+    feed: FeedRefArg,
 ) -> None:
     """Unsubscribe; saved entries from the feed are kept."""
     removed = open_pkm(ctx).remove_feed(feed)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand
 
-from pkm.cli import hits, render
+from pkm.cli import complete, hits, render
 from pkm.cli.options import EntryIdArg, JsonOpt, TagsOpt, open_pkm
 from pkm.cli.quick import options_first
 
@@ -48,7 +48,10 @@ def find(
     ctx: typer.Context,
     query: Annotated[list[str] | None, typer.Argument(help=_QUERY_HELP)] = None,
     tags: TagsOpt = None,
-    feed: Annotated[str | None, typer.Option("--feed", help="Feed id or title.")] = None,
+    feed: Annotated[
+        str | None,
+        typer.Option("--feed", help="Feed id or title.", autocompletion=complete.feeds),
+    ] = None,
     since: Annotated[str | None, typer.Option("--since", help="7d, yesterday, 2026-01-01.")] = None,
     saved: Annotated[bool, typer.Option("--saved", help="Only saved entries.")] = False,
     unread: Annotated[bool, typer.Option("--unread", help="Only unread / to-read.")] = False,

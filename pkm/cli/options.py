@@ -8,11 +8,21 @@ from typing import Annotated
 import typer
 
 from pkm.api import Pkm
+from pkm.cli import complete
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-TagsOpt = Annotated[list[str] | None, typer.Option("--tag", "-t", help="A tag (repeat for more).")]
+TagsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", "-t", help="A tag (repeat for more).", autocompletion=complete.tags),
+]
 NoteOpt = Annotated[str | None, typer.Option("--note", "-n", help="A note: why it matters.")]
-FolderOpt = Annotated[str | None, typer.Option("--folder", help="Only feeds in this folder.")]
+FolderOpt = Annotated[
+    str | None,
+    typer.Option("--folder", help="Only feeds in this folder.", autocompletion=complete.folders),
+]
+FeedRefArg = Annotated[
+    str, typer.Argument(help="Feed id, URL or title.", autocompletion=complete.feeds)
+]
 PrivateOpt = Annotated[
     bool | None,
     typer.Option(

@@ -6,8 +6,11 @@ from typing import Annotated
 
 import typer
 
-from pkm.cli import render
+from pkm.cli import complete, render
 from pkm.cli.options import JsonOpt, open_pkm
+
+# A tag the store holds.
+TagArg = Annotated[str, typer.Argument(autocompletion=complete.tags)]
 
 app = typer.Typer(help="List, rename and delete tags.", invoke_without_command=True)
 
@@ -35,7 +38,7 @@ def list_tags(
 
 
 @app.command("rename")
-def rename(ctx: typer.Context, old: str, new: str) -> None:
+def rename(ctx: typer.Context, old: TagArg, new: str) -> None:
     """Rename a tag; when NEW exists already the two are merged."""
     from pkm.tagnames import clean_tag
 
@@ -46,7 +49,7 @@ def rename(ctx: typer.Context, old: str, new: str) -> None:
 
 
 @app.command("delete")
-def delete(ctx: typer.Context, tag: str) -> None:
+def delete(ctx: typer.Context, tag: TagArg) -> None:
     """Remove a tag from every entry (the entries stay)."""
     count = open_pkm(ctx).delete_tag(tag)
     render.print_line(f"Deleted tag {tag} from {count} entries")
