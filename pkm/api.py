@@ -37,12 +37,15 @@ from pkm.types import (
     Feed,
     FeedReview,
     ImportReport,
+    MuteChange,
     ReadingList,
     SaveResult,
     ScanReport,
-    SearchHit,
+    SearchHits,
     Story,
+    Subscription,
     TagCount,
+    Untagged,
 )
 from pkm.urls import check_url, searchable
 
@@ -115,7 +118,7 @@ class Pkm:
         title: str | None = None,
         fetch: bool = True,
         choose: int = 0,
-    ) -> tuple[Feed, bool, list[DiscoveredFeed]]:
+    ) -> Subscription:
         """Subscribe to a feed URL, or to a feed discovered on a web page URL.
 
         Returns the feed, whether it was new, and the feeds found on the page (when
@@ -130,7 +133,7 @@ class Pkm:
         if created and fetch:
             # Stored, not shown: its items are new to the next digest.
             self._fetch(feed_id=feed_id, force=True)
-        return self._feeds.get(feed_id), created, discovered
+        return Subscription(self._feeds.get(feed_id), created, discovered)
 
     def import_opml(self, data: bytes) -> ImportReport:
         """Subscribe to the feeds of an OPML file (with folders); known ones merge."""
@@ -319,13 +322,13 @@ class Pkm:
             self._entries.delete(entry_id)
         return entry
 
-    def untag(self, entry_id: int, tags: Sequence[str]) -> tuple[Entry, list[str]]:
+    def untag(self, entry_id: int, tags: Sequence[str]) -> Untagged:
         """Remove tags from an entry; returns it and the tags it did not have."""
         names = clean_tags(tags)
         self._entries.get(entry_id)
         with self._write():
             missing = self._tags.remove(entry_id, names)
-        return self._entries.get(entry_id), missing
+        return Untagged(self._entries.get(entry_id), missing)
 
     def save(
         self,
@@ -384,7 +387,7 @@ class Pkm:
         like: int | None = None,
         limit: int = 20,
         offset: int = 0,
-    ) -> list[SearchHit]:
+    ) -> SearchHits:
         """Full-text search, best match first; with no words, newest first.
 
         ``query`` is in the query language of :mod:`pkm.query`; the options mean what
@@ -425,7 +428,7 @@ class Pkm:
         for key in self._tags.missing_keys(query.tags):
             raise TagNotFoundError(f"no tag {key!r} (see pkm tags)")
 
-    def related(self, entry_id: int, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+    def related(self, entry_id: int, *, limit: int = 20, offset: int = 0) -> SearchHits:
         """The entries most like this one (its rarest telling words), best first."""
         return self.find(like=entry_id, limit=limit, offset=offset)
 
@@ -537,15 +540,15 @@ class Pkm:
     def mute_rules(self) -> list[MuteRule]:
         return MuteRepository(self._conn).rules()
 
-    def mute(self, rule: str) -> tuple[MuteRule, int]:
+    def mute(self, rule: str) -> MuteChange:
         """Add a mute rule; returns it and how many stored entries it mutes."""
         with self._write():
-            return MuteRepository(self._conn).add(rule, now_ts())
+            return MuteChange(*MuteRepository(self._conn).add(rule, now_ts()))
 
-    def unmute(self, ref: str) -> tuple[MuteRule, int]:
+    def unmute(self, ref: str) -> MuteChange:
         """Remove a mute rule by id or text; returns it and how many entries show again."""
         with self._write():
-            return MuteRepository(self._conn).remove(ref)
+            return MuteChange(*MuteRepository(self._conn).remove(ref))
 
     # --- reviewing sources ---------------------------------------------------
 

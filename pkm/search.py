@@ -43,7 +43,7 @@ import math
 import sqlite3
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from pkm.errors import EntryNotFoundError
@@ -55,7 +55,7 @@ from pkm.query import (
     where_clause,
 )
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row, like_escape
-from pkm.types import SearchHit
+from pkm.types import SearchHit, SearchHits
 
 __all__ = [
     "BM25_WEIGHTS",
@@ -135,19 +135,6 @@ def related(
 
 
 _EMPTY = Query(None, (), (), (), (), (), None)
-
-
-class SearchHits(list[SearchHit]):
-    """The hits of one search, best first.
-
-    ``ranked`` is None when every match was ranked; otherwise only the newest
-    ``ranked`` matches were (a query that matches more than :func:`window_size`
-    entries ranks them newest window first, see :data:`RANK_WINDOW`).
-    """
-
-    def __init__(self, hits: Iterable[SearchHit] = (), *, ranked: int | None = None) -> None:
-        super().__init__(hits)
-        self.ranked = ranked
 
 
 @dataclass(frozen=True)

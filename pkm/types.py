@@ -6,9 +6,14 @@ store keeps them as integer Unix seconds.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from pkm.discover import DiscoveredFeed
+    from pkm.mute import MuteRule
 
 FeedStatus = Literal["new", "ok", "failing", "retired"]
 
@@ -76,6 +81,40 @@ class SearchHit:
     snippet: str | None = None
     highlights: tuple[tuple[int, int], ...] = ()
     rank: float | None = None
+
+
+class SearchHits(list[SearchHit]):
+    """The hits of one search, best first.
+
+    ``ranked`` is None when every match was ranked; otherwise only the newest
+    ``ranked`` matches were (a query that matches more than
+    :func:`pkm.search.window_size` entries ranks them newest window first).
+    """
+
+    def __init__(self, hits: Iterable[SearchHit] = (), *, ranked: int | None = None) -> None:
+        super().__init__(hits)
+        self.ranked = ranked
+
+
+class Subscription(NamedTuple):
+    """What subscribing did: the feed, whether it is new, and the feeds found on the page
+    when the URL given was a web page."""
+
+    feed: Feed
+    created: bool
+    discovered: list[DiscoveredFeed]
+
+
+class Untagged(NamedTuple):
+    entry: Entry
+    missing: list[str]  # the tags it did not have
+
+
+class MuteChange(NamedTuple):
+    """A mute rule added or removed, and how many stored entries it hid or showed again."""
+
+    rule: MuteRule
+    entries: int
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ def run_find(
         render.print_json([hit_json(hit) for hit in hits])
     elif hits:
         show_hits(hits)
-    ranked = getattr(hits, "ranked", None)
+    ranked = hits.ranked
     if ranked:
         note(f"Many matches: the newest {ranked:,} were ranked. Add a word to rank them all.")
     if as_json or hits:
