@@ -36,6 +36,7 @@ from pkm.types import (
     Entry,
     Feed,
     FeedReview,
+    FolderReview,
     ImportReport,
     MuteChange,
     ReadingList,
@@ -166,7 +167,7 @@ class Pkm:
         feed_id: int | None = None,
         folder: str | None = None,
         force: bool = False,
-        since: datetime | None = None,
+        since: str | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> ScanReport:
         """Fetch due feeds (unless ``fetch`` is false) and report what is new.
@@ -174,8 +175,12 @@ class Pkm:
         New means not yet shown by a digest: what this scan stored, and what earlier ones
         stored but never showed (a scan cut short, a feed's first fetch when it was added).
         Reported entries count as shown. Without fetching, when nothing is new, the last
-        digest is shown again; ``since`` shows every item first seen since then instead.
+        digest is shown again; ``since`` (``3d``, ``yesterday``, ``2026-11-01``, as in
+        :meth:`find`) shows every item first seen since then instead.
         """
+        from pkm.query import parse_since
+
+        start = parse_since(since) if since else None
         if feed_id is not None:
             self._feeds.get(feed_id)
         if folder is not None:
@@ -185,8 +190,8 @@ class Pkm:
             report = self._fetch(feed_id=feed_id, folder=folder, force=force, progress=progress)
         elif not self.read_only:
             self._settle_stored()  # a scan killed outright left its items unsettled
-        if since is not None:
-            new = self._entries.new_items(since=to_ts(since), feed_id=feed_id, folder=folder)
+        if start is not None:
+            new = self._entries.new_items(since=to_ts(start), feed_id=feed_id, folder=folder)
         else:
             new = self._entries.new_items(unshown=True, feed_id=feed_id, folder=folder)
             if new:
@@ -399,8 +404,9 @@ class Pkm:
 
         if limit < 1 or offset < 0:
             raise UsageError("--limit must be at least 1 and --offset at least 0")
+        written = parse_query(query)
         parsed = merge(
-            parse_query(query),
+            written,
             tags=tuple(tags),
             feeds=(feed,) if feed else (),
             since=parse_since(since) if since else None,
@@ -418,6 +424,8 @@ class Pkm:
             raise StoreError(describe_error(exc, self.path)) from None
         if not hits:
             self._check_names(parsed)
+        hits.filters = written.filter_words()
+        hits.had_words = parsed.match is not None
         return hits
 
     def _check_names(self, query: Query) -> None:
@@ -450,6 +458,22 @@ class Pkm:
         if not entries:
             raise TagNotFoundError(f"no entries tagged {tag!r}")
         return entries
+
+    @staticmethod
+    def export_format_for(path: str | os.PathLike[str] | None) -> str:
+        """The reading-list format a file name asks for (``list.html`` is a page, not
+        bookmarks; ``.htm`` and ``.markdown`` count too); Markdown otherwise."""
+        from pkm.formats import EXPORTERS, EXTENSIONS
+
+        suffix = Path(path).suffix.lower() if path is not None else ""
+        # Reversed, so that of two formats sharing an extension the first listed wins.
+        by_suffix = {ext: name for name, ext in reversed(EXTENSIONS.items()) if name in EXPORTERS}
+        by_suffix |= {".htm": "html", ".markdown": "md"}
+        return by_suffix.get(suffix, "md")
+
+    def describe(self, exc: sqlite3.Error) -> str:
+        """A driver error met outside the facade's own translation, as one line."""
+        return describe_error(exc, self.path)
 
     def export(
         self,
@@ -560,6 +584,13 @@ class Pkm:
 
         start = parse_since(since)
         return review(feed_activity(self._conn, to_ts(start) or 0), since=start)
+
+    @staticmethod
+    def by_folder(reviews: Sequence[FeedReview]) -> list[FolderReview]:
+        """The reviews summed per folder."""
+        from pkm.review import by_folder
+
+        return by_folder(reviews)
 
     def prune(self, feed_ids: Sequence[int], out: IO[str]) -> list[Feed]:
         """Unsubscribe from feeds, first writing them to ``out`` as OPML so nothing is lost.

@@ -113,6 +113,19 @@ class Query:
     titles: tuple[str, ...] = ()  # title:WORDS, each in the title (all of them)
     authors: tuple[str, ...] = ()  # author:NAME values (any of them)
 
+    def filter_words(self) -> tuple[str, ...]:
+        """The filters as a query writes them (a since: date as ``since:…``)."""
+        words = [f"#{t}" for t in self.tags] + [f"#{t}*" for t in self.tag_prefixes]
+        words += [f"-#{t}" for t in self.exclude_tags]
+        words += [f"-#{t}*" for t in self.exclude_tag_prefixes]
+        words += [f"feed:{f}" for f in self.feeds] + [f"site:{s}" for s in self.sites]
+        words += [f"title:{t}" for t in self.titles] + [f"author:{a}" for a in self.authors]
+        words += ["since:…"] if self.since else []
+        flags = (("is:saved", self.saved), ("is:unread", self.unread), ("is:muted", self.muted))
+        words += [word for word, on in flags if on]
+        words += ["!untagged"] if self.untagged else []
+        return tuple(words)
+
 
 EMPTY = Query(None, (), (), (), (), (), None)
 

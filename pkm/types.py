@@ -94,6 +94,10 @@ class SearchHits(list[SearchHit]):
     def __init__(self, hits: Iterable[SearchHit] = (), *, ranked: int | None = None) -> None:
         super().__init__(hits)
         self.ranked = ranked
+        # What the search asked, for saying why nothing matched: its filters as they are
+        # written in a query (``#tag``, ``feed:x``, ``is:saved``…) and whether it had words.
+        self.filters: tuple[str, ...] = ()
+        self.had_words = False
 
 
 class Subscription(NamedTuple):

@@ -25,7 +25,7 @@ class PkmGroup(TyperGroup):
             raise  # not an error of pkm's: main() ends quietly
         except (PkmError, sqlite3.Error, OSError) as exc:
             store = (ctx.find_root().obj or {}).get("store")
-            line, code = error_line(exc, store.path if store else None)
+            line, code = error_line(exc, store)
             sys.stderr.write(line)
             raise typer.Exit(code) from None
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from pkm.api import Pkm
 from pkm.cli import complete, render
 from pkm.cli.options import open_pkm
 
@@ -39,7 +40,7 @@ def export(
     ] = False,
 ) -> None:
     """Export a tag (or a search) as a reading list, newest first."""
-    chosen = format or _format_of(output)
+    chosen = format or Pkm.export_format_for(output)
     reading_list = open_pkm(ctx).export(
         tag, query=query, format=chosen, include_private=include_private
     )
@@ -50,15 +51,3 @@ def export(
             f"Left out {count} private {'entry' if count == 1 else 'entries'}"
             " (--include-private puts them in)"
         )
-
-
-def _format_of(output: Path | None) -> str:
-    """The format a file name asks for (reading-list.html is a page, not bookmarks)."""
-    from pkm.formats import EXPORTERS, EXTENSIONS
-
-    suffix = output.suffix.lower() if output else ""
-    # Reversed, so that of two formats sharing an extension the first listed wins.
-    by_suffix = {ext: name for name, ext in reversed(EXTENSIONS.items()) if name in EXPORTERS}
-    by_suffix[".htm"] = "html"
-    by_suffix[".markdown"] = "md"
-    return by_suffix.get(suffix, "md")

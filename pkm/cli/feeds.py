@@ -195,8 +195,6 @@ _VERDICT_STYLE = {
 
 
 def _show_review(reviews: list[FeedReview]) -> None:
-    from pkm.review import by_folder
-
     if not reviews:
         render.note("No feeds to review.")
         return
@@ -232,7 +230,7 @@ def _show_review(reviews: list[FeedReview]) -> None:
         wide="feed",
     )
     render.print_line(("By folder:", "bold"))
-    for folder in by_folder(reviews):
+    for folder in Pkm.by_folder(reviews):
         render.print_line(
             f"  {folder.folder or '(no folder)'}: {folder.feeds} feeds, {folder.items} items, "
             f"{folder.saved} saved ({folder.saved_ratio:.0%})"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pkm.cli import render
-from pkm.types import SearchHit
+from pkm.types import SearchHit, SearchHits
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -61,11 +61,11 @@ def run_find(
     if offset:
         note(f"Nothing more (offset {offset}).")
     else:
-        note(_nothing_found(text, tags, feed, since, saved, unread, like))
+        note(_nothing_found(hits, tags, feed, since, saved, unread, like))
 
 
 def _nothing_found(
-    text: str,
+    hits: SearchHits,
     tags: Sequence[str],
     feed: str | None,
     since: str | None,
@@ -73,25 +73,14 @@ def _nothing_found(
     unread: bool,
     like: int | None,
 ) -> str:
-    from pkm.query import parse_query
-
-    parsed = parse_query(text)  # already parsed once by find: it is valid
-    filters = [f"#{t}" for t in parsed.tags] + [f"#{t}*" for t in parsed.tag_prefixes]
-    filters += [f"-#{t}" for t in parsed.exclude_tags]
-    filters += [f"-#{t}*" for t in parsed.exclude_tag_prefixes]
-    filters += [f"feed:{f}" for f in parsed.feeds] + [f"site:{s}" for s in parsed.sites]
-    filters += ["since:…"] if parsed.since else []
-    filters += ["is:saved"] if parsed.saved else []
-    filters += ["is:unread"] if parsed.unread else []
-    filters += ["is:muted"] if parsed.muted else []
-    filters += ["!untagged"] if parsed.untagged else []
+    filters = list(hits.filters)
     filters += [f"--tag {t}" for t in tags] + ([f"--feed {feed}"] if feed else [])
     filters += ([f"--since {since}"] if since else []) + (["--saved"] if saved else [])
     filters += ["--unread"] if unread else []
     what = f"Nothing like entry {like} found" if like is not None else "Nothing found"
     if filters:
         return f"{what}. Try dropping a filter: {', '.join(filters)}."
-    if parsed.match is not None and like is None:
+    if hits.had_words and like is None:
         return f"{what}. Try fewer words, OR, or a prefix (word*)."
     return f"{what}."
 

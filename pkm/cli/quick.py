@@ -168,7 +168,7 @@ def run(argv: Sequence[str]) -> int | None:
     except BrokenPipeError:
         raise  # not an error of pkm's: main() ends quietly
     except (PkmError, sqlite3.Error, OSError) as exc:
-        line, code = error_line(exc, store.path if store else None)
+        line, code = error_line(exc, store)
         sys.stderr.write(line)
         return code
     return 0

@@ -23,6 +23,8 @@ from pkm.errors import PkmError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from pkm.api import Pkm
+
 # ESC-introduced sequences (CSI, OSC up to BEL or ST, and two-byte escapes), then
 # any remaining C0/C1 control, DEL, and Unicode bidi controls.
 _ESCAPES = re.compile(
@@ -152,15 +154,13 @@ def day(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d") if value else "          "
 
 
-def error_line(exc: PkmError | sqlite3.Error | OSError, store: Path | None) -> tuple[str, int]:
+def error_line(exc: PkmError | sqlite3.Error | OSError, store: Pkm | None) -> tuple[str, int]:
     """The line pkm prints for an error a command met, and the exit code that goes with it
-    (``store``: the store file open, if any)."""
+    (``store``: the store open, if any)."""
     if isinstance(exc, PkmError):
         message, code = str(exc), exc.exit_code
     elif isinstance(exc, sqlite3.Error):
-        from pkm.storage.db import describe_error
-
-        message, code = (describe_error(exc, store) if store else f"store error: {exc}"), 1
+        message, code = (store.describe(exc) if store else f"store error: {exc}"), 1
     else:
         message = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
         code = 1

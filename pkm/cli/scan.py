@@ -38,11 +38,6 @@ def scan(
 ) -> None:
     """Fetch all feeds concurrently, then show the items new since the last scan."""
     store = open_pkm(ctx)
-    since_time = None
-    if since:
-        from pkm.query import parse_since
-
-        since_time = parse_since(since)
     fetch = not no_fetch and since is None
     with render.progress_bar("Scanning", enabled=fetch and not as_json) as progress:
         report = store.scan(
@@ -50,7 +45,7 @@ def scan(
             feed_id=feed,
             folder=folder,
             force=force,
-            since=since_time,
+            since=since,
             progress=progress,
         )
     if as_json:
