@@ -217,3 +217,49 @@ def test_any_command_line_it_takes_prints_what_typer_prints(
     out, err = capsys.readouterr()
     expected = cli(*argv)
     assert (code, out, err) == (expected.exit_code, expected.stdout, expected.stderr)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["tags"], ["tags", "--sort", "count"], ["tags", "--sort=count", "--json"], ["tags", "--json"]],
+    ids=" ".join,
+)
+def test_tags_prints_what_the_typer_command_prints(
+    store: tuple[Path, dict[str, int]], args: list[str]
+) -> None:
+    from typer.testing import CliRunner
+
+    from pkm.cli.app import app
+
+    db = str(store[0])
+    shortcut = subprocess.run(
+        [sys.executable, "-m", "pkm", "--db", db, *args], capture_output=True, text=True, timeout=60
+    )
+    typer_run = CliRunner().invoke(app, ["--db", db, *args])
+    assert shortcut.returncode == typer_run.exit_code == 0
+    assert quick.parse_tags(["--db", db, *args]) is not None
+    assert shortcut.stdout == typer_run.stdout and shortcut.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["tags", "rename", "a", "b"], ["tags", "--sort", "size"], ["tags", "-h"], ["x", "tags"]],
+)
+def test_tags_leaves_the_rest_to_typer(args: list[str]) -> None:
+    assert quick.parse_tags(args) is None
+
+
+def test_a_piped_tags_loads_neither_typer_nor_rich(store: tuple[Path, dict[str, int]]) -> None:
+    probe = (
+        "import sys\nfrom pkm.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'typer', 'rich', 'click'})\n"
+        "print(f'exit {code} loaded {loaded}')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, "--db", str(store[0]), "tags"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.splitlines()[-1] == "exit 0 loaded []", result.stderr

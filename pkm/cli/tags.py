@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from pkm.cli import complete, render
+from pkm.cli.listing import SORTS, show_tags
 from pkm.cli.options import JsonOpt, open_pkm
 
 # A tag the store holds.
@@ -24,17 +25,9 @@ def list_tags(
     """List tags with how many entries carry each."""
     if ctx.invoked_subcommand is not None:
         return
-    if sort not in ("name", "count"):
+    if sort not in SORTS:
         raise typer.BadParameter("use name or count", param_hint="--sort")
-    counts = open_pkm(ctx).tags(sort=sort)
-    if as_json:
-        render.print_json([{"name": t.name, "count": t.count} for t in counts])
-        return
-    if not counts:
-        render.note("No tags yet: pkm tag ID TAG, or pkm save URL -t TAG")
-        return
-    width = max(len(str(t.count)) for t in counts)
-    render.print_lines([(f"{t.count:>{width}}  ", "dim"), t.name] for t in counts)
+    show_tags(open_pkm(ctx), sort=sort, as_json=as_json)
 
 
 @app.command("rename")
