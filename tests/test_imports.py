@@ -451,7 +451,8 @@ def test_chrome_import_folders_as_tags_and_the_option_to_not(cli: RunCli, tmp_pa
     other = str(tmp_path / "other.db")
     plain = cli("--db", other, "import", "--no-folder-tags", str(IMPORTS / "chrome-Bookmarks.json"))
     assert plain.exit_code == 0
-    assert _json(cli, "--db", other, "find", "#Rust") == []
+    no_tag = cli("--db", other, "find", "#Rust")  # folders did not become tags
+    assert no_tag.exit_code == 1 and "no tag 'rust'" in no_tag.stderr
 
 
 def test_places_sqlite_of_a_running_firefox(cli: RunCli, tmp_path: Path) -> None:
