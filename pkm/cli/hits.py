@@ -83,7 +83,9 @@ def _nothing_found(
     filters += [f"feed:{f}" for f in parsed.feeds] + [f"site:{s}" for s in parsed.sites]
     filters += ["since:…"] if parsed.since else []
     filters += ["is:saved"] if parsed.saved else []
+    filters += ["is:read"] if parsed.read else []
     filters += ["is:unread"] if parsed.unread else []
+    filters += ["is:toread"] if parsed.to_read else []
     filters += ["is:muted"] if parsed.muted else []
     filters += ["!untagged"] if parsed.untagged else []
     filters += [f"--tag {t}" for t in tags] + ([f"--feed {feed}"] if feed else [])
