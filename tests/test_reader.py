@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Iterator
-from textual.pilot import Pilot
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from httpserver import LocalServer
 from rich.console import Console
+from textual.pilot import Pilot
 
 from pkm import Pkm
 from pkm.cli.reader.app import FULL_TEXT_MISSING, Reader
@@ -67,6 +66,14 @@ HOSTILE = [("h1", HOSTILE_TITLE, "Fri, 20 Nov 2026 07:00:00 GMT", HOSTILE_BODY)]
 class Store:
     db: Path
     ids: dict[str, int]  # title -> entry id
+    shared: set[int]  # the two entries titled "Shared story", from two feeds
+
+    def story(self, title: str) -> set[int]:
+        """The entries reading the item with this title reads."""
+        if title == "Shared story":
+            return self.shared
+        (found,) = {i for t, i in self.ids.items() if title in t}
+        return {found}
 
 
 @pytest.fixture
@@ -83,8 +90,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
             pkm.mute('title:"sponsored"')
             pkm.save("https://example.org/kept", tags=["keynote"], fetch=False)
             pkm.save("https://example.org/kept2", tags=["keynote", "events"], fetch=False)
-            ids = {hit.entry.title or "": hit.entry.id for hit in pkm.find("", limit=100)}
-    yield Store(db, ids)
+            hits = pkm.find("", limit=100)
+    ids = {hit.entry.title or "": hit.entry.id for hit in hits}
+    yield Store(db, ids, {hit.entry.id for hit in hits if hit.entry.title == "Shared story"})
 
 
 def read_state(db: Path) -> dict[int, tuple[bool, bool, str | None, str | None]]:
@@ -102,27 +110,378 @@ def screen_text(app: Reader) -> str:
     return console.export_text()
 
 
-Script = Callable[[Reader, "Pilot"], Awaitable[None]]
+Script = Callable[[Reader, Pilot[None]], Awaitable[object]]
 
 
-def drive(
+def run(
     db: Path,
-    *keys: str,
+    script: Script,
+    *,
     size: tuple[int, int] = (80, 24),
     query: str | None = None,
     include_read: bool = False,
-) -> str:
-    """Run the reader headless, press ``keys``, and return the last screen."""
+) -> object:
+    """Run the reader headless on ``db`` and the ``script`` against it; its result."""
 
-    async def go() -> str:
+    async def go() -> object:
         with Pkm.open(db) as pkm:
             app = Reader(pkm, query=query, include_read=include_read)
             async with app.run_test(size=size) as pilot:
                 await pilot.pause()
-                for key in keys:
-                    await pilot.press(key)
-                    await pilot.pause()
-                return screen_text(app)
+                return await script(app, pilot)
 
     return asyncio.run(go())
 
+
+def keys(*pressed: str) -> Script:
+    async def script(app: Reader, pilot: Pilot[None]) -> str:
+        for key in pressed:
+            await pilot.press(key)
+            await pilot.pause()
+        return screen_text(app)
+
+    return script
+
+
+def drive(db: Path, *pressed: str, **options: object) -> str:
+    """Press keys in a fresh reader; the screen at the end."""
+    shown = run(db, keys(*pressed), **options)  # type: ignore[arg-type]
+    assert isinstance(shown, str)
+    return shown
+
+
+def changed(before: dict[int, tuple[bool, bool, str | None, str | None]], db: Path) -> dict:
+    """The entries whose (read, saved, tags, note) differ from ``before``, as they are now."""
+    after = read_state(db)
+    return {k: v for k, v in after.items() if before.get(k) != v}
+
+
+UNREAD = (False, False, None, None)
+READ = (True, False, None, None)
+
+
+# --- moving and reading ----------------------------------------------------------------
+
+
+def test_the_list_groups_unread_items_by_folder_and_feed_with_counts(store: Store) -> None:
+    shown = drive(store.db)
+    lines = [line.rstrip() for line in shown.splitlines()]
+    assert lines[:10] == [
+        "Learning",
+        "  Events blog  (3)",
+        "    ●  2026-11-20  Hybrid events: what we learned",
+        "    ●  2026-11-19  A long read on conferences",
+        "    ●  2026-11-18  Shared story",
+        "  Network notes  (1)",
+        "    ●  2026-11-20  Networks of practice",
+        "(no folder)",
+        "  Hostile feed  (1)",
+        "    ●  2026-11-20  [bold red]Pwned[/] red :smile:",
+    ]
+    # The muted item is left out, the same story from two feeds is listed once.
+    assert "Sponsored" not in shown and shown.count("Shared story") == 1
+    assert "5 unread of 5" in lines[-1]
+
+
+@pytest.mark.parametrize(
+    ("pressed", "title"),
+    [
+        (("enter",), "Hybrid events: what we learned"),
+        (("j", "j", "enter"), "Shared story"),
+        (("down", "down", "up", "enter"), "A long read on conferences"),
+        (("j", "j", "j", "k", "enter"), "Shared story"),
+        (("j", "j", "j", "j", "j", "j", "enter"), "[bold red]Pwned[/]"),  # stops at the last
+    ],
+)
+def test_moving_then_enter_reads_that_item_and_only_it(
+    store: Store, pressed: tuple[str, ...], title: str
+) -> None:
+    before = read_state(store.db)
+    drive(store.db, *pressed)
+    assert changed(before, store.db) == dict.fromkeys(store.story(title), READ)
+
+
+def test_reading_a_story_from_two_feeds_reads_both_and_says_where_else(store: Store) -> None:
+    before = read_state(store.db)
+    shown = drive(store.db, "j", "j", "enter", size=(200, 60))
+    assert "also in  Network notes" in shown
+    assert len(store.shared) == 2
+    assert changed(before, store.db) == dict.fromkeys(store.shared, READ)
+
+
+def test_j_and_k_in_the_article_read_the_next_items(store: Store) -> None:
+    before = read_state(store.db)
+    drive(store.db, "enter", "j", "j", "k")
+    ids = store.ids
+    assert set(changed(before, store.db)) >= {
+        ids["Hybrid events: what we learned"],
+        ids["A long read on conferences"],
+    }
+
+
+def test_space_pages_down_the_article_and_then_goes_to_the_next_unread(store: Store) -> None:
+    long_read, shared = store.ids["A long read on conferences"], "Shared story"
+
+    async def script(app: Reader, pilot: Pilot[None]) -> None:
+        await pilot.press("j", "space")  # Space on the list reads the item
+        await pilot.pause()
+        assert read_state(store.db)[long_read][0]
+        first = screen_text(app)
+        await pilot.press("space")
+        await pilot.pause()
+        assert screen_text(app) != first and "Paragraph 0 " not in screen_text(app)
+        assert not read_state(store.db)[store.ids[shared]][0]
+        for _ in range(40):
+            await pilot.press("space")
+            await pilot.pause()
+            if "Told by the events blog." in screen_text(app):
+                break
+        assert "Told by the events blog." in screen_text(app)
+
+    run(store.db, script)
+    assert read_state(store.db)[store.ids[shared]][0]
+
+
+def test_n_and_p_go_to_the_next_and_previous_unread(store: Store) -> None:
+    before = read_state(store.db)
+    # n reads the unread item under the cursor first, then skips items already read.
+    shown = drive(store.db, "j", "m", "k", "n", "n", size=(200, 60))
+    ids = store.ids
+    got = changed(before, store.db)
+    assert got == dict.fromkeys(
+        {ids["Hybrid events: what we learned"], ids["A long read on conferences"]} | store.shared,
+        READ,
+    )
+    assert "Told by the events blog." in shown
+    # Everything before it is read now: p has nowhere to go; after it, p comes back.
+    assert "no unread item before this" in drive(store.db, "p", size=(200, 60))
+    back = drive(store.db, "j", "n", "p", size=(200, 60))
+    assert "Told by the events blog." not in back and "Networks." in back
+
+
+def test_esc_goes_back_from_the_article_to_the_list(store: Store) -> None:
+    reading = drive(store.db, "enter")
+    assert "Events blog  (" not in reading  # at 80 columns the article takes the screen
+    back = drive(store.db, "enter", "escape")
+    assert "  Events blog  (" in back and "Learning" in back.splitlines()[0]
+
+
+def test_q_quits(store: Store) -> None:
+    async def script(app: Reader, pilot: Pilot[None]) -> bool:
+        await pilot.press("q")
+        await pilot.pause()
+        return app.is_running
+
+    assert run(store.db, script) is False
+
+
+def test_m_toggles_read(store: Store) -> None:
+    first = store.ids["Hybrid events: what we learned"]
+
+    async def script(app: Reader, pilot: Pilot[None]) -> None:
+        await pilot.press("m")
+        await pilot.pause()
+        assert read_state(store.db)[first] == READ
+        await pilot.press("m")
+        await pilot.pause()
+        assert read_state(store.db)[first] == UNREAD
+
+    before = read_state(store.db)
+    run(store.db, script)
+    assert changed(before, store.db) == {}
+
+
+@pytest.mark.parametrize(("answer", "marked"), [("y", True), ("n", False), ("escape", False)])
+def test_shift_a_marks_the_whole_feed_read_after_asking(
+    store: Store, answer: str, marked: bool
+) -> None:
+    before = read_state(store.db)
+    asked = drive(store.db, "j", "A")
+    assert "Mark 3 items of Events blog read? [y/n]" in asked
+    drive(store.db, "j", "A", answer)
+    got = changed(before, store.db)
+    if not marked:
+        assert got == {}
+        return
+    events = {
+        store.ids[t] for t in ("Hybrid events: what we learned", "A long read on conferences")
+    }
+    # The shared story and its copy from the other feed; the muted item is not listed.
+    assert events < set(got) and len(got) == 4 and all(v == READ for v in got.values())
+    assert read_state(store.db)[store.ids["Networks of practice"]] == UNREAD
+    assert read_state(store.db)[store.ids["Sponsored: buy our tickets"]] == UNREAD
+
+
+def test_f_says_full_text_is_not_there_yet_and_changes_nothing(store: Store) -> None:
+    before = read_state(store.db)
+    assert FULL_TEXT_MISSING in drive(store.db, "f", size=(200, 60))
+    assert changed(before, store.db) == {}
+
+
+def test_question_mark_shows_every_key(store: Store) -> None:
+    from pkm.cli.reader.keys import KEYS
+
+    shown = drive(store.db, "question_mark", size=(200, 60))
+    for key, what in KEYS:
+        assert f"{key}" in shown and what in shown
+    assert "Keys of pkm read" not in drive(store.db, "question_mark", "escape")
+
+
+# --- keeping things ---------------------------------------------------------------------
+
+
+def type_text(text: str) -> tuple[str, ...]:
+    return tuple("space" if c == " " else c for c in text)
+
+
+def test_s_saves_with_the_typed_tags_and_note(store: Store) -> None:
+    before = read_state(store.db)
+    shown = drive(
+        store.db,
+        "s",
+        *type_text("conference2.0 hybrid"),
+        "tab",
+        *type_text("good overview"),
+        "enter",
+        size=(200, 60),
+    )
+    first = store.ids["Hybrid events: what we learned"]
+    assert changed(before, store.db) == {
+        first: (False, True, "conference2.0 hybrid", "good overview")
+    }
+    assert "saved: conference2.0 hybrid" in shown
+    with Pkm.open(store.db) as pkm:
+        assert [h.entry.id for h in pkm.find("#hybrid")] == [first]
+
+
+def test_s_completes_from_existing_tags_most_used_first(store: Store) -> None:
+    before = read_state(store.db)
+    # "keynote" (2 entries) comes before "events" (1); "e" completes to "events".
+    drive(store.db, "s", "k", "right", "space", "e", "right", "enter")
+    first = store.ids["Hybrid events: what we learned"]
+    assert changed(before, store.db) == {first: (False, True, "events keynote", None)}
+
+
+def test_esc_cancels_a_save(store: Store) -> None:
+    before = read_state(store.db)
+    drive(store.db, "s", *type_text("nope"), "escape")
+    assert changed(before, store.db) == {}
+
+
+def test_t_edits_the_tags(store: Store) -> None:
+    before = read_state(store.db)
+    drive(
+        store.db,
+        "s",
+        *type_text("alpha beta"),
+        "enter",
+        "t",
+        "backspace",
+        "backspace",
+        "backspace",
+        "backspace",
+        *type_text("gamma"),
+        "enter",
+    )
+    first = store.ids["Hybrid events: what we learned"]
+    assert changed(before, store.db) == {first: (False, True, "alpha gamma", None)}
+
+
+FAKE_BROWSER = """import sys
+with open(sys.argv[1], "a", encoding="utf-8") as log:
+    log.write(sys.argv[2] + "\\n")
+"""
+
+
+@pytest.fixture
+def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """$BROWSER records each URL it is asked to open; the log it writes."""
+    import webbrowser
+
+    script = tmp_path / "browser.py"
+    script.write_text(FAKE_BROWSER)
+    log = tmp_path / "opened.txt"
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("BROWSER", f"{sys.executable} {script} {log} %s")
+    # webbrowser reads $BROWSER once per process, at its first use.
+    monkeypatch.setattr(webbrowser, "_tryorder", None)
+    return log
+
+
+def test_o_opens_the_item_and_marks_it_read(store: Store, browser: Path) -> None:
+    before = read_state(store.db)
+    drive(store.db, "j", "o")
+    assert browser.read_text().splitlines() == ["https://events.example/e2"]
+    assert changed(before, store.db) == {store.ids["A long read on conferences"]: READ}
+
+
+def test_digits_open_the_numbered_links_of_the_article(store: Store, browser: Path) -> None:
+    shown = drive(store.db, "enter", "2", "3", "9", size=(200, 60))
+    assert browser.read_text().splitlines() == [
+        "https://example.org/two",
+        "https://example.org/three",
+    ]
+    assert "no link 9: the article shown has 3 links" in shown
+
+
+# --- searching and reloading --------------------------------------------------------------
+
+
+def test_slash_searches_and_the_hits_fill_the_list(store: Store) -> None:
+    before = read_state(store.db)
+    shown = drive(store.db, "slash", *type_text("networks"), "enter")
+    assert "Networks of practice" in shown and "Hybrid events" not in shown
+    assert "search: networks · 1 hits" in shown
+    drive(store.db, "slash", *type_text("networks"), "enter", "enter")
+    assert changed(before, store.db) == {store.ids["Networks of practice"]: READ}
+    back = drive(store.db, "slash", *type_text("networks"), "enter", "escape")
+    assert "Hybrid events" in back
+
+
+def test_a_malformed_search_is_a_message(store: Store) -> None:
+    shown = drive(store.db, "slash", *type_text("is:nothing"), "enter", size=(200, 60))
+    assert "unknown filter is:nothing" in shown and "Hybrid events" in shown
+
+
+def test_read_query_opens_on_a_search(store: Store) -> None:
+    shown = drive(store.db, query="#keynote")
+    assert "search: #keynote · 2 hits" in shown
+
+
+def test_all_lists_read_items_too(store: Store) -> None:
+    drive(store.db, "enter")
+    assert "Hybrid events" not in drive(store.db)
+    assert "Hybrid events" in drive(store.db, include_read=True)
+
+
+def test_r_reloads_what_another_process_stored(store: Store) -> None:
+    async def script(app: Reader, pilot: Pilot[None]) -> str:
+        with Pkm.open(store.db) as other:  # a second connection, as a scan would use
+            other.set_read([store.ids["Networks of practice"]], read=True)
+            other.set_read([store.ids["Sponsored: buy our tickets"]], read=False)
+        await pilot.press("r")
+        await pilot.pause()
+        return screen_text(app)
+
+    shown = run(store.db, script)
+    assert isinstance(shown, str)
+    assert "Networks of practice" not in shown and "4 unread of 4" in shown
+
+
+# --- untrusted text and terminals ------------------------------------------------------------
+
+
+def test_hostile_titles_and_bodies_are_plain_text(store: Store) -> None:
+    shown = drive(store.db, *(["j"] * 5), "enter", size=(200, 60))
+    assert "[bold red]Pwned[/] red :smile:" in shown
+    assert "[link=https://evil.example]click[/link]" in shown and "[/] end" in shown
+    assert "\x1b" not in shown and "evil title" not in shown
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)])
+def test_fits_small_and_large_terminals(store: Store, size: tuple[int, int]) -> None:
+    for shown in (drive(store.db, size=size), drive(store.db, "enter", size=size)):
+        lines = shown.splitlines()
+        assert len(lines) == size[1] and all(len(line) <= size[0] for line in lines)
+        assert "unread of" in lines[-1]

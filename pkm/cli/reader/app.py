@@ -60,7 +60,7 @@ class ReaderScreen(Screen[None]):
         Binding("r", "reload", show=False),
         Binding("escape", "back", show=False),
         Binding("question_mark", "help", show=False),
-        Binding("q", "quit", show=False),
+        Binding("q", "app.quit", show=False),
     ]
 
     def __init__(self, pkm: Pkm, *, query: str | None, include_read: bool) -> None:
@@ -155,6 +155,10 @@ class ReaderScreen(Screen[None]):
             self.action_next_unread(1)
 
     def action_next_unread(self, step: int) -> None:
+        index = self.listing.current()
+        if step > 0 and not self.reading and index is not None and not self.listing.read[index]:
+            self._show()  # the unread item under the cursor is the next one to read
+            return
         if self.listing.next_unread(step) is None:
             self._status("no more unread items" if step > 0 else "no unread item before this")
             return

@@ -66,9 +66,10 @@ class SavePrompt(Prompt):
                 " ".join(self.current) + (" " if self.current else ""),
                 placeholder="tags, separated by spaces (→ completes)",
                 suggester=TagSuggester(self.tags),
+                select_on_focus=False,
                 id="tags",
             )
-            yield Input(placeholder="note (optional)", id="note")
+            yield Input(placeholder="note (optional)", select_on_focus=False, id="note")
             yield Static(Text("Enter saves · Tab: tags / note · Esc cancels", style="dim"))
 
     def on_input_submitted(self) -> None:
@@ -91,6 +92,7 @@ class TagsPrompt(Prompt):
                 " ".join(self.current),
                 placeholder="tags, separated by spaces (→ completes)",
                 suggester=TagSuggester(self.tags),
+                select_on_focus=False,
             )
             yield Static(Text("Enter keeps these tags · Esc cancels", style="dim"))
 
