@@ -8,12 +8,24 @@ a pseudo-terminal, as a user would.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import io
+import json
+import os
+import pty
+import re
+import signal
 import sqlite3
+import struct
+import subprocess
 import sys
+import termios
+import threading
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from httpserver import LocalServer
@@ -485,3 +497,141 @@ def test_fits_small_and_large_terminals(store: Store, size: tuple[int, int]) -> 
         lines = shown.splitlines()
         assert len(lines) == size[1] and all(len(line) <= size[0] for line in lines)
         assert "unread of" in lines[-1]
+
+
+# --- a real terminal -------------------------------------------------------------------------
+
+_ANSI = re.compile(
+    rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]"  # CSI: cursor moves, styles, modes
+    rb"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC
+    rb"|\x1b[()][0-9A-Za-z]|\x1b[=>78]"
+)
+
+
+class Terminal:
+    """``python -m pkm …`` on a pseudo-terminal of a given size, its output collected."""
+
+    def __init__(
+        self,
+        args: list[str],
+        *,
+        size: tuple[int, int] = (80, 24),
+        env: dict[str, str] | None = None,
+    ) -> None:
+        master, slave = pty.openpty()
+        cols, rows = size
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        environ = {**os.environ, "TERM": "xterm-256color", **(env or {})}
+        environ.pop("COLUMNS", None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pkm", *args],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=environ,
+            start_new_session=True,
+        )
+        os.close(slave)
+        self.master = master
+        self.output = bytearray()
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            with self._lock:
+                self.output += chunk
+
+    def text(self) -> str:
+        with self._lock:
+            raw = bytes(self.output)
+        return _ANSI.sub(b"", raw).decode("utf-8", "replace")
+
+    def wait_for(self, text: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.text():
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise AssertionError(
+                    f"{text!r} never shown; the screen had:\n{self.text()[-3000:]}"
+                )
+            time.sleep(0.05)
+
+    def send(self, keys: str) -> None:
+        os.write(self.master, keys.encode())
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=10)
+        os.close(self.master)
+
+
+@pytest.fixture
+def terminal() -> Iterator[Callable[..., Terminal]]:
+    opened: list[Terminal] = []
+
+    def start(*args: str, **options: Any) -> Terminal:
+        opened.append(Terminal(list(args), **options))
+        return opened[-1]
+
+    yield start
+    for term in opened:
+        term.close()
+
+
+def test_on_a_real_terminal_a_save_is_found_by_pkm_find(
+    store: Store, terminal: Callable[..., Terminal]
+) -> None:
+    term = terminal("--db", str(store.db), "read", env={"NO_COLOR": "1"})
+    term.wait_for("5 unread of 5")
+    term.send("s")
+    term.wait_for("Save: Hybrid events")
+    term.send("ptytag\r")
+    term.wait_for("saved: ptytag")
+    term.send("q")
+    assert term.proc.wait(timeout=20) == 0
+    found = subprocess.run(
+        [sys.executable, "-m", "pkm", "--db", str(store.db), "find", "#ptytag", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert found.returncode == 0, found.stderr
+    assert [hit["id"] for hit in json.loads(found.stdout)] == [
+        store.ids["Hybrid events: what we learned"]
+    ]
+    # NO_COLOR: Textual draws in shades of grey, never in a hue.
+    codes = re.findall(rb"[34]8;5;(\d+)", bytes(term.output))
+    assert codes and all(int(code) >= 232 or int(code) in (0, 7, 8, 15, 16) for code in codes)
+    assert not re.search(rb"[34]8;2;", bytes(term.output))
+
+
+def test_sigkill_in_the_middle_of_a_triage_loses_no_save_made_before(
+    store: Store, terminal: Callable[..., Terminal]
+) -> None:
+    term = terminal("--db", str(store.db), "read", size=(200, 60))
+    term.wait_for("5 unread of 5")
+    term.send("s")
+    term.wait_for("Save: Hybrid events")
+    term.send("first\r")
+    term.wait_for("saved: first")
+    term.send("jmm")  # mark the next one read, then unread again
+    term.wait_for("marked unread")
+    term.send("js")
+    term.wait_for("Save: Shared story")
+    term.send("second\r")
+    term.wait_for("saved: second")
+    os.kill(term.proc.pid, signal.SIGKILL)
+    assert term.proc.wait(timeout=10) == -signal.SIGKILL
+    state = read_state(store.db)
+    ids = store.ids
+    assert state[ids["Hybrid events: what we learned"]] == (False, True, "first", None)
+    assert state[ids["A long read on conferences"]] == UNREAD
+    assert state[ids["Shared story"]][1:3] == (True, "second")
