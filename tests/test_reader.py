@@ -635,3 +635,31 @@ def test_sigkill_in_the_middle_of_a_triage_loses_no_save_made_before(
     assert state[ids["Hybrid events: what we learned"]] == (False, True, "first", None)
     assert state[ids["A long read on conferences"]] == UNREAD
     assert state[ids["Shared story"]][1:3] == (True, "second")
+
+
+def test_scan_i_scans_then_opens_the_reader(
+    store: Store, terminal: Callable[..., Terminal]
+) -> None:
+    term = terminal("--db", str(store.db), "scan", "-i", "--no-fetch")
+    term.wait_for("5 unread of 5")
+    term.send("q")
+    assert term.proc.wait(timeout=20) == 0
+    assert "new item" in term.text().rsplit("5 unread of 5", 1)[1]
+
+
+def test_pkm_find_does_not_import_textual(store: Store) -> None:
+    found = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "pkm", "--db", str(store.db), "find", "x"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert found.returncode == 0 and "pkm.api" in found.stderr
+    assert "textual" not in found.stderr
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, pkm.cli.app; print('textual' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert loaded.stdout == "False\n", loaded.stderr
