@@ -271,6 +271,18 @@ def test_n_and_p_go_to_the_next_and_previous_unread(store: Store) -> None:
     assert "Told by the events blog." not in back and "Networks." in back
 
 
+def test_a_click_on_an_item_reads_it(store: Store) -> None:
+    async def script(app: Reader, pilot: Pilot[None]) -> None:
+        from pkm.cli.reader.widgets import StoryList
+
+        await pilot.click(StoryList, offset=(10, 3))  # row 3: the second item of the feed
+        await pilot.pause()
+
+    before = read_state(store.db)
+    run(store.db, script)
+    assert changed(before, store.db) == {store.ids["A long read on conferences"]: READ}
+
+
 def test_esc_goes_back_from_the_article_to_the_list(store: Store) -> None:
     reading = drive(store.db, "enter")
     assert "Events blog  (" not in reading  # at 80 columns the article takes the screen
@@ -444,7 +456,7 @@ def test_slash_searches_and_the_hits_fill_the_list(store: Store) -> None:
     before = read_state(store.db)
     shown = drive(store.db, "slash", *type_text("networks"), "enter")
     assert "Networks of practice" in shown and "Hybrid events" not in shown
-    assert "search: networks · 1 hits" in shown
+    assert "search: networks · 1 hit" in shown
     drive(store.db, "slash", *type_text("networks"), "enter", "enter")
     assert changed(before, store.db) == {store.ids["Networks of practice"]: READ}
     back = drive(store.db, "slash", *type_text("networks"), "enter", "escape")

@@ -92,7 +92,8 @@ class ReaderScreen(Screen[None]):
         if message is not None:
             self.message = clean(message)
         listing = self.listing
-        where = f"search: {clean(self.query_text)} · {len(listing)} hits" if self.query_text else ""
+        hits = f"{len(listing)} hit{'s' * (len(listing) != 1)}"
+        where = f"search: {clean(self.query_text)} · {hits}" if self.query_text else ""
         counts = f"{listing.unread} unread of {len(listing)}"
         parts = [p for p in (where, counts, self.message, HINTS) if p]
         self.query_one("#status", Static).update(Text(" · ".join(parts), no_wrap=True))
@@ -112,16 +113,16 @@ class ReaderScreen(Screen[None]):
         story = self.listing.story(index)
         try:
             entry = self.pkm.entry(story.entry.id)
-            if not self.listing.read[index]:
-                self.pkm.set_read(self.listing.entry_ids(index))
-                self.listing.set_read(index, True)
         except PkmError as exc:
             self._status(str(exc))
             return
         self.add_class("-reading")
         self.query_one(ArticlePane).show(entry, story.also_in)
-        self.query_one(StoryList).follow()
         self._status("")
+        # A store pkm may not write is still read; the item just stays unread there.
+        if not self.listing.read[index] and not self.pkm.read_only:
+            self._set_read(index, True)
+        self.query_one(StoryList).follow()
 
     def _current(self) -> int | None:
         index = self.listing.current()
@@ -194,7 +195,11 @@ class ReaderScreen(Screen[None]):
         if index is None:
             return
         entry = self.listing.story(index).entry
-        tags = [t.name for t in self.pkm.tags(sort="count")]
+        try:
+            tags = [t.name for t in self.pkm.tags(sort="count")]
+        except PkmError as exc:
+            self._status(str(exc))
+            return
 
         def saved(answer: object) -> None:
             if not isinstance(answer, tuple):
@@ -208,8 +213,12 @@ class ReaderScreen(Screen[None]):
         index = self._current()
         if index is None:
             return
-        entry = self.pkm.entry(self.listing.story(index).entry.id)
-        tags = [t.name for t in self.pkm.tags(sort="count")]
+        try:
+            entry = self.pkm.entry(self.listing.story(index).entry.id)
+            tags = [t.name for t in self.pkm.tags(sort="count")]
+        except PkmError as exc:
+            self._status(str(exc))
+            return
 
         def edited(answer: object) -> None:
             if isinstance(answer, list):
@@ -223,13 +232,10 @@ class ReaderScreen(Screen[None]):
         except PkmError as exc:
             self._status(str(exc))
             return
-        stories = list(self.listing.stories)
-        old = stories[index]
-        stories[index] = type(old)(entry, old.also_in, old.folded)
-        self.listing.stories = tuple(stories)
+        story = self.listing.replace_entry(index, entry)
         self.query_one(StoryList).refresh()
         if self.reading:
-            self.query_one(ArticlePane).show(entry, old.also_in)
+            self.query_one(ArticlePane).show(entry, story.also_in)
         tags = " ".join(entry.tags)
         self._status(f"{done}: {tags}" if tags else done)
 

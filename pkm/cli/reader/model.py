@@ -7,9 +7,9 @@ list widget draws only the rows on screen from here (a virtual list).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from pkm.types import Story, Triage
+from pkm.types import Entry, Story, Triage
 
 # A row holds a story's index, or HEADING for a folder's or feed's heading (Listing.headings).
 HEADING = -1
@@ -26,7 +26,7 @@ class Listing:
     """Stories in reading order, with a heading before each folder and feed (``grouped``)."""
 
     def __init__(self, triage: Triage, *, grouped: bool = True) -> None:
-        self.stories = triage.stories
+        self.stories = list(triage.stories)
         self.grouped = grouped
         self.read = [story.entry.read for story in self.stories]
         self.unread_by_feed = Counter(
@@ -69,6 +69,11 @@ class Listing:
         return index if index >= 0 else None
 
     def story(self, index: int) -> Story:
+        return self.stories[index]
+
+    def replace_entry(self, index: int, entry: Entry) -> Story:
+        """The story with its entry as it is now (after a save); returns it."""
+        self.stories[index] = replace(self.stories[index], entry=entry)
         return self.stories[index]
 
     def select(self, index: int) -> None:

@@ -7,6 +7,7 @@ Every string from the network reaches the screen as a Rich ``Text`` of cleaned t
 from __future__ import annotations
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.events import Click
 from textual.geometry import Region, Size
@@ -107,7 +108,7 @@ class ArticlePane(VerticalScroll, can_focus=False):
         self.body: article.Article | None = None
         self._width = 0
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield Static(Text(""), id="article")
 
     def show(self, entry: Entry, also_in: tuple[str, ...] = ()) -> None:
