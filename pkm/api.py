@@ -244,17 +244,22 @@ class Pkm:
                 self._entries.mark_read(entry_id, now_ts())
         return entry
 
-    def triage(self, query: str | None = None, *, include_read: bool = False) -> Triage:
+    def triage(
+        self, query: str | None = None, *, include_read: bool = False, first: int | None = None
+    ) -> Triage:
         """The feed items to go through, as the scan digest shows them (muted ones out,
         one story from several feeds once), grouped by folder and feed, newest first; or
-        the hits of ``query``, best first, when one is given."""
+        the hits of ``query``, best first, when one is given. ``first``: only the first
+        that many items (a first screen, drawn before the rest is read)."""
         stories: Sequence[Story]
         if query is not None:
             stories = [Story(hit.entry) for hit in self.find(query, limit=MAX_TRIAGE_HITS)]
         else:
-            stories = self._stories(self._entries.triage(include_read=include_read))
+            entries = self._entries.triage(include_read=include_read, limit=first)
+            stories = self._stories(entries)
         feed_ids = sorted({s.entry.feed_id for s in stories if s.entry.feed_id is not None})
-        return Triage(tuple(stories), self._entries.folders(feed_ids))
+        partial = query is None and first is not None and len(entries) >= first
+        return Triage(tuple(stories), self._entries.folders(feed_ids), partial)
 
     def set_read(self, entry_ids: Sequence[int], read: bool = True) -> int:
         """Mark entries read (or unread again); returns how many changed."""

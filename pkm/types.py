@@ -130,6 +130,7 @@ class Triage:
 
     stories: tuple[Story, ...]
     folders: Mapping[int, str | None]
+    partial: bool = False  # only the first items: there may be more
 
 
 @dataclass(frozen=True)

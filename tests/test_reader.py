@@ -473,6 +473,26 @@ def test_read_query_opens_on_a_search(store: Store) -> None:
     assert "search: #keynote · 2 hits" in shown
 
 
+def test_the_first_screen_comes_from_the_first_items_and_the_rest_follows(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pkm.cli.reader.app
+
+    monkeypatch.setattr(pkm.cli.reader.app, "FIRST_SCREEN", 2)
+    with Pkm.open(store.db) as pkm:
+        first = pkm.triage(first=2)
+        assert first.partial and len(first.stories) == 2
+        assert not pkm.triage(first=50).partial
+
+    async def script(app: Reader, pilot: Pilot[None]) -> str:
+        await pilot.pause()
+        return screen_text(app)
+
+    shown = run(store.db, script)
+    assert isinstance(shown, str)
+    assert "5 unread of 5 ·" in shown and "Hostile feed  (1)" in shown
+
+
 def test_all_lists_read_items_too(store: Store) -> None:
     drive(store.db, "enter")
     assert "Hybrid events" not in drive(store.db)

@@ -395,9 +395,10 @@ class EntryRepository:
             rows = [(now, entry_id) for entry_id in entry_ids]
         return self._conn.executemany(sql, rows).rowcount
 
-    def triage(self, *, include_read: bool = False) -> list[Entry]:
+    def triage(self, *, include_read: bool = False, limit: int | None = None) -> list[Entry]:
         """Feed items to go through, not muted: grouped by folder (those without one last)
-        and feed, newest first in a feed; unread ones only unless ``include_read``."""
+        and feed, newest first in a feed; unread ones only unless ``include_read``; the
+        first ``limit`` of them when given."""
         sql = f"SELECT {ENTRY_LIST_COLUMNS} {_FROM} WHERE e.feed_id IS NOT NULL AND e.muted = 0"
         if not include_read:
             sql += " AND e.read_at IS NULL"
@@ -405,6 +406,8 @@ class EntryRepository:
             " ORDER BY f.folder IS NULL, lower(f.folder), lower(coalesce(f.title, f.url)),"
             " e.feed_id, e.sort_date DESC, e.id DESC"
         )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
         return [entry_from_row(row) for row in self._conn.execute(sql)]
 
     def folders(self, feed_ids: Sequence[int]) -> dict[int, str | None]:

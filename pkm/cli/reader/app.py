@@ -26,6 +26,9 @@ from pkm.errors import PkmError
 from pkm.types import Entry
 
 FULL_TEXT_MISSING = "full text is not available yet"
+# Items read for the first screen (more than the tallest terminal shows); a list of
+# 10,000 takes about half a second more, read once that screen is drawn.
+FIRST_SCREEN = 200
 
 CSS = """
 #main { height: 1fr; }
@@ -66,11 +69,12 @@ class ReaderScreen(Screen[None]):
     def __init__(self, pkm: Pkm, *, query: str | None, include_read: bool) -> None:
         super().__init__()
         self.pkm, self.query_text, self.include_read = pkm, query, include_read
-        self.listing = self._load()
+        # The first screen is drawn from the first items; the rest is read right after.
+        self.listing = self._load(first=FIRST_SCREEN)
         self.message = ""
 
-    def _load(self) -> Listing:
-        triage = self.pkm.triage(self.query_text, include_read=self.include_read)
+    def _load(self, first: int | None = None) -> Listing:
+        triage = self.pkm.triage(self.query_text, include_read=self.include_read, first=first)
         return Listing(triage, grouped=self.query_text is None)
 
     def compose(self) -> ComposeResult:
@@ -81,6 +85,8 @@ class ReaderScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._status()
+        if self.listing.partial:
+            self.call_after_refresh(self.action_reload)
 
     # --- what is on screen ----------------------------------------------------------
 
@@ -94,7 +100,8 @@ class ReaderScreen(Screen[None]):
         listing = self.listing
         hits = f"{len(listing)} hit{'s' * (len(listing) != 1)}"
         where = f"search: {clean(self.query_text)} · {hits}" if self.query_text else ""
-        counts = f"{listing.unread} unread of {len(listing)}"
+        more = "+" if listing.partial else ""
+        counts = f"{listing.unread}{more} unread of {len(listing)}{more}"
         parts = [p for p in (where, counts, self.message, HINTS) if p]
         self.query_one("#status", Static).update(Text(" · ".join(parts), no_wrap=True))
 

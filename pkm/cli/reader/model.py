@@ -28,6 +28,7 @@ class Listing:
     def __init__(self, triage: Triage, *, grouped: bool = True) -> None:
         self.stories = list(triage.stories)
         self.grouped = grouped
+        self.partial = triage.partial
         self.read = [story.entry.read for story in self.stories]
         self.unread_by_feed = Counter(
             s.entry.feed_id for s, read in zip(self.stories, self.read, strict=True) if not read
