@@ -493,6 +493,13 @@ def test_the_first_screen_comes_from_the_first_items_and_the_rest_follows(
     assert "5 unread of 5 ·" in shown and "Hostile feed  (1)" in shown
 
 
+def test_an_empty_store_answers_every_key_with_a_message(tmp_path: Path) -> None:
+    db = tmp_path / "empty.db"
+    Pkm.open(db).close()
+    shown = drive(db, "f", "enter", "j", "k", "space", "n", "p", "s", "t", "o", "1", "m", "A")
+    assert "0 unread of 0" in shown and "nothing here" in shown
+
+
 def test_all_lists_read_items_too(store: Store) -> None:
     drive(store.db, "enter")
     assert "Hybrid events" not in drive(store.db)
