@@ -46,6 +46,7 @@ from pkm.types import (
     Story,
     Subscription,
     TagCount,
+    Triage,
     Untagged,
 )
 from pkm.urls import check_url, searchable
@@ -57,6 +58,8 @@ if TYPE_CHECKING:
 
 # The most entries one search export holds.
 MAX_EXPORT = 100_000
+# The most hits a search in the reader lists.
+MAX_TRIAGE_HITS = 1_000
 
 
 class Pkm:
@@ -128,7 +131,9 @@ class Pkm:
         url = check_url(url)
         discovered: list[DiscoveredFeed] = []
         if fetch:
-            url, discovered = _resolve_feed_url(url, choose)
+            from pkm.discover import resolve_feed_url
+
+            url, discovered = resolve_feed_url(url, choose)
         with self._write():
             feed_id, created = self._feeds.add(url, title=title, folder=folder)
         if created and fetch:
@@ -253,6 +258,40 @@ class Pkm:
                 self._entries.mark_read(entry_id, now_ts())
         return entry
 
+    def triage(
+        self, query: str | None = None, *, include_read: bool = False, first: int | None = None
+    ) -> Triage:
+        """The feed items to go through, as the scan digest shows them (muted ones out,
+        one story from several feeds once), grouped by folder and feed, newest first; or
+        the hits of ``query``, best first, when one is given. ``first``: only the first
+        that many items (a first screen, drawn before the rest is read)."""
+        stories: Sequence[Story]
+        if query is not None:
+            stories = [Story(hit.entry) for hit in self.find(query, limit=MAX_TRIAGE_HITS)]
+        else:
+            entries = self._entries.triage(include_read=include_read, limit=first)
+            stories = self._stories(entries)
+        feed_ids = sorted({s.entry.feed_id for s in stories if s.entry.feed_id is not None})
+        partial = query is None and first is not None and len(entries) >= first
+        return Triage(tuple(stories), self._entries.folders(feed_ids), partial)
+
+    def set_read(self, entry_ids: Sequence[int], read: bool = True) -> int:
+        """Mark entries read (or unread again); returns how many changed."""
+        with self._write():
+            return self._entries.set_read(entry_ids, now_ts() if read else None)
+
+    def set_tags(self, entry_id: int, tags: Sequence[str]) -> Entry:
+        """Give an entry exactly these tags; tags keep it saved (none leave it as it was)."""
+        names = clean_tags(tags)
+        entry = self._entries.get(entry_id)
+        keep = {tag_key(name) for name in names}
+        with self._write():
+            if names:
+                self._entries.mark_saved(entry_id, now=now_ts())
+            self._tags.remove(entry_id, [t for t in entry.tags if tag_key(t) not in keep])
+            self._tags.add(entry_id, names)
+        return self._entries.get(entry_id)
+
     def tag(
         self,
         entry_id: int,
@@ -355,7 +394,9 @@ class Pkm:
         existing = self._entries.by_url(url)
         page_title = description = warning = None
         if fetch and (existing is None or not existing.title):
-            page_title, description, warning = _page_details(url)
+            from pkm.discover import page_details
+
+            page_title, description, warning = page_details(url)
         with self._write():
             # Looked up again inside the write: another pkm may have saved it meanwhile.
             existing = self._entries.by_url(url)
@@ -614,45 +655,3 @@ def _display_tag(entries: Sequence[Entry], tag: str) -> str:
         if name.casefold() == key:
             return name
     return tag
-
-
-def _resolve_feed_url(url: str, choose: int) -> tuple[str, list[DiscoveredFeed]]:
-    """The feed URL behind ``url``: itself when it is a feed, else one found on the page."""
-    from pkm.discover import discover_feeds, looks_like_html
-    from pkm.errors import FetchError, ParseError
-    from pkm.fetch import fetch_page
-    from pkm.parse import parse_feed
-
-    page = fetch_page(url)
-    try:
-        parse_feed(page.body, page.url, page.content_type)
-        return page.url, []
-    except ParseError as not_a_feed:
-        if not looks_like_html(page.body):
-            raise FetchError(f"{url} is not a feed ({not_a_feed})") from None
-    found = discover_feeds(page.body, page.url)
-    if not found:
-        raise FetchError(f"{url} is a web page without a feed link")
-    if not 0 <= choose < len(found):
-        raise UsageError(f"--choose must be between 1 and {len(found)}")
-    # The feed a page links to must answer as a feed, as a feed URL given directly must.
-    chosen = found[choose].url
-    try:
-        feed = fetch_page(chosen)
-        parse_feed(feed.body, feed.url, feed.content_type)
-    except (FetchError, ParseError) as exc:
-        raise FetchError(f"{chosen} (linked from {url}): {exc}") from None
-    return feed.url, found
-
-
-def _page_details(url: str) -> tuple[str | None, str | None, str | None]:
-    """Title, description and a warning (when the page could not be fetched)."""
-    from pkm.discover import page_metadata
-    from pkm.fetch import fetch_page
-
-    try:
-        page = fetch_page(url)
-    except PkmError as exc:
-        return None, None, f"saved without a title: {exc}"
-    meta = page_metadata(page.body, page.url)
-    return meta.title, meta.description, None

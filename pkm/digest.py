@@ -29,7 +29,9 @@ def collapse(entries: Sequence[Entry], other_feeds: Mapping[int, Sequence[str]])
         if index is not None and _same_day(kept[index].entry, entry):
             first = kept[index]
             names = [*first.also_in, entry.feed_title or f"feed {entry.feed_id}", *also]
-            kept[index] = Story(first.entry, _unique(names, first.entry.feed_title))
+            kept[index] = Story(
+                first.entry, _unique(names, first.entry.feed_title), (*first.folded, entry.id)
+            )
             continue
         if key:
             by_title[key] = len(kept)

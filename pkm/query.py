@@ -15,7 +15,7 @@ Syntax (in the spirit of linkding and Pinboard)::
     feed:jarche  feed:"Harold Jarche"  feed:12
     site:example.org        URL host is example.org or one of its subdomains
     since:2026-01-01  since:7d  since:2w  since:3m  since:1y  since:12h  since:yesterday
-    is:saved  is:unread  is:muted  !untagged
+    is:saved  is:read  is:unread  is:toread  is:muted  !untagged
 
 Any other ``name:value`` word is an error naming the fields (quote it to find it).
 
@@ -48,9 +48,10 @@ Design choices:
   SQLite's LIKE); an all-digit NAME means the feed id (or a title equal to it).
 * ``site:HOST``: the entry URL's host equals HOST or ends with ``.HOST``; a
   pasted URL (``site:https://example.org/x``) is reduced to its host.
-* ``is:saved`` = ``e.saved_at IS NOT NULL``; ``is:unread`` =
-  ``e.to_read = 1 OR (e.saved_at IS NULL AND e.read_at IS NULL)``: saved things
-  are unread while marked to-read, feed items until they are read.
+* ``is:saved`` = ``e.saved_at IS NOT NULL``; ``is:read`` = ``e.read_at IS NOT NULL``
+  and ``is:unread`` = ``e.read_at IS NULL``, as in a feed reader: an entry is read once
+  shown (``pkm read``, ``pkm show``, ``pkm open``); ``is:toread`` = ``e.to_read = 1``,
+  the read-later flag (``--to-read``), whether read or not.
   ``is:muted`` = ``e.muted = 1`` (hidden from scans by a mute rule; ``find``
   shows muted entries like any other).
 * Exclusions: with positive words they stay in ``match`` (``"a" NOT "b"``).
@@ -102,6 +103,8 @@ class Query:
     saved: bool = False
     unread: bool = False
     untagged: bool = False
+    read: bool = False
+    to_read: bool = False
     muted: bool = False
     terms: tuple[str, ...] = ()  # positive words/phrases, for highlighting/related
     exclude_match: str | None = None  # FTS5 expression of entries to leave out
@@ -121,7 +124,13 @@ class Query:
         words += [f"feed:{f}" for f in self.feeds] + [f"site:{s}" for s in self.sites]
         words += [f"title:{t}" for t in self.titles] + [f"author:{a}" for a in self.authors]
         words += ["since:…"] if self.since else []
-        flags = (("is:saved", self.saved), ("is:unread", self.unread), ("is:muted", self.muted))
+        flags = (
+            ("is:saved", self.saved),
+            ("is:read", self.read),
+            ("is:unread", self.unread),
+            ("is:toread", self.to_read),
+            ("is:muted", self.muted),
+        )
         words += [word for word, on in flags if on]
         words += ["!untagged"] if self.untagged else []
         return tuple(words)
@@ -131,6 +140,7 @@ EMPTY = Query(None, (), (), (), (), (), None)
 
 _OPERATORS = frozenset({"OR", "AND", "NOT"})
 _FILTER_KEYS = frozenset({"feed", "site", "since", "is", "title", "author"})
+_IS = ("saved", "read", "unread", "toread", "muted")
 # What other tools call a tag filter.
 _TAG_FIELD = "tag"
 # A word "name:value" whose name is none of these is a mistyped filter, not a word to find
@@ -320,8 +330,8 @@ def _filter_tok(key: str, value: str, pos: int, raw: str) -> _Tok:
         raise QueryError(f"empty filter {key}: at position {pos}")
     if key == "is":
         low = value.lower()
-        if low not in ("saved", "unread", "muted"):
-            raise QueryError(f"unknown filter is:{value} (use is:saved, is:unread, is:muted)")
+        if low not in _IS:
+            raise QueryError(f"unknown filter is:{value} (use {', '.join(f'is:{w}' for w in _IS)})")
         value = low
     elif key == "site":
         value = _parse_host(value, raw)
@@ -662,6 +672,8 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
         saved="saved" in filters["is"],
         unread="unread" in filters["is"],
         untagged=bool(filters["!"]),
+        read="read" in filters["is"],
+        to_read="toread" in filters["is"],
         muted="muted" in filters["is"],
         terms=tuple(terms),
         exclude_match=exclude,
@@ -737,6 +749,7 @@ def merge(
     since: datetime | None = None,
     saved: bool = False,
     unread: bool = False,
+    to_read: bool = False,
 ) -> Query:
     """Add CLI options, which mean what the in-query filters mean.
 
@@ -770,6 +783,7 @@ def merge(
         since=new_since,
         saved=query.saved or saved,
         unread=query.unread or unread,
+        to_read=query.to_read or to_read,
     )
 
 
@@ -875,12 +889,14 @@ def where_clause(q: Query) -> tuple[str, list[object]]:
     if q.since is not None:
         conds.append("e.sort_date >= ?")
         params.append(int(q.since.timestamp()))
-    if q.saved:
-        conds.append("e.saved_at IS NOT NULL")
-    if q.unread:
-        conds.append("(e.to_read = 1 OR (e.saved_at IS NULL AND e.read_at IS NULL))")
-    if q.muted:
-        conds.append("e.muted = 1")
+    flags = (
+        (q.saved, "e.saved_at IS NOT NULL"),
+        (q.unread, "e.read_at IS NULL"),
+        (q.read, "e.read_at IS NOT NULL"),
+        (q.to_read, "e.to_read = 1"),
+        (q.muted, "e.muted = 1"),
+    )
+    conds += [condition for on, condition in flags if on]
     if q.exclude_match is not None:
         conds.append(f"e.id NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
         params.append(q.exclude_match)

@@ -6,7 +6,7 @@ store keeps them as integer Unix seconds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, NamedTuple
@@ -61,6 +61,8 @@ class Entry:
     muted: bool = False
     # A private save is the user's alone: never in an export meant for others.
     private: bool = False
+    # Shown to the user (pkm read, show, open): what is:read and is:unread ask.
+    read: bool = False
 
     @property
     def display_title(self) -> str:
@@ -159,6 +161,18 @@ class Story:
 
     entry: Entry
     also_in: tuple[str, ...] = ()
+    # The other entries folded into this one (same title, another feed, within a day):
+    # reading the story reads them too.
+    folded: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Triage:
+    """What ``pkm read`` goes through: stories in reading order, and each feed's folder."""
+
+    stories: tuple[Story, ...]
+    folders: Mapping[int, str | None]
+    partial: bool = False  # only the first items: there may be more
 
 
 @dataclass(frozen=True)

@@ -56,8 +56,8 @@ def test_unreachable_page_is_saved_with_a_warning(cli: RunCli, site: Site) -> No
     result = cli("save", site.url("/gone-page"), "-t", "later", "--to-read")
     assert result.exit_code == 0
     assert "warning: saved without a title: HTTP 404" in result.stderr
-    hits = _json(cli, "find", "is:unread")
-    assert isinstance(hits, list) and hits[0]["url"] == site.url("/gone-page")
+    hits = _json(cli, "find", "is:toread")
+    assert isinstance(hits, list) and [h["url"] for h in hits] == [site.url("/gone-page")]
 
 
 def test_firefox_import_is_idempotent_and_merges(cli: RunCli, db_path: Path) -> None:

@@ -430,7 +430,7 @@ def test_summary_names_the_format_and_adds_up(
 
 def test_pocket_import_keeps_dates_tags_and_to_read(cli: RunCli) -> None:
     assert cli("import", str(IMPORTS / "pocket.csv")).exit_code == 0
-    unread = _json(cli, "find", "is:unread")
+    unread = _json(cli, "find", "is:toread")
     assert sorted(str(hit["url"]) for hit in unread) == [
         "https://example.com/unicode",
         "https://web.stanford.edu/class/ee384m/Handouts/HowtoReadPaper.pdf",

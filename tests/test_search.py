@@ -332,8 +332,11 @@ SAVED = {
         ("", {"saved": True}, SAVED),
         ("is:saved hybrid", {}, {"conf"}),
         ("is:unread #conference2.0", {}, {"conf"}),
-        ("is:unread is:saved", {}, {"conf"}),
-        ("", {"unread": True, "saved": True}, {"conf"}),
+        ("is:toread is:saved", {}, {"conf"}),
+        ("is:toread", {}, {"conf"}),
+        # Nothing here was ever shown: every saved entry is still unread.
+        ("is:unread is:saved", {}, SAVED),
+        ("", {"unread": True, "saved": True}, SAVED),
         ("!untagged is:saved", {}, {"note_hit", "notebody_hit", "evil", "saved_old"}),
         ("is:muted", {}, {"evil"}),
         ("tracking", {}, {"evil"}),  # muted entries are found like any other

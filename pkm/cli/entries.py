@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from pkm.cli import article, complete, render
+from pkm.cli.entryview import entry_view
 from pkm.cli.options import EntryIdArg, JsonOpt, NoteOpt, PrivateOpt, TagsOpt, open_pkm
 from pkm.cli.tags import say_changed
 from pkm.types import Entry
@@ -128,43 +129,7 @@ def show(
 
 
 def _print_entry(entry: Entry, body: article.Article) -> None:
-    render.print_line((entry.display_title, "bold"))
-    if entry.url:
-        render.print_line((entry.url, "blue"))
-    facts = [
-        ("id", str(entry.id)),
-        ("feed", entry.feed_title or ""),
-        ("author", entry.author or ""),
-        ("published", render.day(entry.published).strip()),
-        ("saved", render.day(entry.saved).strip()),
-        ("tags", " ".join(entry.tags)),
-        ("to read", "yes" if entry.to_read else ""),
-        ("private", "yes: left out of exports for others" if entry.private else ""),
-    ]
-    for label, value in facts:
-        if value:
-            render.print_line((f"{label:>9}  ", "dim"), value)
-    if entry.note:
-        render.print_line((f"{'note':>9}  ", "dim"), (entry.note, "italic"))
-    console = render.out()
-    if body.text:
-        console.print()
-        text = render.styled_spans(body.text, {"bold": body.headings, "dim": body.quotes})
-        console.print(text, soft_wrap=True)
-    if body.cut:
-        console.print()
-        render.print_line(
-            (
-                f"[the article goes on for {body.cut:,} more characters of HTML;"
-                f" pkm open {entry.id} shows the page]",
-                "dim",
-            )
-        )
-    if body.links:
-        console.print()
-        render.print_line((article.LINKS_HEADING, "bold"))
-        for link in body.links:
-            render.print_line(article.link_line(link))
+    render.out().print(entry_view(entry, body), soft_wrap=True)
 
 
 def open_(

@@ -13,7 +13,8 @@ from pkm.cli.quick import options_first
 
 _QUERY_HELP = (
     'Words (all must match), "phrases", OR, -word or NOT word, prefix*, (groups), #tag, #tag*,'
-    " -#tag, feed:NAME, site:HOST, since:7d, is:saved, is:unread, is:muted, !untagged."
+    " -#tag, feed:NAME, site:HOST, since:7d, is:saved, is:read, is:unread (not yet shown),"
+    " is:toread (marked to read later), is:muted, !untagged."
     " In bash, quote a leading #: '#tag' (or use --tag)."
 )
 LimitOpt = Annotated[int, typer.Option("--limit", min=1, help="At most this many.")]
@@ -54,7 +55,7 @@ def find(
     ] = None,
     since: Annotated[str | None, typer.Option("--since", help="7d, yesterday, 2026-01-01.")] = None,
     saved: Annotated[bool, typer.Option("--saved", help="Only saved entries.")] = False,
-    unread: Annotated[bool, typer.Option("--unread", help="Only unread / to-read.")] = False,
+    unread: Annotated[bool, typer.Option("--unread", help="Only unread (is:unread).")] = False,
     like: Annotated[
         int | None, typer.Option("--like", help="Entries most like this entry id.")
     ] = None,

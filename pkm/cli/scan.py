@@ -35,6 +35,9 @@ def scan(
     ] = 5,
     show_all: Annotated[bool, typer.Option("--all", help="Show every new item.")] = False,
     as_json: JsonOpt = False,
+    interactive: Annotated[
+        bool, typer.Option("--interactive", "-i", help="Then go through them in pkm read.")
+    ] = False,
 ) -> None:
     """Fetch all feeds concurrently, then show the items new since the last scan."""
     store = open_pkm(ctx)
@@ -48,7 +51,12 @@ def scan(
             since=since,
             progress=progress,
         )
-    if as_json:
+    if interactive:
+        from pkm.cli import read
+
+        read.run(store)
+        _summary(report, fetched=fetch)
+    elif as_json:
         render.print_json(_as_json(report))
     else:
         _show(report, fetched=fetch, per_feed=None if show_all else per_feed)
@@ -83,6 +91,11 @@ def _as_json(report: ScanReport) -> dict[str, object]:
 def _show(report: ScanReport, *, fetched: bool, per_feed: int | None) -> None:
     for group in _by_feed(report.stories):
         _show_group(group, per_feed)
+    _summary(report, fetched=fetched)
+
+
+def _summary(report: ScanReport, *, fetched: bool) -> None:
+    """Moved and failing feeds, then the counts."""
     for moved in report.moved:
         render.print_line(("moved ", "cyan"), f"feed {moved.feed_id} now lives at {moved.moved_to}")
     if report.errors:

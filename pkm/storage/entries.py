@@ -384,6 +384,36 @@ class EntryRepository:
             "UPDATE entries SET read_at = coalesce(read_at, ?) WHERE id = ?", (now, entry_id)
         )
 
+    def set_read(self, entry_ids: Sequence[int], now: int | None) -> int:
+        """Mark entries read at ``now`` (an earlier read time stays), or unread when None;
+        returns how many changed."""
+        if now is None:
+            sql = "UPDATE entries SET read_at = NULL WHERE id = ? AND read_at IS NOT NULL"
+            rows: list[tuple[int, ...]] = [(entry_id,) for entry_id in entry_ids]
+        else:
+            sql = "UPDATE entries SET read_at = ? WHERE id = ? AND read_at IS NULL"
+            rows = [(now, entry_id) for entry_id in entry_ids]
+        return self._conn.executemany(sql, rows).rowcount
+
+    def triage(self, *, include_read: bool = False, limit: int | None = None) -> list[Entry]:
+        """Feed items to go through, not muted: grouped by folder (those without one last)
+        and feed, newest first in a feed; unread ones only unless ``include_read``; the
+        first ``limit`` of them when given."""
+        sql = f"SELECT {ENTRY_LIST_COLUMNS} {_FROM} WHERE e.feed_id IS NOT NULL AND e.muted = 0"
+        if not include_read:
+            sql += " AND e.read_at IS NULL"
+        sql += (
+            " ORDER BY f.folder IS NULL, lower(f.folder), lower(coalesce(f.title, f.url)),"
+            " e.feed_id, e.sort_date DESC, e.id DESC"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [entry_from_row(row) for row in self._conn.execute(sql)]
+
+    def folders(self, feed_ids: Sequence[int]) -> dict[int, str | None]:
+        rows = select_in(self._conn, "SELECT id, folder FROM feeds WHERE id IN ({marks})", feed_ids)
+        return {int(feed_id): folder for feed_id, folder in rows}
+
     def other_feeds(self, entries: Sequence[Entry]) -> dict[int, list[str]]:
         """For each entry, the titles of the feeds besides its own that carried it."""
         found: dict[int, list[str]] = {}

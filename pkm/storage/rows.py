@@ -73,13 +73,13 @@ def from_ts(value: int | None) -> datetime | None:
 ENTRY_COLUMNS = (
     "e.id, e.url, e.title, e.feed_id, f.title AS feed_title, e.author, e.summary, e.content,"
     " e.text, e.published, e.first_seen, e.saved_at, e.note, e.to_read, e.tags_text, e.muted,"
-    " e.private"
+    " e.private, e.read_at"
 )
 # The same without the bodies, for listings that never show them.
 ENTRY_LIST_COLUMNS = (
     "e.id, e.url, e.title, e.feed_id, f.title AS feed_title, e.author, NULL, NULL,"
     " NULL, e.published, e.first_seen, e.saved_at, e.note, e.to_read, e.tags_text, e.muted,"
-    " e.private"
+    " e.private, e.read_at"
 )
 
 
@@ -102,7 +102,8 @@ def entry_from_row(row: Sequence[Any]) -> Entry:
         tags_text,
         muted,
         private,
-    ) = row[:17]
+        read_at,
+    ) = row[:18]
     return Entry(
         id=int(id_),
         url=url,
@@ -121,6 +122,7 @@ def entry_from_row(row: Sequence[Any]) -> Entry:
         tags=tuple(str(tags_text).split()) if tags_text else (),
         muted=bool(muted),
         private=bool(private),
+        read=read_at is not None,
     )
 
 

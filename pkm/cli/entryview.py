@@ -1,0 +1,51 @@
+"""One entry as the terminal shows it: details, the article, its links.
+
+``pkm show`` prints this and the reading pane of ``pkm read`` displays it, so an article
+reads the same in both. Everything is a Rich ``Text`` of cleaned strings, never markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pkm.cli import article, render
+from pkm.types import Entry
+
+
+def entry_view(entry: Entry, body: article.Article, also_in: Sequence[str] = ()) -> Any:
+    """The whole view as one multi-line Rich Text."""
+    from rich.text import Text
+
+    lines: list[Any] = [render.styled((entry.display_title, "bold"))]
+    if entry.url:
+        lines.append(render.styled((entry.url, "blue")))
+    facts = [
+        ("id", str(entry.id)),
+        ("feed", entry.feed_title or ""),
+        ("also in", ", ".join(also_in)),
+        ("author", entry.author or ""),
+        ("published", render.day(entry.published).strip()),
+        ("saved", render.day(entry.saved).strip()),
+        ("tags", " ".join(entry.tags)),
+        ("to read", "yes" if entry.to_read else ""),
+        ("private", "yes: left out of exports for others" if entry.private else ""),
+    ]
+    lines += [render.styled((f"{label:>9}  ", "dim"), value) for label, value in facts if value]
+    if entry.note:
+        lines.append(render.styled((f"{'note':>9}  ", "dim"), (entry.note, "italic")))
+    if body.text:
+        lines += [
+            Text(),
+            render.styled_spans(body.text, {"bold": body.headings, "dim": body.quotes}),
+        ]
+    if body.cut:
+        cut = (
+            f"[the article goes on for {body.cut:,} more characters of HTML;"
+            f" pkm open {entry.id} shows the page]"
+        )
+        lines += [Text(), render.styled((cut, "dim"))]
+    if body.links:
+        lines += [Text(), render.styled((article.LINKS_HEADING, "bold"))]
+        lines += [render.styled(article.link_line(link)) for link in body.links]
+    return Text("\n").join(lines)

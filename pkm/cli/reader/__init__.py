@@ -1,0 +1,1 @@
+"""``pkm read``: the interactive triage (Textual; imported only by ``pkm read``)."""
