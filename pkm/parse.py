@@ -29,6 +29,7 @@ import nh3
 from lxml import etree
 
 from pkm.errors import ParseError
+from pkm.text import ESCAPE_BYTES, feed_text
 from pkm.types import ParsedEntry, ParsedFeed
 
 # Titles and author names longer than this are garbage (or an attack): the rest is dropped,
@@ -45,16 +46,9 @@ _XHTML_DIV = "{http://www.w3.org/1999/xhtml}div"
 _ENTRY_TAGS = ("item", _RSS1 + "item", _RSS090 + "item", _ATOM + "entry")
 _FAST_ROOTS = {"rss": "rss", _RDF + "RDF": "rdf", _ATOM + "feed": "atom"}
 
-# Terminal escape sequences (CSI like ESC[31m, OSC like ESC]0;title BEL), then C0 (but \t \n)
-# and C1 controls, DEL and lone surrogates: never wanted in stored text.
-_ESCAPES = r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?)"
-_CONTROL_CHARS = re.compile(_ESCAPES + "|[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-# C1 "controls" in feeds are nearly always cp1252 punctuation (&#x85; for "…"): HTML reads
-# them so, and so does feedparser.
-_ANY_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_C1_AS_CP1252 = {c: bytes([c]).decode("cp1252", "ignore") or None for c in range(0x80, 0xA0)}
-# The same, as bytes: removed from an 8-bit document before parsing (illegal in XML 1.0).
-_CONTROL_BYTES = re.compile(_ESCAPES.encode() + rb"|[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Removed from an 8-bit document before parsing: escape sequences whole, then C0 control
+# bytes (illegal in XML 1.0).
+_CONTROL_BYTES = re.compile(ESCAPE_BYTES + rb"|[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ANY_CONTROL_BYTE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _TAG = re.compile(r"<!--.*?-->|<[/!?]?[A-Za-z][^<>]*>", re.S)
 # Inline tags vanish from plain text, other tags become spaces; nh3's output is lower case.
@@ -560,7 +554,7 @@ def _clean_entry(raw: _Raw, feed_url: str, bases: dict[str, str | None]) -> Pars
     digest = hashlib.sha256(
         "\x1f".join(part or "" for part in (title, url, summary, content)).encode()
     ).hexdigest()
-    entry_id = _collapse(_strip_controls(raw.id or ""))
+    entry_id = _collapse(feed_text(raw.id or ""))
     key = f"guid:{entry_id}" if entry_id else f"link:{url}" if url else f"hash:{digest}"
     published = raw.published or raw.updated
     return ParsedEntry(
@@ -581,7 +575,7 @@ def _abs_url(href: str | None, base: str | None) -> str | None:
     """``href`` made absolute against ``base``; None unless the result is http(s) with a host."""
     if not href:
         return None
-    href = _strip_controls(href).strip()
+    href = feed_text(href).strip()
     try:
         absolute = urljoin(base, href) if base else href
         parts = urlsplit(absolute)
@@ -602,7 +596,7 @@ def _absolute_base(base: str, known: dict[str, str | None]) -> str | None:
 def _sanitize(value: str | None, absolute_base: str | None, is_text: bool) -> str | None:
     """Safe HTML: nh3 with its default allow-list, relative URLs resolved against
     ``absolute_base`` when there is one."""
-    value = _strip_controls(value or "").strip()
+    value = feed_text(value or "").strip()
     if not value:
         return None
     if is_text:
@@ -613,14 +607,14 @@ def _sanitize(value: str | None, absolute_base: str | None, is_text: bool) -> st
     except ValueError:  # a base URL that nh3 will not parse: relative URLs are dropped
         cleaned = nh3.clean(value, url_relative="deny", **_SANITIZE_OPTS)
     if "&#" in value:  # a reference to a control character is one now
-        cleaned = _strip_controls(cleaned)
+        cleaned = feed_text(cleaned)
     return cleaned.strip() or None
 
 
 def _html_text(fragment: str) -> str:
     """Plain text of HTML: tags dropped (block tags become spaces), entities decoded, no
     controls, whitespace collapsed."""
-    return _collapse(_strip_controls(html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", fragment)))))
+    return _collapse(feed_text(html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", fragment)))))
 
 
 def _plain(value: str | None) -> str | None:
@@ -628,19 +622,13 @@ def _plain(value: str | None) -> str | None:
     at most MAX_TITLE characters."""
     if not value:
         return None
-    return _html_text(_strip_controls(value))[:MAX_TITLE].rstrip() or None
+    return _html_text(feed_text(value))[:MAX_TITLE].rstrip() or None
 
 
 def _author(value: str | None) -> str | None:
     name = _plain(value)
     match = _EMAIL_THEN_NAME.fullmatch(name or "")
     return match.group(1).strip() if match else name
-
-
-def _strip_controls(text: str) -> str:
-    if _ANY_CONTROL.search(text) is None:
-        return text
-    return _CONTROL_CHARS.sub("", text.translate(_C1_AS_CP1252))
 
 
 def _collapse(text: str) -> str:

@@ -18,7 +18,8 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from pkm.formats import clean_block, clean_line, entry_date, is_web_url, utc
+from pkm.formats import entry_date, is_web_url, utc
+from pkm.text import clean_block, clean_line
 from pkm.types import Entry
 
 __all__ = ["dump", "escape", "escape_url"]

@@ -27,7 +27,8 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from pkm.errors import FormatError
-from pkm.formats import clean_line, decode_markup
+from pkm.formats import decode_markup
+from pkm.text import clean_line
 from pkm.types import Feed, OpmlImport, OutlineFeed
 
 if TYPE_CHECKING:
