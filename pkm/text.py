@@ -39,14 +39,20 @@ BIDI_CONTROLS = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
 # ESC left over is removed with the other controls.
 
 
-def _escape_pattern(st: str, stop: str) -> str:
+def _escape_pattern(st: str, stop: str, *, markup: bool = False) -> str:
     """The 7-bit sequences, with ``st`` the string terminators and ``stop`` the bytes that
-    end a string's body."""
+    end a string's body. In ``markup`` not parsed yet, "<" and "&" are markup, never part
+    of a sequence, and an entity may stand for one of its bytes ("&lt;" for "<")."""
+    parameter, intermediate, final = "[0-?]", "[ -/]", "[0-~]"
+    if markup:
+        parameter = "(?:&[lg]t;|[0-;=-?])"
+        intermediate = "(?:&amp;|&quot;|&apos;|[ -%'-/])"
+        final = "(?:&[lg]t;|[0-;=-~])"
     return (
-        r"\x1b\[[0-?]*[ -/]*[@-~]"
+        rf"\x1b\[{parameter}*{intermediate}*[@-~]"
         rf"|\x1b\][^\x07{stop}]*(?:\x07|{st})?"
         rf"|\x1b[PX^_][^{stop}]*(?:{st})?"
-        r"|\x1b[ -/]*[0-~]"
+        rf"|\x1b{intermediate}*{final}"
     )
 
 
@@ -57,9 +63,9 @@ _ESCAPES = re.compile(
     r"|[\x90\x98\x9e\x9f][^\x1b\x9c]*(?:\x1b\\|\x9c)?"
 )
 _ESCAPE_START = re.compile("[\x1b\x90\x98\x9b\x9d\x9e\x9f]")
-# As bytes, for a document not decoded yet: 7-bit only (0x9B and 0x9C are parts of
-# characters in UTF-8 and letters in other encodings).
-ESCAPE_BYTES = _escape_pattern(r"\x1b\\", r"\x1b").encode()
+# As bytes, for markup not decoded yet: 7-bit only (0x9B and 0x9C are parts of characters
+# in UTF-8 and letters in other encodings).
+ESCAPE_BYTES = _escape_pattern(r"\x1b\\", r"\x1b", markup=True).encode()
 
 # C0 controls but tab, newline and carriage return; DEL and C1; lone surrogates; the two
 # non-characters XML 1.0 forbids; the bidi controls.
@@ -88,23 +94,23 @@ def remove_escapes(text: str) -> str:
 
 
 def strip_control(text: str) -> str:
-    """Control characters removed, keeping tab and newline; CR LF and
+    """Escape sequences and control characters removed, keeping tab and newline; CR LF and
     CR become LF."""
-    text = _CONTROLS.sub("", text)
+    text = _CONTROLS.sub("", remove_escapes(text))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
 
 
 def clean_line(text: str | None) -> str:
-    """One line of plain text: controls removed, whitespace runs collapsed."""
+    """One line of plain text: escapes and controls removed, whitespace runs collapsed."""
     if not text:
         return ""
-    return _SPACE.sub(" ", _CONTROLS.sub("", text)).strip()
+    return _SPACE.sub(" ", _CONTROLS.sub("", remove_escapes(text))).strip()
 
 
 def clean_block(text: str | None) -> str:
-    """Multi-line plain text (a note): controls removed, line ends normalised."""
+    """Multi-line plain text (a note): escapes and controls removed, line ends normalised."""
     if not text:
         return ""
     lines = strip_control(text).split("\n")
@@ -128,8 +134,7 @@ def feed_text(text: str) -> str:
 
 
 def controls_as_spaces(text: str) -> str:
-    """C0 controls and DEL as spaces: for a query, where removing them
-    would join words."""
+    """C0 controls and DEL as spaces: for a query, where removing them would join words."""
     return text.translate(_CONTROLS_AS_SPACES)
 
 

@@ -98,7 +98,8 @@ def html_to_text(fragment: str | None) -> str:
 
     import nh3
 
-    return clean_line(html.unescape(nh3.clean(strip_control(fragment), tags=set())))
+    # Cleaned once the entities are decoded: "\x1b[&#51;1m" is an escape sequence too.
+    return clean_line(html.unescape(nh3.clean(fragment, tags=set())))
 
 
 # --- decoding import files --------------------------------------------------------------

@@ -1,0 +1,190 @@
+"""Text hygiene (pkm/text.py): escape sequences go whole, on every path that cleans text."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable
+
+import pytest
+from conftest import RunCli
+from httpserver import LocalServer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pkm import text
+from pkm.cli import render
+from pkm.discover import page_metadata
+from pkm.formats import html_to_text
+from pkm.parse import parse_feed
+from pkm.tagnames import clean_tag
+
+# --- escape sequences, as a terminal reads them --------------------------------------------
+
+_PARAMETERS = st.text(alphabet=[chr(c) for c in range(0x30, 0x40)], max_size=6)
+_INTERMEDIATES = st.text(alphabet=[chr(c) for c in range(0x20, 0x30)], max_size=2)
+# A string's body: anything printable but its terminators (BEL, ESC, ST), "words" included.
+_BODY = st.text(
+    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E, exclude_characters="&<>")
+    | st.sampled_from("éü日"),
+    max_size=20,
+)
+
+
+def _csi(introducers: list[str]) -> st.SearchStrategy[str]:
+    finals = st.sampled_from([chr(c) for c in range(0x40, 0x7F)])
+    return st.builds(
+        lambda i, p, m, f: i + p + m + f, st.sampled_from(introducers), _PARAMETERS,
+        _INTERMEDIATES, finals,
+    )  # fmt: skip
+
+
+def _string(introducers: list[str], terminators: list[str]) -> st.SearchStrategy[str]:
+    return st.builds(
+        lambda i, b, t: i + b + t,
+        st.sampled_from(introducers),
+        _BODY,
+        st.sampled_from(terminators),
+    )
+
+
+_SHORT = st.builds(
+    lambda m, f: "\x1b" + m + f,
+    _INTERMEDIATES,
+    st.sampled_from([chr(c) for c in range(0x30, 0x7F) if chr(c) not in "[]PX^_"]),
+)
+SEVEN_BIT = st.one_of(
+    _csi(["\x1b["]),
+    _string(["\x1b]"], ["\x07", "\x1b\\"]),
+    _string(["\x1bP", "\x1bX", "\x1b^", "\x1b_"], ["\x1b\\"]),
+    _SHORT,
+)
+EIGHT_BIT = st.one_of(
+    _csi(["\x9b"]),
+    _string(["\x9d"], ["\x07", "\x9c", "\x1b\\"]),
+    _string(["\x90", "\x98", "\x9e", "\x9f"], ["\x9c", "\x1b\\"]),
+)
+ANY_SEQUENCE = st.one_of(SEVEN_BIT, EIGHT_BIT)
+WORDS = st.lists(
+    st.text(alphabet=st.sampled_from("abcxyzABCéüßñ日本"), min_size=1, max_size=8),
+    min_size=1,
+    max_size=5,
+)
+ESCAPE_OR_C1 = re.compile("[\x1b\x80-\x9f]")
+
+
+@st.composite
+def words_and_sequences(
+    draw: st.DrawFn, sequences: st.SearchStrategy[str] = ANY_SEQUENCE
+) -> tuple[list[str], str]:
+    """Words, and a text with sequences before, between and after them."""
+    words = draw(WORDS)
+    parts = []
+    for word in [*words, ""]:
+        run = "".join(draw(st.lists(sequences, max_size=3)))
+        parts.append(draw(st.sampled_from(["{} ", " {}", " {} "])).format(run) + word)
+    return words, "".join(parts)
+
+
+def _assert_clean(cleaned: str, words: list[str], separator: str | None = None) -> None:
+    assert ESCAPE_OR_C1.search(cleaned) is None, repr(cleaned)
+    # Every word, in order, and nothing else: no "[31m" left of a sequence.
+    assert cleaned.split(separator) == words, repr(cleaned)
+
+
+STRING_PATHS: dict[str, Callable[[str], str]] = {
+    "remove_escapes": text.remove_escapes,
+    "strip_control": text.strip_control,
+    "clean_line": text.clean_line,
+    "clean_block": text.clean_block,
+    "terminal_text": text.terminal_text,
+    "terminal_text multiline": lambda value: text.terminal_text(value, multiline=True),
+    "render.clean (what the CLI prints)": render.clean,
+    "render.styled (what the CLI prints)": lambda value: render.styled((value, "bold")).plain,
+    "formats.html_to_text": lambda value: html_to_text(html.escape(value)),
+}
+
+
+@pytest.mark.parametrize("path", STRING_PATHS.values(), ids=STRING_PATHS.keys())
+@settings(max_examples=150)
+@given(case=words_and_sequences())
+def test_every_cleaning_function_removes_whole_sequences(
+    path: Callable[[str], str], case: tuple[list[str], str]
+) -> None:
+    words, dirty = case
+    _assert_clean(path(dirty), words)
+
+
+@settings(max_examples=150)
+@given(case=words_and_sequences())
+def test_tags_lose_whole_sequences(case: tuple[list[str], str]) -> None:
+    words, dirty = case
+    _assert_clean(clean_tag(dirty), words, separator="-")
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=words_and_sequences())
+def test_page_titles_lose_whole_sequences(case: tuple[list[str], str]) -> None:
+    words, dirty = case
+    page = f"<html><head><title>{html.escape(dirty)}</title></head><body></body></html>"
+    meta = page_metadata(page.encode(), "https://example.org/")
+    _assert_clean(meta.title or "", words)
+
+
+def _feed(title: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>'
+        f"{title}</title><item><title>{title}</title><link>https://example.org/a</link>"
+        "</item></channel></rss>"
+    ).encode()
+
+
+# In feed text C1 characters are cp1252 punctuation (0x9B is "›"), so feeds get 7-bit ones.
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=words_and_sequences(SEVEN_BIT), as_reference=st.booleans())
+def test_feed_titles_lose_whole_sequences(case: tuple[list[str], str], as_reference: bool) -> None:
+    words, dirty = case
+    title = html.escape(dirty, quote=False)
+    if as_reference:  # &#27; in the XML, an ESC only once parsed
+        title = re.sub("[\x00-\x1f]", lambda m: f"&#{ord(m.group())};", title)
+    feed = parse_feed(_feed(title), "https://example.org/feed")
+    _assert_clean(feed.title or "", words)
+    _assert_clean(feed.entries[0].title or "", words)
+
+
+def test_the_page_title_of_the_issue() -> None:
+    dirty = "Page \x1b[31mRED\x1b[0m \x1b]0;owned\x07"
+    assert text.clean_line(dirty) == "Page RED"
+    assert render.clean(dirty) == "Page RED "
+
+
+def test_c1_in_feed_text_is_cp1252_punctuation() -> None:
+    assert text.feed_text("Home \x9b News \x85") == "Home › News …"
+
+
+def test_a_string_without_terminator_runs_to_the_end_as_on_a_terminal() -> None:
+    assert text.clean_line("Title \x1b]0;owned and the rest") == "Title"
+
+
+def test_pkm_save_stores_and_prints_the_title_without_sequences(
+    cli: RunCli, local_server: LocalServer
+) -> None:
+    title = "Page \x1b[31mRED\x1b[0m \x1b]0;owned\x07 \x1bP+q\x1b\\ \x9b2J done"
+    local_server.route(
+        "/page",
+        f"<html><head><title>{title}</title></head><body>x</body></html>".encode(),
+        content_type="text/html; charset=utf-8",
+    )
+    saved = cli("save", local_server.url("/page"), "-t", "\x1b[1mbold\x1b[0m", "--json")
+    assert saved.exit_code == 0, saved.stderr
+    entry = json.loads(saved.stdout)
+    assert entry["title"] == "Page RED done"
+    assert entry["tags"] == ["bold"]
+    noted = cli("tag", str(entry["id"]), "--note", "see \x1b]8;;https://evil.example/\x07this")
+    assert noted.exit_code == 0, noted.stderr
+    shown = cli("show", str(entry["id"]), "--no-pager")
+    assert ESCAPE_OR_C1.search(shown.stdout) is None
+    assert "Page RED done" in shown.stdout and "see this" in shown.stdout
+    for remnant in ("[31m", "]0;", "owned", "+q", "2J", "[1m", "8;;"):
+        assert remnant not in shown.stdout
