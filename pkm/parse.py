@@ -29,7 +29,7 @@ import nh3
 from lxml import etree
 
 from pkm.errors import ParseError
-from pkm.text import ESCAPE_BYTES, feed_text
+from pkm.text import ESCAPE_BYTES, LATIN1_CODECS, charset_of, decode_8bit, feed_text
 from pkm.types import ParsedEntry, ParsedFeed
 
 # Titles and author names longer than this are garbage (or an attack): the rest is dropped,
@@ -70,7 +70,6 @@ _HTML_PAGE = re.compile(
 )
 _XML_ENCODING = re.compile(rb"\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
 _LATIN1_NAMES = {b"iso-8859-1", b"latin-1", b"latin1", b"windows-1252", b"cp1252", b"us-ascii"}
-_STRAY_BYTES = re.compile("[\udc80-\udcff]+")
 _HOST = re.compile(r"[\w.:-]+")
 _LOOSE_SPACE = re.compile(r"\s{2,}|[^\S ]")  # what _collapse must change: not single spaces
 _SPLIT_LIMIT = 1 << 20
@@ -103,8 +102,9 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
     """Parse a fetched feed; raise ParseError (one line) when ``body`` is not a feed.
 
     ``url`` is where the feed was fetched from: relative links resolve against it.
-    ``content_type`` only sharpens the error for HTML pages; the format and the encoding
-    are read from the document itself (servers label feeds wrongly more often than not).
+    ``content_type`` sharpens the error for HTML pages, and its charset reads a document
+    that declares no encoding and is not UTF-8; otherwise the format and the encoding are
+    read from the document itself (servers label feeds wrongly more often than not).
     """
     try:
         return _parse(body, url, content_type)
@@ -123,7 +123,9 @@ def _parse(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
         return _parse_json(body, url)
     if _HTML_PAGE.match(stripped[:4096]):
         raise ParseError("not a feed: got an HTML page")
-    body = _fix_char_refs(_html_entities_to_refs(_fix_encoding(_remove_control_bytes(body))))
+    body = _fix_char_refs(
+        _html_entities_to_refs(_fix_encoding(_remove_control_bytes(body), content_type))
+    )
     _refuse_entity_expansion(body)
     try:
         fast = _parse_fast(body, url)
@@ -155,13 +157,14 @@ def _remove_control_bytes(body: bytes) -> bytes:
     return _CONTROL_BYTES.sub(b"", body) if _ANY_CONTROL_BYTE.search(body) else body
 
 
-def _fix_encoding(body: bytes) -> bytes:
-    """Undo the two common encoding mistakes, so that the fast path can read the document.
+def _fix_encoding(body: bytes, content_type: str | None = None) -> bytes:
+    """Undo the common encoding mistakes, so that the fast path can read the document.
 
-    Declared Latin-1/cp1252/ASCII but plainly UTF-8: the declaration is changed to UTF-8.
-    UTF-8 (declared or by default) but not valid UTF-8: each byte that is no part of a
-    UTF-8 sequence is read as cp1252, the usual culprit. (The HTTP charset is not used: the
-    document's own declaration is more often right.)
+    The document's own declaration comes first, then the HTTP charset, then UTF-8, then
+    Windows-1252 (:func:`pkm.text.decode_8bit`). Declared Latin-1/cp1252/ASCII but plainly
+    UTF-8: the declaration is changed to UTF-8. Undeclared, or declared UTF-8, but not valid
+    UTF-8: the document is rewritten as UTF-8 from the HTTP charset when there is one, else
+    from decode_8bit's guess (Latin-1 feeds are written by hand without a declaration).
     """
     if body.isascii() or _is_wide(body):
         return body
@@ -172,16 +175,15 @@ def _fix_encoding(body: bytes) -> bytes:
     except UnicodeDecodeError:
         if declared not in (b"utf-8", b"utf8"):
             return body
-        text = body.decode("utf-8", "surrogateescape")
-        return _STRAY_BYTES.sub(_as_cp1252, text).encode("utf-8")
+        charset = None if declaration else charset_of(content_type)
+        if charset is None or charset == "utf-8":
+            return decode_8bit(body).encode("utf-8")
+        # Browsers read a Latin-1 label as cp1252, and so do feed writers.
+        charset = "cp1252" if charset in LATIN1_CODECS else charset
+        return body.decode(charset, "replace").encode("utf-8")
     if declaration is None or declared not in _LATIN1_NAMES:
         return body
     return body[: declaration.start(1)] + b"utf-8" + body[declaration.end(1) :]
-
-
-def _as_cp1252(match: re.Match[str]) -> str:
-    raw = match.group().encode("utf-8", "surrogateescape")
-    return raw.decode("cp1252", "replace")
 
 
 def _html_entities_to_refs(body: bytes) -> bytes:

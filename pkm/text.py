@@ -14,8 +14,11 @@ import re
 
 __all__ = [
     "BIDI_CONTROLS",
+    "ESCAPE_BYTES",
+    "LATIN1_CODECS",
     "clean_block",
     "clean_line",
+    "charset_of",
     "codec_name",
     "controls_as_spaces",
     "decode_8bit",
@@ -154,7 +157,9 @@ _NOT_TEXT_ENCODINGS = frozenset(
 )
 LATIN1_CODECS = frozenset({"iso8859-1", "cp1252", "ascii"})
 _STRAY_BYTES = re.compile("[\udc80-\udcff]")
-_UTF8_SEQUENCE = re.compile("[\u0080-\U0010ffff]")
+_UTF8_CHARACTER = re.compile("[\u0080-\ud7ff\ue000-\U0010ffff]")
+# Latin, Greek, Cyrillic; general punctuation and currency signs; emoji.
+_WESTERN_CHARACTER = re.compile("[\u0080-\u07ff\u2000-\u20cf\U0001f000-\U0010ffff]")
 
 
 def split_bom(data: bytes) -> tuple[str, bytes] | None:
@@ -186,6 +191,15 @@ def codec_name(label: str | None) -> str | None:
     return info.name
 
 
+def charset_of(content_type: str | None) -> str | None:
+    """The codec an HTTP Content-Type's charset parameter names, when it is a usable one."""
+    for parameter in (content_type or "").split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return codec_name(value.strip().strip("\"'"))
+    return None
+
+
 def decode_8bit(data: bytes) -> str:
     """Undeclared 8-bit text: UTF-8 when it is UTF-8, else Windows-1252 (Western text, as
     browsers assume), except that a UTF-8 document with a few stray cp1252 bytes (a quote
@@ -193,7 +207,8 @@ def decode_8bit(data: bytes) -> str:
 
     Which one is decided for the whole text, by counting: in Latin-1 text, byte runs that
     happen to be valid UTF-8 ("é\\xa0»" reads as "頻") are far rarer than accented letters
-    followed by ASCII, which are not.
+    followed by ASCII, which are not; and they read as CJK or stranger, where a Western
+    UTF-8 text has accented letters and punctuation, which count twice.
     """
     try:
         return data.decode("utf-8")
@@ -201,7 +216,8 @@ def decode_8bit(data: bytes) -> str:
         pass
     text = data.decode("utf-8", "surrogateescape")
     strays = len(_STRAY_BYTES.findall(text))
-    if len(_UTF8_SEQUENCE.findall(text)) - strays > strays:
+    utf8 = len(_UTF8_CHARACTER.findall(text)) + len(_WESTERN_CHARACTER.findall(text))
+    if utf8 >= strays:
         return _STRAY_BYTES.sub(_stray_as_cp1252, text)
     return data.decode("cp1252", "replace")
 

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from conftest import RunCli
+from conftest import DATA, RunCli
 from httpserver import LocalServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -188,3 +188,89 @@ def test_pkm_save_stores_and_prints_the_title_without_sequences(
     assert "Page RED done" in shown.stdout and "see this" in shown.stdout
     for remnant in ("[31m", "]0;", "owned", "+q", "2J", "[1m", "8;;"):
         assert remnant not in shown.stdout
+
+
+# --- bytes to text --------------------------------------------------------------------------
+
+LATIN1_FEEDS = DATA / "feeds" / "latin1"
+
+
+@pytest.mark.parametrize(
+    ("name", "words", "title"),
+    [
+        (
+            "french.xml",
+            ["surdoué", "maîtresse", "Molière", "crêpes"],
+            "Un élève surdoué » à l'école",
+        ),
+        ("german.xml", ["Straßenbahn", "übermäßig", "Käsespätzle", "Grüße"], None),
+        (
+            "dutch.xml",
+            ["België", "ideeën", "geïnteresseerd", "coöperaties", "geüpload"],
+            "Eén idee voor België",
+        ),
+    ],
+)
+def test_undeclared_latin1_feeds_are_found_by_their_accented_words(
+    cli: RunCli, local_server: LocalServer, name: str, words: list[str], title: str | None
+) -> None:
+    body = (LATIN1_FEEDS / name).read_bytes()
+    assert b"encoding" not in body and not body.isascii()  # no declaration, not UTF-8 either
+    local_server.route("/" + name, body, content_type="application/rss+xml")  # no charset
+    assert cli("feeds", "add", local_server.url("/" + name)).exit_code == 0
+    assert cli("scan").exit_code == 0
+    for word in words:
+        found = cli("find", word, "--json")
+        assert found.exit_code == 0, found.stderr
+        hits = json.loads(found.stdout)
+        assert hits, word
+        if title is not None and word == words[0]:  # a word of that title only
+            assert hits[0]["title"] == title.replace("\u00a0", " ")
+
+
+def test_the_http_charset_reads_an_undeclared_feed() -> None:
+    body = (
+        "<rss><channel><title>Новости</title><item><title>Привет, мир</title>"
+        "<link>https://ru.example/1</link></item></channel></rss>"
+    ).encode("koi8-r")
+    feed = parse_feed(body, "https://ru.example/f", "application/rss+xml; charset=KOI8-R")
+    assert (feed.title, feed.entries[0].title) == ("Новости", "Привет, мир")
+    latin1 = "<rss><channel><title>Élan – déjà vu</title></channel></rss>".encode("cp1252")
+    assert parse_feed(latin1, "https://x.example/", "text/xml; charset=iso-8859-1").title == (
+        "Élan – déjà vu"
+    )
+
+
+def test_the_declaration_wins_over_the_http_charset() -> None:
+    body = '<?xml version="1.0" encoding="koi8-r"?><rss><channel><title>Мир</title>'
+    feed = parse_feed(
+        (body + "</channel></rss>").encode("koi8-r"),
+        "https://ru.example/",
+        "text/xml; charset=utf-8",
+    )
+    assert feed.title == "Мир"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("Größe überall".encode(), "Größe überall"),
+        ("un élève surdoué\u00a0»".encode("latin-1"), "un élève surdoué\u00a0»"),
+        # UTF-8 with one quote pasted from Word: the UTF-8 stays, the stray is cp1252.
+        ("café, crème, thé ".encode() + b"\x93quoted\x94", "café, crème, thé “quoted”"),
+        (b"plain ascii", "plain ascii"),
+        # The issue's title: "\xe9\xa0\xbb" is valid UTF-8 ("頻"), the other letters are not.
+        ("Un élève surdoué\u00a0»".encode("latin-1"), "Un élève surdoué\u00a0»"),
+        ("one café and a ".encode() + b"\x93pasted quote\x94", "one café and a “pasted quote”"),
+    ],
+)
+def test_decode_8bit(data: bytes, expected: str) -> None:
+    assert text.decode_8bit(data) == expected
+
+
+def test_charset_of() -> None:
+    assert text.charset_of('text/xml; Charset="ISO-8859-1"') == "iso8859-1"
+    assert text.charset_of("text/xml; charset=utf-16") is None  # not readable as ASCII
+    assert text.charset_of("text/xml; charset=bogus") is None
+    assert text.charset_of("text/xml") is None
+    assert text.charset_of(None) is None
