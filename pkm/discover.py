@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
-from pkm.text import LATIN1_CODECS, clean_line, codec_name, decode_8bit, split_bom
+from pkm.text import LATIN1_CODECS, clean_line, codec_name, decode_8bit, drop_script, split_bom
 
 __all__ = [
     "FEED_TYPES",
@@ -250,7 +250,8 @@ def _first_text(*candidates: str | None) -> str | None:
 
 
 def _clean(value: str | None) -> str | None:
-    """One line of plain text: escapes and control characters removed, whitespace collapsed."""
+    """One line of plain text: no script, no escapes or control characters, whitespace
+    collapsed."""
     if value is None:
         return None
-    return clean_line(value.replace("\ufffd", "")) or None
+    return clean_line(drop_script(value.replace("\ufffd", ""))) or None

@@ -29,7 +29,7 @@ import nh3
 from lxml import etree
 
 from pkm.errors import ParseError
-from pkm.text import ESCAPE_BYTES, LATIN1_CODECS, charset_of, decode_8bit, feed_text
+from pkm.text import ESCAPE_BYTES, LATIN1_CODECS, charset_of, decode_8bit, drop_script, feed_text
 from pkm.types import ParsedEntry, ParsedFeed
 
 # Titles and author names longer than this are garbage (or an attack): the rest is dropped,
@@ -620,11 +620,11 @@ def _html_text(fragment: str) -> str:
 
 
 def _plain(value: str | None) -> str | None:
-    """A title as plain text: no tags, entities decoded, no controls, whitespace collapsed,
-    at most MAX_TITLE characters."""
+    """A title as plain text: no script, no tags, entities decoded, no controls, whitespace
+    collapsed, at most MAX_TITLE characters."""
     if not value:
         return None
-    return _html_text(feed_text(value))[:MAX_TITLE].rstrip() or None
+    return _html_text(drop_script(feed_text(value)))[:MAX_TITLE].rstrip() or None
 
 
 def _author(value: str | None) -> str | None:

@@ -22,6 +22,7 @@ __all__ = [
     "codec_name",
     "controls_as_spaces",
     "decode_8bit",
+    "drop_script",
     "feed_text",
     "remove_escapes",
     "split_bom",
@@ -139,6 +140,46 @@ def feed_text(text: str) -> str:
 def controls_as_spaces(text: str) -> str:
     """C0 controls and DEL as spaces: for a query, where removing them would join words."""
     return text.translate(_CONTROLS_AS_SPACES)
+
+
+# Elements whose text a browser never shows: code, style rules, inert templates, and what
+# only a browser without scripts shows. Their text is no part of a title or of search text.
+_HIDDEN_NAMES = ("script", "style", "template", "noscript")
+# "[^<>]*", not "[^>]*": a search for each "<script" then stops at the next tag, so that a
+# title of a million unclosed "<script" costs linear time, not quadratic.
+_HIDDEN_START = re.compile(r"<(" + "|".join(_HIDDEN_NAMES) + r")\b[^<>]*>", re.I)
+_HIDDEN_END = {name: re.compile(rf"</{name}\s*>", re.I) for name in _HIDDEN_NAMES}
+# A start tag, quoted attribute values included (onerror="a>b"), and an event handler in it.
+_START_TAG = re.compile(r"""<[A-Za-z][^\s/<>]*(?:[^<>"']|"[^"<]*"|'[^'<]*')*>""")
+_EVENT_HANDLER = re.compile(r"""[\s"'/]on[a-z]+\s*=""", re.I)
+
+
+def drop_script(markup: str) -> str:
+    """``markup`` without what a browser never shows as text: script, style, template and
+    noscript elements with their content, and tags that carry an event handler."""
+    if "<" not in markup:
+        return markup
+    parts = []
+    position = 0
+    unclosed: set[str] = set()
+    while (start := _HIDDEN_START.search(markup, position)) is not None:
+        name = start.group(1).lower()
+        end = None if name in unclosed else _HIDDEN_END[name].search(markup, start.end())
+        if end is None:  # an unclosed <script> is only a tag: "Why <script> blocks"
+            unclosed.add(name)
+            parts.append(markup[position : start.end()])
+            position = start.end()
+            continue
+        parts.append(markup[position : start.start()] + " ")
+        position = end.end()
+    markup = "".join(parts) + markup[position:]
+    if _EVENT_HANDLER.search(markup) is None:
+        return markup
+    return _START_TAG.sub(_without_handler, markup)
+
+
+def _without_handler(tag: re.Match[str]) -> str:
+    return " " if _EVENT_HANDLER.search(tag.group()) else tag.group()
 
 
 # --- bytes to text --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 from collections.abc import Callable
 
 import pytest
@@ -274,3 +275,76 @@ def test_charset_of() -> None:
     assert text.charset_of("text/xml; charset=bogus") is None
     assert text.charset_of("text/xml") is None
     assert text.charset_of(None) is None
+
+
+# --- text a browser never shows -----------------------------------------------------------
+
+SCRIPTED_TITLE = (
+    "safe <script>location.href='http:/'+'/example.com/';</script> description"
+    " <style>body{display:none}</style><template><p>templated</p></template>"
+    "<noscript>enable javascript</noscript>"
+    """<img src=x onerror="document.write('pwned>owned')"> kept"""
+)
+NEVER_SHOWN = ("location", "example.com", "display", "templated", "javascript", "pwned", "owned")
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        (SCRIPTED_TITLE, "safe description kept"),
+        ("Why <script> tags block rendering", "Why <script> tags block rendering"),
+        ("<SCRIPT type='text/javascript'>x()</SCRIPT >Shouting", " Shouting"),
+        ('<a href="/x" title="on time">linked</a>', '<a href="/x" title="on time">linked</a>'),
+        ("<svg/onload=alert(1)>icon", " icon"),
+    ],
+)
+def test_drop_script(markup: str, expected: str) -> None:
+    assert " ".join(text.drop_script(markup).split()) == " ".join(expected.split())
+
+
+def test_drop_script_takes_linear_time_on_unclosed_tags() -> None:
+    start = time.perf_counter()
+    text.drop_script("<script><style " * 200_000 + '<p onclick="' * 200_000)
+    assert time.perf_counter() - start < 5  # about 0.5 s; quadratic would be hours
+
+
+def _scripted_feed() -> bytes:
+    return (
+        "<rss><channel><title>Scripted</title><item>"
+        f"<title>{html.escape(SCRIPTED_TITLE)}</title><link>https://s.example/1</link>"
+        "<description><![CDATA[<p>Body words <script>alert('location')</script></p>]]>"
+        "</description></item></channel></rss>"
+    ).encode()
+
+
+def test_script_in_feed_titles_is_neither_shown_nor_searched(
+    cli: RunCli, local_server: LocalServer
+) -> None:
+    (entry,) = parse_feed(_scripted_feed(), "https://s.example/feed").entries
+    assert entry.title == "safe description kept"
+    local_server.route("/scripted.rss", _scripted_feed(), content_type="application/rss+xml")
+    assert cli("feeds", "add", local_server.url("/scripted.rss")).exit_code == 0
+    assert cli("scan").exit_code == 0
+    hits = json.loads(cli("find", "description", "--json").stdout)
+    assert [hit["title"] for hit in hits] == ["safe description kept"]
+    for word in NEVER_SHOWN:
+        assert json.loads(cli("find", word, "--json").stdout) == [], word
+
+
+def test_script_in_saved_page_titles_is_neither_shown_nor_searched(
+    cli: RunCli, local_server: LocalServer
+) -> None:
+    page = (
+        f"<html><head><title>{SCRIPTED_TITLE}</title>"
+        f'<meta name="description" content="{html.escape(SCRIPTED_TITLE)}">'
+        "</head><body><p>Body</p></body></html>"
+    )
+    local_server.route("/scripted", page, content_type="text/html; charset=utf-8")
+    saved = cli("save", local_server.url("/scripted"), "--json")
+    assert saved.exit_code == 0, saved.stderr
+    assert json.loads(saved.stdout)["title"] == "safe description kept"
+    assert [hit["title"] for hit in json.loads(cli("find", "kept", "--json").stdout)] == [
+        "safe description kept"
+    ]
+    for word in NEVER_SHOWN:
+        assert json.loads(cli("find", word, "--json").stdout) == [], word
