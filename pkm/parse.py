@@ -29,7 +29,15 @@ import nh3
 from lxml import etree
 
 from pkm.errors import ParseError
-from pkm.text import ESCAPE_BYTES, LATIN1_CODECS, charset_of, decode_8bit, drop_script, feed_text
+from pkm.text import (
+    ESCAPE_BYTES,
+    LATIN1_CODECS,
+    XML_ILLEGAL_BYTES,
+    charset_of,
+    decode_8bit,
+    drop_script,
+    feed_text,
+)
 from pkm.types import ParsedEntry, ParsedFeed
 
 # Titles and author names longer than this are garbage (or an attack): the rest is dropped,
@@ -48,8 +56,8 @@ _FAST_ROOTS = {"rss": "rss", _RDF + "RDF": "rdf", _ATOM + "feed": "atom"}
 
 # Removed from an 8-bit document before parsing: escape sequences whole, then C0 control
 # bytes (illegal in XML 1.0).
-_CONTROL_BYTES = re.compile(ESCAPE_BYTES + rb"|[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_ANY_CONTROL_BYTE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL_BYTES = re.compile(ESCAPE_BYTES + b"|" + XML_ILLEGAL_BYTES)
+_ANY_CONTROL_BYTE = re.compile(XML_ILLEGAL_BYTES)
 _TAG = re.compile(r"<!--.*?-->|<[/!?]?[A-Za-z][^<>]*>", re.S)
 # Inline tags vanish from plain text, other tags become spaces; nh3's output is lower case.
 _INLINE_TAG = re.compile(

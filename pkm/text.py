@@ -16,6 +16,7 @@ __all__ = [
     "BIDI_CONTROLS",
     "ESCAPE_BYTES",
     "LATIN1_CODECS",
+    "XML_ILLEGAL_BYTES",
     "clean_block",
     "clean_line",
     "charset_of",
@@ -28,6 +29,7 @@ __all__ = [
     "split_bom",
     "strip_control",
     "terminal_text",
+    "xml_legal",
 ]
 
 # Unicode controls that reorder text: a title can make a list, or a terminal, show a URL
@@ -46,12 +48,13 @@ BIDI_CONTROLS = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
 def _escape_pattern(st: str, stop: str, *, markup: bool = False) -> str:
     """The 7-bit sequences, with ``st`` the string terminators and ``stop`` the bytes that
     end a string's body. In ``markup`` not parsed yet, "<" and "&" are markup, never part
-    of a sequence, and an entity may stand for one of its bytes ("&lt;" for "<")."""
+    of a sequence, and a reference may stand for one of its bytes ("&lt;" or "&#60;")."""
     parameter, intermediate, final = "[0-?]", "[ -/]", "[0-~]"
     if markup:
-        parameter = "(?:&[lg]t;|[0-;=-?])"
-        intermediate = "(?:&amp;|&quot;|&apos;|[ -%'-/])"
-        final = "(?:&[lg]t;|[0-;=-~])"
+        number = "&#(?:[0-9]{1,7}|x[0-9a-fA-F]{1,6});|"
+        parameter = f"(?:{number}&[lg]t;|[0-;=-?])"
+        intermediate = f"(?:{number}&amp;|&quot;|&apos;|[ -%'-/])"
+        final = f"(?:{number}&[lg]t;|[0-;=-~])"
     return (
         rf"\x1b\[{parameter}*{intermediate}*[@-~]"
         rf"|\x1b\][^\x07{stop}]*(?:\x07|{st})?"
@@ -67,9 +70,16 @@ _ESCAPES = re.compile(
     r"|[\x90\x98\x9e\x9f][^\x1b\x9c]*(?:\x1b\\|\x9c)?"
 )
 _ESCAPE_START = re.compile("[\x1b\x90\x98\x9b\x9d\x9e\x9f]")
-# As bytes, for markup not decoded yet: 7-bit only (0x9B and 0x9C are parts of characters
-# in UTF-8 and letters in other encodings).
-ESCAPE_BYTES = _escape_pattern(r"\x1b\\", r"\x1b", markup=True).encode()
+# For markup not parsed yet: 7-bit only (0x9B and 0x9C are parts of characters in UTF-8
+# and letters in other encodings); as bytes, for a document not decoded yet.
+_ESCAPES_IN_MARKUP = _escape_pattern(r"\x1b\\", r"\x1b", markup=True)
+ESCAPE_BYTES = _ESCAPES_IN_MARKUP.encode()
+# What XML 1.0 forbids: C0 controls but tab, newline and carriage return; lone surrogates;
+# U+FFFE and U+FFFF. As bytes, the C0 controls.
+XML_ILLEGAL_BYTES = rb"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+_XML_ILLEGAL = re.compile(
+    _ESCAPES_IN_MARKUP + "|[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
+)
 
 # C0 controls but tab, newline and carriage return; DEL and C1; lone surrogates; the two
 # non-characters XML 1.0 forbids; the bidi controls.
@@ -77,6 +87,10 @@ _CONTROLS = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff" + BIDI_CONTROLS + "]"
 )
 _SPACE = re.compile(r"\s+")
+# What clean_line changes: whitespace other than single spaces, and what _CONTROLS removes.
+_UNCLEAN_LINE = re.compile(
+    "[^\\S ]|  |[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff" + BIDI_CONTROLS + "]"
+)
 _TERMINAL_SPACE = re.compile(r"[\t\n]+")
 
 # Feed text: C0 but tab and newline, DEL and C1, lone surrogates. C1 "controls" in feeds are
@@ -110,6 +124,8 @@ def clean_line(text: str | None) -> str:
     """One line of plain text: escapes and controls removed, whitespace runs collapsed."""
     if not text:
         return ""
+    if _UNCLEAN_LINE.search(text) is None:  # most lines: skip the regular expressions
+        return text.strip(" ")
     return _SPACE.sub(" ", _CONTROLS.sub("", remove_escapes(text))).strip()
 
 
@@ -119,6 +135,12 @@ def clean_block(text: str | None) -> str:
         return ""
     lines = strip_control(text).split("\n")
     return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
+def xml_legal(markup: str) -> str:
+    """Markup without escape sequences and the characters XML 1.0 forbids, so that it
+    parses (and no sequence is left half removed once it has)."""
+    return _XML_ILLEGAL.sub("", markup)
 
 
 def terminal_text(text: str, *, multiline: bool = False) -> str:

@@ -18,6 +18,7 @@ from pkm import text
 from pkm.cli import render
 from pkm.discover import page_metadata
 from pkm.formats import html_to_text
+from pkm.formats.opml import parse_opml
 from pkm.parse import parse_feed
 from pkm.tagnames import clean_tag
 
@@ -152,6 +153,16 @@ def test_feed_titles_lose_whole_sequences(case: tuple[list[str], str], as_refere
     feed = parse_feed(_feed(title), "https://example.org/feed")
     _assert_clean(feed.title or "", words)
     _assert_clean(feed.entries[0].title or "", words)
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=words_and_sequences(SEVEN_BIT))
+def test_opml_titles_lose_whole_sequences(case: tuple[list[str], str]) -> None:
+    words, dirty = case
+    outline = f'<outline text="{html.escape(dirty)}" xmlUrl="https://example.org/feed"/>'
+    opml = f'<opml version="2.0"><body>{outline}</body></opml>'.encode()
+    (feed,) = parse_opml(opml).feeds
+    _assert_clean(feed.title or "", words)
 
 
 def test_the_page_title_of_the_issue() -> None:
