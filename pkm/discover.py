@@ -6,10 +6,7 @@ mis-declared) and degrades to "nothing found" instead of raising.
 
 from __future__ import annotations
 
-import codecs
 import re
-import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -17,6 +14,7 @@ import lxml.etree
 import lxml.html
 
 from pkm.errors import FetchError, ParseError, PkmError, UsageError
+from pkm.text import LATIN1_CODECS, clean_line, codec_name, decode_8bit, drop_script, split_bom
 
 __all__ = [
     "FEED_TYPES",
@@ -150,46 +148,24 @@ _META_CHARSET = re.compile(
 
 
 def _decode(data: bytes) -> str:
-    """Bytes to text the way a browser would, roughly: BOM, then <meta charset>, then UTF-8."""
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"),
-    ):
-        if data.startswith(bom):
-            return data[len(bom) :].decode(encoding, "replace")
+    """Bytes to text the way a browser would, roughly: BOM, then <meta charset>, then UTF-8,
+    then windows-1252 (what browsers assume for undeclared Western pages)."""
+    bom = split_bom(data)
+    if bom is not None:
+        return bom[1].decode(bom[0], "replace")
     declared = _META_CHARSET.search(data[:_SNIFF_BYTES])
-    label = _known_encoding(declared.group(1).decode("ascii")) if declared else None
+    label = _page_encoding(declared.group(1).decode("ascii")) if declared else None
     if label is not None:
-        try:
-            return data.decode(label, "replace")
-        except (LookupError, UnicodeError, ValueError):
-            pass  # a codec that isn't a text encoding ("base64", "undefined", ...)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # Undeclared and not UTF-8: windows-1252 is what browsers assume for the web.
-        return data.decode("cp1252", "replace")
+        return data.decode(label, "replace")
+    return decode_8bit(data)
 
 
-# Codecs Python knows but no web page is in; decoding with them would garble or execute escapes.
-_NOT_PAGE_ENCODINGS = frozenset(
-    {"unicode-escape", "raw-unicode-escape", "utf-7", "idna", "punycode", "undefined"}
-)
-
-
-def _known_encoding(label: str) -> str | None:
-    try:
-        name = codecs.lookup(label).name
-    except LookupError:
-        return None
-    if name in _NOT_PAGE_ENCODINGS:
-        return None
-    # A page can't really be UTF-16 if the declaration was readable as ASCII (HTML spec).
-    if name.startswith("utf-16") or name.startswith("utf-32"):
-        return "utf-8"
+def _page_encoding(label: str) -> str | None:
+    # A page can't really be UTF-16 if the declaration was readable as ASCII (HTML spec):
+    # codec_name refuses it, and the page is read as undeclared.
+    name = codec_name(label)
     # Browsers treat "latin-1"/"ascii" labels as windows-1252; so do we.
-    return "cp1252" if name in ("latin-1", "iso8859-1", "ascii") else name
+    return "cp1252" if name in LATIN1_CODECS else name
 
 
 # --- feeds ---------------------------------------------------------------------------------
@@ -274,24 +250,12 @@ def _first_text(*candidates: str | None) -> str | None:
     return next((c for c in map(_clean, candidates) if c), None)
 
 
-_WHITESPACE = re.compile(r"\s+")
-
-
 def _clean(value: str | None) -> str | None:
-    """One line of plain text: control characters removed, whitespace collapsed."""
+    """One line of plain text: no script, no escapes or control characters, whitespace
+    collapsed."""
     if value is None:
         return None
-    text = "".join(_printable(value))
-    text = _WHITESPACE.sub(" ", text).strip()
-    return text or None
-
-
-def _printable(value: str) -> Iterable[str]:
-    for char in value:
-        if char.isspace():
-            yield " "
-        elif unicodedata.category(char) not in ("Cc", "Cs") and char != "\ufffd":
-            yield char
+    return clean_line(drop_script(value.replace("\ufffd", ""))) or None
 
 
 def resolve_feed_url(url: str, choose: int) -> tuple[str, list[DiscoveredFeed]]:

@@ -29,6 +29,15 @@ import nh3
 from lxml import etree
 
 from pkm.errors import ParseError
+from pkm.text import (
+    ESCAPE_BYTES,
+    LATIN1_CODECS,
+    XML_ILLEGAL_BYTES,
+    charset_of,
+    decode_8bit,
+    drop_script,
+    feed_text,
+)
 from pkm.types import ParsedEntry, ParsedFeed
 
 # Titles and author names longer than this are garbage (or an attack): the rest is dropped,
@@ -45,17 +54,10 @@ _XHTML_DIV = "{http://www.w3.org/1999/xhtml}div"
 _ENTRY_TAGS = ("item", _RSS1 + "item", _RSS090 + "item", _ATOM + "entry")
 _FAST_ROOTS = {"rss": "rss", _RDF + "RDF": "rdf", _ATOM + "feed": "atom"}
 
-# Terminal escape sequences (CSI like ESC[31m, OSC like ESC]0;title BEL), then C0 (but \t \n)
-# and C1 controls, DEL and lone surrogates: never wanted in stored text.
-_ESCAPES = r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?)"
-_CONTROL_CHARS = re.compile(_ESCAPES + "|[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-# C1 "controls" in feeds are nearly always cp1252 punctuation (&#x85; for "…"): HTML reads
-# them so, and so does feedparser.
-_ANY_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_C1_AS_CP1252 = {c: bytes([c]).decode("cp1252", "ignore") or None for c in range(0x80, 0xA0)}
-# The same, as bytes: removed from an 8-bit document before parsing (illegal in XML 1.0).
-_CONTROL_BYTES = re.compile(_ESCAPES.encode() + rb"|[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_ANY_CONTROL_BYTE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Removed from an 8-bit document before parsing: escape sequences whole, then C0 control
+# bytes (illegal in XML 1.0).
+_CONTROL_BYTES = re.compile(ESCAPE_BYTES + b"|" + XML_ILLEGAL_BYTES)
+_ANY_CONTROL_BYTE = re.compile(XML_ILLEGAL_BYTES)
 _TAG = re.compile(r"<!--.*?-->|<[/!?]?[A-Za-z][^<>]*>", re.S)
 # Inline tags vanish from plain text, other tags become spaces; nh3's output is lower case.
 _INLINE_TAG = re.compile(
@@ -76,7 +78,6 @@ _HTML_PAGE = re.compile(
 )
 _XML_ENCODING = re.compile(rb"\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
 _LATIN1_NAMES = {b"iso-8859-1", b"latin-1", b"latin1", b"windows-1252", b"cp1252", b"us-ascii"}
-_STRAY_BYTES = re.compile("[\udc80-\udcff]+")
 _HOST = re.compile(r"[\w.:-]+")
 _LOOSE_SPACE = re.compile(r"\s{2,}|[^\S ]")  # what _collapse must change: not single spaces
 _SPLIT_LIMIT = 1 << 20
@@ -109,8 +110,9 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
     """Parse a fetched feed; raise ParseError (one line) when ``body`` is not a feed.
 
     ``url`` is where the feed was fetched from: relative links resolve against it.
-    ``content_type`` only sharpens the error for HTML pages; the format and the encoding
-    are read from the document itself (servers label feeds wrongly more often than not).
+    ``content_type`` sharpens the error for HTML pages, and its charset reads a document
+    that declares no encoding and is not UTF-8; otherwise the format and the encoding are
+    read from the document itself (servers label feeds wrongly more often than not).
     """
     try:
         return _parse(body, url, content_type)
@@ -129,7 +131,9 @@ def _parse(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
         return _parse_json(body, url)
     if _HTML_PAGE.match(stripped[:4096]):
         raise ParseError("not a feed: got an HTML page")
-    body = _fix_char_refs(_html_entities_to_refs(_fix_encoding(_remove_control_bytes(body))))
+    body = _fix_char_refs(
+        _html_entities_to_refs(_fix_encoding(_remove_control_bytes(body), content_type))
+    )
     _refuse_entity_expansion(body)
     try:
         fast = _parse_fast(body, url)
@@ -161,13 +165,14 @@ def _remove_control_bytes(body: bytes) -> bytes:
     return _CONTROL_BYTES.sub(b"", body) if _ANY_CONTROL_BYTE.search(body) else body
 
 
-def _fix_encoding(body: bytes) -> bytes:
-    """Undo the two common encoding mistakes, so that the fast path can read the document.
+def _fix_encoding(body: bytes, content_type: str | None = None) -> bytes:
+    """Undo the common encoding mistakes, so that the fast path can read the document.
 
-    Declared Latin-1/cp1252/ASCII but plainly UTF-8: the declaration is changed to UTF-8.
-    UTF-8 (declared or by default) but not valid UTF-8: each byte that is no part of a
-    UTF-8 sequence is read as cp1252, the usual culprit. (The HTTP charset is not used: the
-    document's own declaration is more often right.)
+    The document's own declaration comes first, then the HTTP charset, then UTF-8, then
+    Windows-1252 (:func:`pkm.text.decode_8bit`). Declared Latin-1/cp1252/ASCII but plainly
+    UTF-8: the declaration is changed to UTF-8. Undeclared, or declared UTF-8, but not valid
+    UTF-8: the document is rewritten as UTF-8 from the HTTP charset when there is one, else
+    from decode_8bit's guess (Latin-1 feeds are written by hand without a declaration).
     """
     if body.isascii() or _is_wide(body):
         return body
@@ -178,16 +183,15 @@ def _fix_encoding(body: bytes) -> bytes:
     except UnicodeDecodeError:
         if declared not in (b"utf-8", b"utf8"):
             return body
-        text = body.decode("utf-8", "surrogateescape")
-        return _STRAY_BYTES.sub(_as_cp1252, text).encode("utf-8")
+        charset = None if declaration else charset_of(content_type)
+        if charset is None or charset == "utf-8":
+            return decode_8bit(body).encode("utf-8")
+        # Browsers read a Latin-1 label as cp1252, and so do feed writers.
+        charset = "cp1252" if charset in LATIN1_CODECS else charset
+        return body.decode(charset, "replace").encode("utf-8")
     if declaration is None or declared not in _LATIN1_NAMES:
         return body
     return body[: declaration.start(1)] + b"utf-8" + body[declaration.end(1) :]
-
-
-def _as_cp1252(match: re.Match[str]) -> str:
-    raw = match.group().encode("utf-8", "surrogateescape")
-    return raw.decode("cp1252", "replace")
 
 
 def _html_entities_to_refs(body: bytes) -> bytes:
@@ -560,7 +564,7 @@ def _clean_entry(raw: _Raw, feed_url: str, bases: dict[str, str | None]) -> Pars
     digest = hashlib.sha256(
         "\x1f".join(part or "" for part in (title, url, summary, content)).encode()
     ).hexdigest()
-    entry_id = _collapse(_strip_controls(raw.id or ""))
+    entry_id = _collapse(feed_text(raw.id or ""))
     key = f"guid:{entry_id}" if entry_id else f"link:{url}" if url else f"hash:{digest}"
     published = raw.published or raw.updated
     return ParsedEntry(
@@ -581,7 +585,7 @@ def _abs_url(href: str | None, base: str | None) -> str | None:
     """``href`` made absolute against ``base``; None unless the result is http(s) with a host."""
     if not href:
         return None
-    href = _strip_controls(href).strip()
+    href = feed_text(href).strip()
     try:
         absolute = urljoin(base, href) if base else href
         parts = urlsplit(absolute)
@@ -602,7 +606,7 @@ def _absolute_base(base: str, known: dict[str, str | None]) -> str | None:
 def _sanitize(value: str | None, absolute_base: str | None, is_text: bool) -> str | None:
     """Safe HTML: nh3 with its default allow-list, relative URLs resolved against
     ``absolute_base`` when there is one."""
-    value = _strip_controls(value or "").strip()
+    value = feed_text(value or "").strip()
     if not value:
         return None
     if is_text:
@@ -613,34 +617,28 @@ def _sanitize(value: str | None, absolute_base: str | None, is_text: bool) -> st
     except ValueError:  # a base URL that nh3 will not parse: relative URLs are dropped
         cleaned = nh3.clean(value, url_relative="deny", **_SANITIZE_OPTS)
     if "&#" in value:  # a reference to a control character is one now
-        cleaned = _strip_controls(cleaned)
+        cleaned = feed_text(cleaned)
     return cleaned.strip() or None
 
 
 def _html_text(fragment: str) -> str:
     """Plain text of HTML: tags dropped (block tags become spaces), entities decoded, no
     controls, whitespace collapsed."""
-    return _collapse(_strip_controls(html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", fragment)))))
+    return _collapse(feed_text(html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", fragment)))))
 
 
 def _plain(value: str | None) -> str | None:
-    """A title as plain text: no tags, entities decoded, no controls, whitespace collapsed,
-    at most MAX_TITLE characters."""
+    """A title as plain text: no script, no tags, entities decoded, no controls, whitespace
+    collapsed, at most MAX_TITLE characters."""
     if not value:
         return None
-    return _html_text(_strip_controls(value))[:MAX_TITLE].rstrip() or None
+    return _html_text(drop_script(feed_text(value)))[:MAX_TITLE].rstrip() or None
 
 
 def _author(value: str | None) -> str | None:
     name = _plain(value)
     match = _EMAIL_THEN_NAME.fullmatch(name or "")
     return match.group(1).strip() if match else name
-
-
-def _strip_controls(text: str) -> str:
-    if _ANY_CONTROL.search(text) is None:
-        return text
-    return _CONTROL_CHARS.sub("", text.translate(_C1_AS_CP1252))
 
 
 def _collapse(text: str) -> str:

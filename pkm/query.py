@@ -72,6 +72,7 @@ from datetime import UTC, datetime, timedelta
 
 from pkm.errors import InvalidTagError, QueryError
 from pkm.tagnames import tag_key
+from pkm.text import controls_as_spaces
 
 __all__ = [
     "FTS_TABLE",
@@ -152,8 +153,6 @@ _FIELDS_HELP = "#tag or tag:, feed:, site:, since:, is:, title:, author:"
 _MAX_DEPTH = 16
 _MAX_NESTING = 32
 _SINCE_HELP = "use YYYY-MM-DD, 7d, 2w, 3m, 1y, 12h, yesterday or today"
-# C0 controls and DEL read as spaces: a NUL inside an FTS5 string ends it early.
-_CONTROLS = dict.fromkeys((*range(32), 127), " ")
 _HOST_EXTRA = frozenset(".-_")
 
 
@@ -591,7 +590,7 @@ def _check_text(text: str) -> str:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise QueryError(f"invalid character (not UTF-8) at position {exc.start}") from None
-    return text.translate(_CONTROLS)
+    return controls_as_spaces(text)
 
 
 def _add(items: list[str], value: str) -> None:

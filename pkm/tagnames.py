@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from pkm.errors import InvalidTagError
+from pkm.text import remove_escapes
 
 MAX_TAG_LENGTH = 100
 _RESERVED = {",": "commas", '"': "quotes", "(": "parentheses", ")": "parentheses", "*": "asterisks"}
@@ -21,7 +22,7 @@ def clean_tag(raw: str) -> str:
     """The display form of a tag, or InvalidTagError. Idempotent."""
     text = raw
     if not text.isprintable():  # the rare tag with control or format characters
-        text = "".join(ch for ch in text if _visible(ch))
+        text = "".join(ch for ch in remove_escapes(text) if _visible(ch))
     # NFC after removing them: "A\x1b\u0300" is "A\u0300" without the ESC, and that is "À".
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)

@@ -92,9 +92,7 @@ def normalize_url(url: str) -> str:
         kept = [(k, v) for k, v in pairs if not _is_tracking(k)]
         if len(kept) != len(pairs):
             query = urlencode(kept)
-    return urlunsplit(
-        (scheme, netloc, parts.path or "/", query, _identity_fragment(parts.fragment))
-    )
+    return urlunsplit((scheme, netloc, _path(parts), query, _identity_fragment(parts.fragment)))
 
 
 def feed_url(url: str) -> str:
@@ -103,7 +101,13 @@ def feed_url(url: str) -> str:
     and the whole query stay: they can tell two feeds of one site apart."""
     parts = _split_checked(url)[1]
     scheme, netloc = _origin(parts)
-    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+    return urlunsplit((scheme, netloc, _path(parts), parts.query, ""))
+
+
+def _path(parts: SplitResult) -> str:
+    """The path, ``/`` when empty; a space as ``%20``, as browsers send it (and so that a
+    space before a dropped fragment does not end the URL)."""
+    return (parts.path or "/").replace(" ", "%20")
 
 
 def _origin(parts: SplitResult) -> tuple[str, str]:

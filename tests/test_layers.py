@@ -7,8 +7,18 @@ from pathlib import Path
 
 PKM = Path(__file__).resolve().parent.parent / "pkm"
 # What a program using pkm may import: the facade, its types and errors, and the small
-# helpers that are part of the API (reading files with a cap, tag names, store location).
-PUBLIC = {"pkm", "pkm.api", "pkm.errors", "pkm.types", "pkm.files", "pkm.tagnames", "pkm.config"}
+# helpers that are part of the API (reading files with a cap, tag names, store location,
+# making untrusted text safe to show).
+PUBLIC = {
+    "pkm",
+    "pkm.api",
+    "pkm.errors",
+    "pkm.types",
+    "pkm.files",
+    "pkm.tagnames",
+    "pkm.config",
+    "pkm.text",
+}
 
 
 def _imports(path: Path) -> set[str]:

@@ -298,7 +298,7 @@ def test_control_characters_are_removed() -> None:
     data = b'<opml><body><outline text="Bad\x1b[31m\x07title" xmlUrl="https://x.example.com/"/>'
     data += b"</body></opml>"
     result = parse_opml(data)
-    assert result.feeds == (feed("https://x.example.com/", "Bad[31mtitle"),)
+    assert result.feeds == (feed("https://x.example.com/", "Badtitle"),)
 
 
 # --- writing and the round trip ----------------------------------------------------------

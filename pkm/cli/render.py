@@ -19,33 +19,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pkm.errors import PkmError
+from pkm.text import BIDI_CONTROLS, terminal_text
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from pkm.api import Pkm
 
-# ESC-introduced sequences (CSI, OSC up to BEL or ST, and two-byte escapes), then
-# any remaining C0/C1 control, DEL, and Unicode bidi controls.
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
-    r"|\x1b[@-_]?"
-    r"|\x9b[0-?]*[ -/]*[@-~]"
-    r"|\x9d[^\x07\x9c]*[\x07\x9c]?"
-)
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_WHITESPACE = re.compile(r"[\t\n\r]+")
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f" + BIDI_CONTROLS + "]")
 
 
 def clean(text: object, *, multiline: bool = False) -> str:
     """Text safe to show on a terminal: no escape sequences, no control characters."""
     if text is None:
         return ""
-    value = _CONTROLS.sub("", _ESCAPES.sub("", str(text)))
-    return value if multiline else _WHITESPACE.sub(" ", value)
+    return terminal_text(str(text), multiline=multiline)
 
 
 _stdout: Console | None = None

@@ -14,23 +14,12 @@ format modules are imported at the bottom of this file.
 
 from __future__ import annotations
 
-import codecs
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from pkm.text import LATIN1_CODECS, clean_line, codec_name, split_bom, strip_control
 from pkm.types import Entry
-
-# C0 controls except tab/newline/carriage return, DEL and C1 controls (0x9b is CSI on some
-# terminals), UTF-16 surrogates, the two non-characters XML 1.0 forbids, and the bidi
-# controls that reorder text (a title can make a shared list, or a terminal, show a URL or a
-# name backwards: "Trojan Source"), as pkm.cli.render removes them.
-_CONTROL_RE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
-    "\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
-_SPACE_RE = re.compile(r"\s+")
 
 # Namespace for the name-based UUIDs that serve as stable ids in Atom and JSON Feed exports:
 # uuid5(NAMESPACE_URL, "https://pkm.invalid/"). Never change it: ids would change with it.
@@ -41,29 +30,6 @@ def _uuid5(name: str) -> str:
     import uuid  # imported here: it costs more than the rest of this package
 
     return f"urn:uuid:{uuid.uuid5(uuid.UUID(PKM_NAMESPACE), name)}"
-
-
-def strip_control(text: str) -> str:
-    """Remove control characters (keeping tab and newline; CR LF and CR become LF)."""
-    text = _CONTROL_RE.sub("", text)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
-
-
-def clean_line(text: str | None) -> str:
-    """One line of plain text: control characters removed, whitespace runs collapsed."""
-    if not text:
-        return ""
-    return _SPACE_RE.sub(" ", _CONTROL_RE.sub("", text)).strip()
-
-
-def clean_block(text: str | None) -> str:
-    """Multi-line plain text (a note): control characters removed, line ends normalised."""
-    if not text:
-        return ""
-    lines = strip_control(text).split("\n")
-    return "\n".join(line.rstrip() for line in lines).strip("\n")
 
 
 def is_web_url(url: str | None) -> bool:
@@ -132,7 +98,8 @@ def html_to_text(fragment: str | None) -> str:
 
     import nh3
 
-    return clean_line(html.unescape(nh3.clean(strip_control(fragment), tags=set())))
+    # Cleaned once the entities are decoded: "\x1b[&#51;1m" is an escape sequence too.
+    return clean_line(html.unescape(nh3.clean(fragment, tags=set())))
 
 
 def summary_html(entry: Entry) -> str:
@@ -149,59 +116,27 @@ def summary_html(entry: Entry) -> str:
 
 # --- decoding import files --------------------------------------------------------------
 
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-_NOT_FILE_ENCODINGS = frozenset(
-    {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined", "utf-7"}
-)
-_LATIN1_NAMES = frozenset({"iso8859-1", "cp1252", "ascii"})
-
-
-def _codec_name(name: str | None) -> str | None:
-    if not name:
-        return None
-    try:
-        info = codecs.lookup(name)
-    except (LookupError, ValueError):
-        return None
-    # Only ASCII-compatible text encodings: a declaration that is readable as ASCII but
-    # names UTF-16, base64, rot13 or the like is wrong about the bytes it sits in.
-    if info.name in _NOT_FILE_ENCODINGS:
-        return None
-    try:
-        if "<?xml charset=>".encode(info.name) != b"<?xml charset=>":
-            return None
-        b"<x>".decode(info.name)
-    except Exception:
-        return None
-    return info.name
-
 
 def decode_markup(data: bytes, declared: str | None) -> tuple[str, str | None]:
     """Decode an import file: BOM first, then the declared encoding, then UTF-8, then
     Windows-1252. Returns the text and, when the declaration could not be trusted, a
     one-line problem saying how the file was read."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom) :].decode(encoding, errors="replace"), None
+    bom = split_bom(data)
+    if bom is not None:
+        return bom[1].decode(bom[0], errors="replace"), None
     head = data[:4]
     if head[:2] == b"<\x00" and head[2:4] != b"\x00\x00":
         return data.decode("utf-16-le", errors="replace"), None
     if head[:2] == b"\x00<":
         return data.decode("utf-16-be", errors="replace"), None
-    codec = _codec_name(declared)
+    codec = codec_name(declared)
     if codec is not None and codec not in ("utf-8",):
         try:
             text = data.decode(codec)
         except Exception:
             pass
         else:
-            if codec in _LATIN1_NAMES and not data.isascii():
+            if codec in LATIN1_CODECS and not data.isascii():
                 # A file declared Latin-1 that is valid UTF-8 is almost certainly UTF-8.
                 try:
                     utf8 = data.decode("utf-8")
@@ -255,8 +190,6 @@ __all__ = [
     "jsonfeed",
     "markdown",
     "netscape",
-    "clean_block",
-    "clean_line",
     "decode_markup",
     "entry_date",
     "entry_uid",
@@ -266,6 +199,5 @@ __all__ = [
     "iso8601",
     "sanitize_html",
     "summary_html",
-    "strip_control",
     "utc",
 ]

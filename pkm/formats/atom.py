@@ -13,14 +13,13 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 from pkm.formats import (
-    clean_block,
-    clean_line,
     entry_uid,
     feed_uid,
     is_web_url,
     iso8601,
     summary_html,
 )
+from pkm.text import clean_block, clean_line
 from pkm.types import Entry
 
 __all__ = ["ATOM_NS", "dump"]

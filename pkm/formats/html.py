@@ -12,14 +12,13 @@ from datetime import datetime
 from html import escape
 
 from pkm.formats import (
-    clean_block,
-    clean_line,
     entry_date,
     is_web_url,
     iso8601,
     summary_html,
     utc,
 )
+from pkm.text import clean_block, clean_line
 from pkm.types import Entry
 
 __all__ = ["dump"]

@@ -15,14 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from pkm.formats import (
-    clean_block,
-    clean_line,
     entry_uid,
     html_to_text,
     is_web_url,
     iso8601,
     summary_html,
 )
+from pkm.text import clean_block, clean_line
 from pkm.types import Entry
 
 __all__ = ["VERSION", "dump"]

@@ -19,7 +19,7 @@ from html import escape, unescape
 from html.parser import HTMLParser
 
 from pkm.errors import FormatError
-from pkm.formats import clean_block, clean_line, decode_markup, entry_date, utc
+from pkm.formats import decode_markup, entry_date, utc
 from pkm.formats._common import (
     date_problem,
     dedupe,
@@ -28,6 +28,7 @@ from pkm.formats._common import (
     scheme_of,
     unreadable_date,
 )
+from pkm.text import clean_block, clean_line
 from pkm.types import BookmarkData, BookmarkImport, Entry
 
 __all__ = ["BookmarkImport", "dump", "parse_netscape"]
@@ -67,7 +68,6 @@ _LOOKS_RE = re.compile(r"<!doctype\s+netscape-bookmark-file|<dt\b|<dl\b", re.IGN
 _LINKDING_NOTES_RE = re.compile(r"\s*\[linkding-notes\](.*?)\[/linkding-notes\]\s*", re.DOTALL)
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _WEB_URL_RE = re.compile(r"(?i:https?)://(?:[^/?#\s]*@)?[^/?#\s:@]")
-_UNCLEAN_RE = re.compile("[^\\S ]|[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 # Start tags are read by our own regular expressions rather than HTMLParser's, which are
 # slower and, on a tag whose quote never closes, take quadratic time. In order:
@@ -298,8 +298,8 @@ class _BookmarkParser(HTMLParser):
         self._pending = link
 
     def _emit(self, link: _Link) -> None:
-        href = _clean_fast(link.attrs.get("href") or "")
-        title = _clean_fast("".join(link.title)) or None
+        href = clean_line(link.attrs.get("href") or "")
+        title = clean_line("".join(link.title)) or None
         if not href:
             self.skipped.append(f"{quote(title or '(untitled)')}: link without an address")
             return
@@ -342,13 +342,6 @@ def _note(parts: list[str] | None) -> str | None:
     return text or None
 
 
-def _clean_fast(text: str) -> str:
-    """``clean_line``, skipping the regular expressions when there is nothing to clean."""
-    if _UNCLEAN_RE.search(text) is None and "  " not in text:
-        return text.strip(" ")
-    return clean_line(text)
-
-
 def _flag(value: str | None) -> bool:
     return value is not None and value.strip().lower() in _TRUE
 
@@ -357,7 +350,7 @@ def _split_tags(value: str | None) -> list[str]:
     if not value:
         return []
     parts = value.split(",") if "," in value else value.split()
-    return [tag for tag in (_clean_fast(part) for part in parts) if tag]
+    return [tag for tag in (clean_line(part) for part in parts) if tag]
 
 
 def parse_timestamp(value: str | None) -> datetime | None:

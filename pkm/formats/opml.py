@@ -27,7 +27,8 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from pkm.errors import FormatError
-from pkm.formats import clean_line, decode_markup
+from pkm.formats import decode_markup
+from pkm.text import clean_line, xml_legal
 from pkm.types import Feed, OpmlImport, OutlineFeed
 
 if TYPE_CHECKING:
@@ -39,7 +40,6 @@ _XML_DECL_RE = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']?([A-Za-z0-9._:
 _LEADING_DECL_RE = re.compile(r"^\s*<\?xml\b[^>]*>")
 _DOCTYPE_RE = re.compile(r"<!doctype\b", re.IGNORECASE)
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-_XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ENTITY_RE = re.compile(
     r"&(?:#([0-9]{1,8});|#[xX]([0-9a-fA-F]{1,8});|([A-Za-z][A-Za-z0-9]{0,31});)?"
 )
@@ -85,10 +85,11 @@ def parse_opml(data: bytes) -> OpmlImport:
 
 def _prepare(text: str) -> str:
     """Drop what can only hurt: a BOM, the XML declaration (the text is decoded already),
-    the DOCTYPE (no entity definitions, no external DTD) and characters XML forbids."""
+    the DOCTYPE (no entity definitions, no external DTD), escape sequences and characters
+    XML forbids."""
     text = text.lstrip("\ufeff")
     text = _LEADING_DECL_RE.sub("", text, count=1)
-    text = _XML_ILLEGAL_RE.sub("", text)
+    text = xml_legal(text)
     return _remove_doctype(text)
 
 
