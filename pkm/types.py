@@ -28,6 +28,8 @@ class Feed:
     last_fetched: datetime | None = None
     next_fetch: datetime | None = None
     newest_item: datetime | None = None
+    # Each new item's article page is fetched and its main text kept.
+    full_text: bool = False
 
     @property
     def display_title(self) -> str:
@@ -56,6 +58,8 @@ class Entry:
     muted: bool = False
     # A private save is the user's alone: never in an export meant for others.
     private: bool = False
+    # When the content was extracted from the article page; None: it is the feed's own.
+    full_text_at: datetime | None = None
 
     @property
     def display_title(self) -> str:

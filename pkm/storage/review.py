@@ -33,6 +33,6 @@ def feed_activity(conn: sqlite3.Connection, since: int) -> list[FeedActivity]:
         {"since": since},
     )
     return [
-        FeedActivity(feed_from_row(row), int(row[13]), int(row[14]), int(row[15]), row[16])
+        FeedActivity(feed_from_row(row), int(row[14]), int(row[15]), int(row[16]), row[17])
         for row in rows
     ]
