@@ -114,18 +114,22 @@ class Pkm:
         title: str | None = None,
         fetch: bool = True,
         choose: int = 0,
+        full_text: bool = False,
     ) -> tuple[Feed, bool, list[DiscoveredFeed]]:
         """Subscribe to a feed URL, or to a feed discovered on a web page URL.
 
         Returns the feed, whether it was new, and the feeds found on the page (when
         the URL was a page; ``choose`` picks among them). A new feed is fetched at once.
+        With ``full_text``, each new item's article page is fetched for its main text.
         """
         url = check_url(url)
         discovered: list[DiscoveredFeed] = []
         if fetch:
-            url, discovered = _resolve_feed_url(url, choose)
+            from pkm.pages import resolve_feed_url
+
+            url, discovered = resolve_feed_url(url, choose)
         with self._write():
-            feed_id, created = self._feeds.add(url, title=title, folder=folder)
+            feed_id, created = self._feeds.add(url, title=title, folder=folder, full_text=full_text)
         if created and fetch:
             # Stored, not shown: its items are new to the next digest.
             self._fetch(feed_id=feed_id, force=True)
@@ -143,6 +147,25 @@ class Pkm:
 
     def feed(self, ref: str | int) -> Feed:
         return self._feeds.resolve(str(ref))
+
+    def edit_feed(
+        self,
+        ref: str | int,
+        *,
+        title: str | None = None,
+        folder: str | None = None,
+        full_text: bool | None = None,
+    ) -> Feed:
+        """Change a feed's title, folder (an empty one clears it) or full-text setting;
+        None keeps a value."""
+        if title is None and folder is None and full_text is None:
+            raise UsageError("nothing to change: give --title, --folder or --full-text")
+        if title is not None and not title.strip():
+            raise UsageError("a title cannot be empty")
+        feed = self._feeds.resolve(str(ref))
+        with self._write():
+            self._feeds.edit(feed.id, title=title, folder=folder, full_text=full_text)
+        return self._feeds.get(feed.id)
 
     def remove_feed(self, ref: str | int) -> Feed:
         feed = self._feeds.resolve(str(ref))
@@ -238,6 +261,21 @@ class Pkm:
             with self._write():
                 self._entries.mark_read(entry_id, now_ts())
         return entry
+
+    def fetch_full_text(self, entry_id: int) -> Entry:
+        """Fetch the entry's article page and keep its main text as the content (found
+        by search, shown by ``pkm show``); raises, keeping the entry as it was, when the
+        page cannot be fetched or holds no article."""
+        from pkm.pages import article_of
+
+        entry = self._entries.get(entry_id)
+        if not entry.url:
+            raise PkmError(f"entry {entry_id} has no URL to fetch")
+        self._require_writable()
+        article = article_of(entry.url)
+        with self._write():
+            self._entries.store_full_text(entry_id, article.html, article.text, now_ts())
+        return self._entries.get(entry_id)
 
     def tag(
         self,
@@ -341,7 +379,9 @@ class Pkm:
         existing = self._entries.by_url(url)
         page_title = description = warning = None
         if fetch and (existing is None or not existing.title):
-            page_title, description, warning = _page_details(url)
+            from pkm.pages import page_details
+
+            page_title, description, warning = page_details(url)
         with self._write():
             # Looked up again inside the write: another pkm may have saved it meanwhile.
             existing = self._entries.by_url(url)
@@ -560,38 +600,3 @@ def _display_tag(entries: Sequence[Entry], tag: str) -> str:
         if name.casefold() == key:
             return name
     return tag
-
-
-def _resolve_feed_url(url: str, choose: int) -> tuple[str, list[DiscoveredFeed]]:
-    """The feed URL behind ``url``: itself when it is a feed, else one found on the page."""
-    from pkm.discover import discover_feeds, looks_like_html
-    from pkm.errors import FetchError, ParseError
-    from pkm.fetch import fetch_page
-    from pkm.parse import parse_feed
-
-    page = fetch_page(url)
-    try:
-        parse_feed(page.body, page.url, page.content_type)
-        return page.url, []
-    except ParseError as not_a_feed:
-        if not looks_like_html(page.body):
-            raise FetchError(f"{url} is not a feed ({not_a_feed})") from None
-    found = discover_feeds(page.body, page.url)
-    if not found:
-        raise FetchError(f"{url} is a web page without a feed link")
-    if not 0 <= choose < len(found):
-        raise UsageError(f"--choose must be between 1 and {len(found)}")
-    return found[choose].url, found
-
-
-def _page_details(url: str) -> tuple[str | None, str | None, str | None]:
-    """Title, description and a warning (when the page could not be fetched)."""
-    from pkm.discover import page_metadata
-    from pkm.fetch import fetch_page
-
-    try:
-        page = fetch_page(url)
-    except PkmError as exc:
-        return None, None, f"saved without a title: {exc}"
-    meta = page_metadata(page.body, page.url)
-    return meta.title, meta.description, None

@@ -1,6 +1,10 @@
 """A scan: fetch due feeds concurrently, parse off the event loop, store each feed in
 its own transaction, and report per-feed outcomes.
 
+A full-text feed's items are stored with what the feed says first; then each one's
+article page is fetched (through the feeds' client, so a host's slots bound both) and
+its main text extracted in the parse workers, replacing the feed's content when found.
+
 Only one scan may write to a store at a time; a second one is refused at once.
 """
 
@@ -11,6 +15,7 @@ import fcntl
 import multiprocessing
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import AbstractContextManager, aclosing, contextmanager
@@ -18,17 +23,19 @@ from pathlib import Path
 from typing import Literal
 
 from pkm import parse_worker
-from pkm.errors import ScanInProgressError
+from pkm.errors import PkmError, ScanInProgressError
 from pkm.fetch import (
     DEFAULT_MAX_BYTES,
     DEFAULT_TIMEOUTS,
+    Client,
     FeedRequest,
     FeedResponse,
     Timeouts,
     fetch_feeds,
 )
+from pkm.fulltext import is_page_type
 from pkm.storage.db import transaction
-from pkm.storage.entries import EntryRepository
+from pkm.storage.entries import EntryRepository, url_key
 from pkm.storage.feeds import FeedRepository, FetchState
 from pkm.storage.mutes import MuteRepository
 from pkm.storage.rows import now_ts, to_ts
@@ -55,6 +62,11 @@ SCAN_CHECKPOINT_PAGES = 10_000
 # What each feed of a scan may take: read when a Scanner is made, so tests can shorten them.
 TIMEOUTS: Timeouts = DEFAULT_TIMEOUTS
 MAX_BYTES: int = DEFAULT_MAX_BYTES
+# An article page may be this large: past it, the item keeps the feed's text. Pages are
+# parsed whole into a tree; at 4 MB that tree is about 100 MB in a worker.
+PAGE_MAX_BYTES: int = 4 * 2**20
+# Article pages being fetched or waiting for extraction, at most: bounds the bodies held.
+PAGE_SLOTS = 32
 
 Progress = Callable[[int, int], None]
 
@@ -116,6 +128,11 @@ class Scanner:
         self._entries = EntryRepository(conn)
         self._progress = progress
         self._outcomes: list[FeedOutcome] = []
+        # Article pages of full-text feeds: asked for (by normalised URL), extracted, and
+        # why the others were not.
+        self._pages_asked: set[str] = set()
+        self.full_texts = 0
+        self.full_text_failures: Counter[str] = Counter()
 
     def run(self, due: list[FetchState]) -> list[FeedOutcome]:
         requests = [
@@ -154,6 +171,30 @@ class Scanner:
         done_count = 0
         total = len(requests)
 
+        client = Client(timeouts=self._timeouts, max_bytes=self._max_bytes)
+        page_slots = asyncio.Semaphore(PAGE_SLOTS)
+        pages: list[asyncio.Task[None]] = []
+
+        async def full_text(entry_id: int, url: str) -> None:
+            async with page_slots:
+                try:
+                    page = await client.page(url, max_bytes=PAGE_MAX_BYTES)
+                except PkmError as exc:
+                    self.full_text_failures[str(exc)] += 1
+                    return
+                if not is_page_type(page.content_type):
+                    self.full_text_failures["not a web page"] += 1
+                    return
+                article = await loop.run_in_executor(
+                    executor, parse_worker.extract_safely, page.body, page.url
+                )
+            if isinstance(article, str):
+                self.full_text_failures[article] += 1
+                return
+            with transaction(self._conn):
+                self._entries.store_full_text(entry_id, article.html, article.text, now_ts())
+            self.full_texts += 1
+
         async def handle(response: FeedResponse) -> None:
             nonlocal done_count
             parsed: ParsedFeed | str | None = None
@@ -165,13 +206,14 @@ class Scanner:
                     response.url,
                     response.content_type,
                 )
-            self._store(response, parsed)
+            for entry_id, url in self._store(response, parsed):
+                pages.append(asyncio.create_task(full_text(entry_id, url)))
             done_count += 1
             if self._progress:
                 self._progress(done_count, total)
 
         started: list[asyncio.Task[None]] = []
-        fetching = fetch_feeds(requests, timeouts=self._timeouts, max_bytes=self._max_bytes)
+        fetching = fetch_feeds(requests, client=client)
         try:
             async with aclosing(fetching) as responses:
                 async for response in responses:
@@ -185,23 +227,30 @@ class Scanner:
                             task.result()  # a store failure stops the scan, loudly
             if pending:
                 await asyncio.gather(*pending)
+            if pages:
+                await asyncio.gather(*pages)
         finally:
             # After a failure (a full disk fails every store the same way) the other tasks
             # end here, quietly: else each printed "Task exception was never retrieved".
-            for task in started:
+            for task in started + pages:
                 task.cancel()
-            await asyncio.gather(*started, return_exceptions=True)
+            await asyncio.gather(*started, *pages, return_exceptions=True)
+            await client.aclose()
 
-    def _store(self, response: FeedResponse, parsed: ParsedFeed | str | None) -> None:
+    def _store(
+        self, response: FeedResponse, parsed: ParsedFeed | str | None
+    ) -> list[tuple[int, str]]:
+        """Store one feed's outcome; returns the article pages to fetch for its items."""
         now = now_ts()
         feed_id = response.feed_id
+        pages: list[tuple[int, str]] = []
         with transaction(self._conn):
             moved = None
             if response.moved_to and self._feeds.move(feed_id, response.moved_to):
                 moved = response.moved_to
             if response.kind in ("gone", "retry_later", "error") or isinstance(parsed, str):
                 self._fail(response, parsed, now, moved)
-                return
+                return pages
             new = 0
             title = self._due[feed_id].title
             if isinstance(parsed, ParsedFeed):
@@ -213,6 +262,8 @@ class Scanner:
                     feed_id, source, parsed.entries, now, self._scan_id
                 )
                 new = len(stored.new)
+                if self._due[feed_id].full_text:
+                    pages = self._unasked(stored.pages)
                 self._unindexed += new
                 if self._unindexed >= INDEX_BATCH:
                     self._entries.index_pending()
@@ -233,6 +284,17 @@ class Scanner:
                     feed_id, response.url, outcome, new_items=new, moved_to=moved, title=title
                 )
             )
+        return pages
+
+    def _unasked(self, pages: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """The pages not yet asked for in this scan, whichever feed linked to them."""
+        fresh = []
+        for entry_id, url in pages:
+            key = url_key(url) or url
+            if key not in self._pages_asked:
+                self._pages_asked.add(key)
+                fresh.append((entry_id, url))
+        return fresh
 
     def _fail(
         self,
@@ -299,8 +361,9 @@ def fetch_due(
         with write():
             EntryRepository(conn).index_pending()  # left by a scan that was killed
             scan_id = scans.start(started, len(due))
+        scanner = Scanner(conn, scan_id, progress)
         try:
-            outcomes = Scanner(conn, scan_id, progress).run(due)
+            outcomes = scanner.run(due)
         finally:  # also when cut short: what was stored is found and muted
             with write():
                 settle_stored(conn)
@@ -325,6 +388,8 @@ def fetch_due(
         failed=failed,
         new_entries=(),
         outcomes=tuple(outcomes),
+        full_texts=scanner.full_texts,
+        full_text_failures=tuple(scanner.full_text_failures.most_common()),
     )
 
 

@@ -132,6 +132,14 @@ class ScanReport:
     outcomes: tuple[FeedOutcome, ...] = ()
     # The new entries as shown: duplicates folded, muted ones left out.
     stories: tuple[Story, ...] = ()
+    # Article pages of full-text feeds whose text was extracted, and why others were not
+    # (each reason with how many pages it stopped), most frequent first.
+    full_texts: int = 0
+    full_text_failures: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def full_text_failed(self) -> int:
+        return sum(count for _, count in self.full_text_failures)
 
     @property
     def errors(self) -> tuple[FeedOutcome, ...]:
@@ -194,6 +202,7 @@ class OutlineFeed:
     title: str | None = None
     folder: str | None = None
     site_url: str | None = None
+    full_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -240,6 +249,8 @@ class FeedReview:
     last_item: datetime | None
     per_week: float
     verdict: Verdict
+    # Its items are nearly all summaries, and it does not fetch their article pages.
+    summary_only: bool = False
 
     @property
     def saved_ratio(self) -> float:

@@ -18,9 +18,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column(
-        "feeds", sa.Column("full_text", sa.Integer(), server_default="0", nullable=False)
-    )
+    op.add_column("feeds", sa.Column("full_text", sa.Integer(), server_default="0", nullable=False))
     op.add_column("entries", sa.Column("full_text_at", sa.Integer(), nullable=True))
 
 

@@ -99,9 +99,18 @@ def show(
     no_pager: Annotated[
         bool, typer.Option("--no-pager", help="Print directly, never through a pager.")
     ] = False,
+    full_text: Annotated[
+        bool,
+        typer.Option(
+            "--full-text", help="Fetch the article page for its text first (kept for next time)."
+        ),
+    ] = False,
 ) -> None:
     """Show one entry in full: its details, then the whole article."""
-    entry = open_pkm(ctx).entry(entry_id, mark_read=True)
+    store = open_pkm(ctx)
+    if full_text:
+        store.fetch_full_text(entry_id)
+    entry = store.entry(entry_id, mark_read=True)
     console = render.out()
     if width is None:
         width = min(console.size.width, MAX_WIDTH) if console.is_terminal else article.DEFAULT_WIDTH
@@ -133,6 +142,10 @@ def _print_entry(entry: Entry, body: article.Article) -> None:
         ("tags", " ".join(entry.tags)),
         ("to read", "yes" if entry.to_read else ""),
         ("private", "yes: left out of exports for others" if entry.private else ""),
+        (
+            "full text",
+            f"fetched {render.day(entry.full_text_at).strip()}" if entry.full_text_at else "",
+        ),
     ]
     for label, value in facts:
         if value:

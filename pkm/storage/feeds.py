@@ -23,6 +23,7 @@ class FetchState:
     body_hash: str | None
     error_count: int
     title: str | None
+    full_text: bool = False
 
 
 class FeedRepository:
@@ -36,14 +37,16 @@ class FeedRepository:
         title: str | None = None,
         folder: str | None = None,
         site_url: str | None = None,
+        full_text: bool = False,
     ) -> tuple[int, bool]:
         """Insert a feed; returns (id, created). An existing URL keeps its row."""
         row = self._conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
         if row is not None:
             return int(row[0]), False
         cursor = self._conn.execute(
-            "INSERT INTO feeds (url, title, folder, site_url, added_at) VALUES (?, ?, ?, ?, ?)",
-            (url, title, folder, site_url, now_ts()),
+            "INSERT INTO feeds (url, title, folder, site_url, added_at, full_text)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (url, title, folder, site_url, now_ts(), int(full_text)),
         )
         return int(cursor.lastrowid or 0), True
 
@@ -109,11 +112,15 @@ class FeedRepository:
             scope += " AND (next_fetch_at IS NULL OR next_fetch_at <= ?)"
             params.append(now)
         rows = self._conn.execute(
-            "SELECT id, url, etag, last_modified, body_hash, error_count, title FROM feeds"
+            "SELECT id, url, etag, last_modified, body_hash, error_count, title, full_text"
+            " FROM feeds"
             f" WHERE retired_at IS NULL{scope} ORDER BY id",
             params,
         )
-        return [FetchState(*row) for row in rows]
+        return [
+            FetchState(feed_id, url, etag, last_modified, body_hash, errors, title, bool(full_text))
+            for feed_id, url, etag, last_modified, body_hash, errors, title, full_text in rows
+        ]
 
     def waiting(
         self, now: int, *, feed_id: int | None = None, folder: str | None = None
@@ -170,6 +177,27 @@ class FeedRepository:
             "UPDATE feeds SET title = coalesce(title, ?), site_url = coalesce(?, site_url)"
             " WHERE id = ?",
             (title, site_url, feed_id),
+        )
+
+    def edit(
+        self,
+        feed_id: int,
+        *,
+        title: str | None = None,
+        folder: str | None = None,
+        full_text: bool | None = None,
+    ) -> None:
+        """Change what the user chose; None keeps a value, an empty folder clears it."""
+        self._conn.execute(
+            "UPDATE feeds SET title = coalesce(:title, title),"
+            " folder = CASE WHEN :folder IS NULL THEN folder ELSE nullif(:folder, '') END,"
+            " full_text = coalesce(:full_text, full_text) WHERE id = :id",
+            {
+                "title": title,
+                "folder": folder,
+                "full_text": None if full_text is None else int(full_text),
+                "id": feed_id,
+            },
         )
 
     def move(self, feed_id: int, new_url: str) -> bool:
