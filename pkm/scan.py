@@ -33,7 +33,7 @@ from pkm.fetch import (
     Timeouts,
     fetch_feeds,
 )
-from pkm.fulltext import is_page_type
+from pkm.fulltext import Article, is_page_type
 from pkm.storage.db import transaction
 from pkm.storage.entries import EntryRepository, url_key
 from pkm.storage.feeds import FeedRepository, FetchState
@@ -128,9 +128,7 @@ class Scanner:
         self._entries = EntryRepository(conn)
         self._progress = progress
         self._outcomes: list[FeedOutcome] = []
-        # Article pages of full-text feeds: asked for (by normalised URL), extracted, and
-        # why the others were not.
-        self._pages_asked: set[str] = set()
+        # Article pages of full-text feeds whose text was extracted, and why others were not.
         self.full_texts = 0
         self.full_text_failures: Counter[str] = Counter()
 
@@ -175,25 +173,34 @@ class Scanner:
         page_slots = asyncio.Semaphore(PAGE_SLOTS)
         pages: list[asyncio.Task[None]] = []
 
-        async def full_text(entry_id: int, url: str) -> None:
+        # One fetch per page and scan (by normalised URL), whichever items link to it.
+        extracting: dict[str, asyncio.Task[Article | str]] = {}
+
+        async def extract(url: str) -> Article | str:
             async with page_slots:
                 try:
                     page = await client.page(url, max_bytes=PAGE_MAX_BYTES)
                 except PkmError as exc:
-                    self.full_text_failures[str(exc)] += 1
-                    return
+                    return str(exc)
                 if not is_page_type(page.content_type):
-                    self.full_text_failures["not a web page"] += 1
-                    return
-                article = await loop.run_in_executor(
+                    return "not a web page"
+                return await loop.run_in_executor(
                     executor, parse_worker.extract_safely, page.body, page.url
                 )
+
+        async def full_text(entry_id: int, url: str) -> None:
+            key = url_key(url) or url
+            task = extracting.get(key)
+            first = task is None
+            if task is None:
+                task = extracting[key] = asyncio.create_task(extract(url))
+            article = await task
             if isinstance(article, str):
-                self.full_text_failures[article] += 1
+                self.full_text_failures[article] += first
                 return
             with transaction(self._conn):
                 self._entries.store_full_text(entry_id, article.html, article.text, now_ts())
-            self.full_texts += 1
+            self.full_texts += first
 
         async def handle(response: FeedResponse) -> None:
             nonlocal done_count
@@ -232,9 +239,10 @@ class Scanner:
         finally:
             # After a failure (a full disk fails every store the same way) the other tasks
             # end here, quietly: else each printed "Task exception was never retrieved".
-            for task in started + pages:
-                task.cancel()
-            await asyncio.gather(*started, *pages, return_exceptions=True)
+            left: list[asyncio.Task[object]] = [*started, *pages, *extracting.values()]
+            for unfinished in left:
+                unfinished.cancel()
+            await asyncio.gather(*left, return_exceptions=True)
             await client.aclose()
 
     def _store(
@@ -263,7 +271,7 @@ class Scanner:
                 )
                 new = len(stored.new)
                 if self._due[feed_id].full_text:
-                    pages = self._unasked(stored.pages)
+                    pages = stored.pages
                 self._unindexed += new
                 if self._unindexed >= INDEX_BATCH:
                     self._entries.index_pending()
@@ -285,16 +293,6 @@ class Scanner:
                 )
             )
         return pages
-
-    def _unasked(self, pages: list[tuple[int, str]]) -> list[tuple[int, str]]:
-        """The pages not yet asked for in this scan, whichever feed linked to them."""
-        fresh = []
-        for entry_id, url in pages:
-            key = url_key(url) or url
-            if key not in self._pages_asked:
-                self._pages_asked.add(key)
-                fresh.append((entry_id, url))
-        return fresh
 
     def _fail(
         self,
