@@ -400,7 +400,8 @@ def section(runs: list[dict[str, Any]], args: argparse.Namespace) -> str:
 article page (2–20 KB of prose inside a header with navigation, a cookie banner, a sidebar,
 a comment thread and a footer; a third of the pages with link and ad boxes inside the
 article, a third with no semantic elements at all), served on 32 loopback hosts with
-{args.latency * 1000:g} ms latency; one `pkm scan` of a fresh store whose feeds are all full-text (from OPML).
+{args.latency * 1000:g} ms latency; one `pkm scan` of a fresh store whose feeds are all
+full-text (from OPML).
 Median of {len(runs)} runs; {command}; {revision()}; {machine()}.
 
 | | figure | target |
