@@ -235,6 +235,13 @@ class Server:
     def __init__(self, seed: int, feeds: int, latency: float, port: int) -> None:
         self.seed, self.feeds, self.latency, self.port = seed, feeds, latency, port
         self.stats: Counter[str] = Counter()
+        # Made before the scan starts: generating them as asked took CPU from the scan.
+        self.pages = {
+            (feed, item): make_page(seed, feed, item).html
+            for feed in range(feeds)
+            for item in range(ITEMS_PER_FEED)
+        }
+        self.feed_bodies = [feed_xml(seed, feed, port) for feed in range(feeds)]
 
     def respond(self, path: str) -> tuple[int, str, bytes]:
         parts = path.strip("/").split("/")
@@ -243,12 +250,12 @@ class Server:
                 feed = int(parts[1].removesuffix(".xml"))
                 if feed < self.feeds:
                     self.stats["feeds"] += 1
-                    return 200, "application/rss+xml", feed_xml(self.seed, feed, self.port)
-            if parts[0] == "post" and len(parts) == 3:
+                    return 200, "application/rss+xml", self.feed_bodies[feed]
+            key = (int(parts[1]), int(parts[2])) if len(parts) == 3 else None
+            if parts[0] == "post" and key in self.pages:
                 self.stats["pages"] += 1
                 self.stats[f"page {parts[1]}/{parts[2]}"] += 1
-                page = make_page(self.seed, int(parts[1]), int(parts[2]))
-                return 200, "text/html; charset=utf-8", page.html
+                return 200, "text/html; charset=utf-8", self.pages[key]
         except ValueError:
             pass
         return 404, "text/plain", b"not found"
