@@ -367,6 +367,7 @@ def run_once(feeds: int, seed: int, latency: float, work: Path) -> dict[str, Any
             check=True,
             stdout=subprocess.DEVNULL,
         )
+        load = os.getloadavg()[0]  # other work on the machine (shared, 2 cores)
         command = [str(PKM), "--db", str(db), "scan", "--json"]
         run = measure(command, dict(os.environ), work, work / "err.log")
         if run.returncode != 0:
@@ -386,6 +387,7 @@ def run_once(feeds: int, seed: int, latency: float, work: Path) -> dict[str, Any
             "pages_twice": served["pages_twice"],
             "full_texts": fetched,
             "pages_per_s": fetched / run.wall_s,
+            "load_before": load,
             **quality(db, seed),
         }
     finally:
@@ -398,6 +400,7 @@ def section(runs: list[dict[str, Any]], args: argparse.Namespace) -> str:
         return statistics.median(r[key] for r in runs)
 
     pages = args.feeds * ITEMS_PER_FEED
+    loads = ", ".join(f"{r['load_before']:.1f}" for r in runs)
     command = "`.venv/bin/python benchmarks/full_text.py`" + (
         f" `--repeat {args.repeat}`" if args.repeat != 3 else ""
     )
@@ -409,7 +412,8 @@ a comment thread and a footer; a third of the pages with link and ad boxes insid
 article, a third with no semantic elements at all), served on 32 loopback hosts with
 {args.latency * 1000:g} ms latency; one `pkm scan` of a fresh store whose feeds are all
 full-text (from OPML).
-Median of {len(runs)} runs; {command}; {revision()}; {machine()}.
+Median of {len(runs)} runs; {command}; {revision()}; {machine()}; the machine is shared:
+its 1-minute load average before the runs was {loads}.
 
 | | figure | target |
 |---|---|---|

@@ -182,6 +182,8 @@ class Scanner:
                     page = await client.page(url, max_bytes=PAGE_MAX_BYTES)
                 except PkmError as exc:
                     return str(exc)
+                except Exception as exc:  # a bug in one fetch must not end the whole scan
+                    return f"unexpected error: {type(exc).__name__}"
                 if not is_page_type(page.content_type):
                     return "not a web page"
                 return await loop.run_in_executor(

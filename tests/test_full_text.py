@@ -203,6 +203,12 @@ def test_unchanged_items_are_not_fetched_again(cli: RunCli, server: LocalServer)
     assert len(server.requests_to("/a/quasar")) == 1
     assert len(server.requests_to("/a/missing")) == 1
     assert len(ids_found(cli, "xylophone tram depot")) == 1
+    again = cli("feeds", "add", url, "--full-text")
+    assert "Already subscribed" in again.stdout and "full text" not in again.stderr
+    plain = serve_feed(server, "/plain.rss", ITEMS[1:2])
+    assert cli("feeds", "add", plain, "--no-fetch").exit_code == 0
+    late = cli("feeds", "add", plain, "--full-text")
+    assert "--full-text turns it on" in late.stderr
 
 
 def test_show_full_text_fetches_on_demand_and_keeps_it(cli: RunCli, server: LocalServer) -> None:

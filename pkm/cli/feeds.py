@@ -54,6 +54,8 @@ def add(
     render.print_line(
         f"{verb} ", (feed.display_title, "bold"), f" (id {feed.id}) ", (feed.url, "dim")
     )
+    if full_text and not feed.full_text:
+        render.note(f"full text is off for it: pkm feeds edit {feed.id} --full-text turns it on")
     if feed.last_error:
         render.warn(f"first fetch failed: {feed.last_error}")
     elif created and feed.items:
