@@ -411,9 +411,8 @@ article page (2–20 KB of prose inside a header with navigation, a cookie banne
 a comment thread and a footer; a third of the pages with link and ad boxes inside the
 article, a third with no semantic elements at all), served on 32 loopback hosts with
 {args.latency * 1000:g} ms latency; one `pkm scan` of a fresh store whose feeds are all
-full-text (from OPML).
-Median of {len(runs)} runs; {command}; {revision()}; {machine()}; the machine is shared:
-its 1-minute load average before the runs was {loads}.
+full-text (from OPML). Median of {len(runs)} runs; {command}; {revision()};
+{machine()}; the machine is shared: its 1-minute load average before the runs was {loads}.
 
 | | figure | target |
 |---|---|---|
