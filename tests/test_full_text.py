@@ -19,6 +19,7 @@ from conftest import RunCli
 from httpserver import LocalServer, Request, Response
 
 import pkm.scan
+from pkm import Pkm
 from pkm.fetch import Timeouts
 
 # Words only the article bodies hold, and words only the chrome around them holds.
@@ -181,6 +182,7 @@ def test_a_scan_fetches_article_pages_of_a_full_text_feed(
     for title in ("A page that is gone", "A page that stalls", "A page too large"):
         entry = entry_by_title(cli, title)
         assert entry["text"] == f"Summary of {title}, one sentence."
+        assert entry["full_text_at"] is None
     shown = cli("show", str(ids_found(cli, "xylophone")[0]), "--no-pager")
     assert shown.exit_code == 0, shown.stderr
     today = datetime.now().strftime("%Y-%m-%d")
@@ -316,3 +318,27 @@ def test_find_does_not_import_the_extractor(tmp_path: Path) -> None:
             [sys.executable, "-c", probe, *args], env=env, capture_output=True, text=True
         )
         assert result.stdout.strip().splitlines()[-1] == "loaded:", (args, result.stdout)
+
+
+def test_an_article_page_is_untrusted(cli: RunCli, server: LocalServer) -> None:
+    hostile = [
+        "Escape \x1b[2J\x1b]0;owned\x07 sequences and [bold red]markup[/bold red] stay text,"
+        " as they would in any article about terminals and the people who love them dearly.",
+        "A second paragraph, long enough to be the article rather than a fragment of chrome"
+        " around it, with a script after it that must never reach the store.",
+    ]
+    page = article_page("Terminal tricks", hostile).replace(
+        "</article>", "<script>alert('stored')</script><p onclick='x()'>Clicked.</p></article>"
+    )
+    server.route("/a/hostile", page, content_type="text/html")
+    url = serve_feed(server, "/news.rss", [("t", "/a/hostile", "Terminal tricks")])
+    assert cli("feeds", "add", url, "--full-text").exit_code == 0
+    (entry_id,) = ids_found(cli, "terminals")
+    with Pkm.open() as store:
+        entry = store.entry(entry_id)
+    assert entry.full_text_at is not None
+    content = entry.content or ""
+    assert "<script" not in content and "alert" not in content and "onclick" not in content
+    text = cli("show", str(entry_id), "--no-pager").stdout
+    assert "\x1b" not in text and "\x07" not in text
+    assert "[bold red]markup[/bold red]" in text

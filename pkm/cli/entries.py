@@ -117,7 +117,10 @@ def show(
     body = article.render_article(article.article_html(entry), width)
     if as_json:
         links = [{"n": link.n, "url": link.url, "text": link.text} for link in body.links]
-        render.print_json(entry_json(entry) | {"text": body.text, "links": links})
+        full_text_at = render.iso(entry.full_text_at)
+        render.print_json(
+            entry_json(entry) | {"text": body.text, "links": links, "full_text_at": full_text_at}
+        )
         return
     if not console.is_terminal or no_pager:
         _print_entry(entry, body)
