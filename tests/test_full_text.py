@@ -342,3 +342,21 @@ def test_an_article_page_is_untrusted(cli: RunCli, server: LocalServer) -> None:
     text = cli("show", str(entry_id), "--no-pager").stdout
     assert "\x1b" not in text and "\x07" not in text
     assert "[bold red]markup[/bold red]" in text
+
+
+def test_pages_follow_redirects_and_respect_the_per_host_cap(
+    cli: RunCli, server: LocalServer
+) -> None:
+    server.route("/go/xylophone", status=302, headers={"Location": "/a/xylophone"})
+    paragraphs = ARTICLES["/a/quasar"][1]
+    items = [("r", "/go/xylophone", "Redirected")]
+    for n in range(12):
+        server.route(f"/slow/{n}", article_page(f"Slow {n}", paragraphs), delay=0.2)
+        items.append((f"slow{n}", f"/slow/{n}", f"Slow {n}"))
+    url = serve_feed(server, "/news.rss", items)
+    assert cli("feeds", "add", url, "--full-text", "--no-fetch").exit_code == 0
+    server.clear()
+    scanned = cli("scan")
+    assert "13 full texts fetched" in scanned.stdout, scanned.stdout
+    assert len(ids_found(cli, "glassblower")) == 1  # the article behind the redirect
+    assert 1 < server.max_in_flight <= 4  # concurrent, but at most 4 at once on one host
