@@ -122,20 +122,22 @@ class Pkm:
         title: str | None = None,
         fetch: bool = True,
         choose: int = 0,
+        full_text: bool = False,
     ) -> Subscription:
         """Subscribe to a feed URL, or to a feed discovered on a web page URL.
 
         Returns the feed, whether it was new, and the feeds found on the page (when
         the URL was a page; ``choose`` picks among them). A new feed is fetched at once.
+        With ``full_text``, each new item's article page is fetched for its main text.
         """
         url = check_url(url)
         discovered: list[DiscoveredFeed] = []
         if fetch:
-            from pkm.discover import resolve_feed_url
+            from pkm.pages import resolve_feed_url
 
             url, discovered = resolve_feed_url(url, choose)
         with self._write():
-            feed_id, created = self._feeds.add(url, title=title, folder=folder)
+            feed_id, created = self._feeds.add(url, title=title, folder=folder, full_text=full_text)
         if created and fetch:
             # Stored, not shown: its items are new to the next digest.
             self._fetch(feed_id=feed_id, force=True)
@@ -156,6 +158,25 @@ class Pkm:
 
     def feed(self, ref: str | int) -> Feed:
         return self._feeds.resolve(str(ref))
+
+    def edit_feed(
+        self,
+        ref: str | int,
+        *,
+        title: str | None = None,
+        folder: str | None = None,
+        full_text: bool | None = None,
+    ) -> Feed:
+        """Change a feed's title, folder (an empty one clears it) or full-text setting;
+        None keeps a value."""
+        if title is None and folder is None and full_text is None:
+            raise UsageError("nothing to change: give --title, --folder or --full-text")
+        if title is not None and not title.strip():
+            raise UsageError("a title cannot be empty")
+        feed = self._feeds.resolve(str(ref))
+        with self._write():
+            self._feeds.edit(feed.id, title=title, folder=folder, full_text=full_text)
+        return self._feeds.get(feed.id)
 
     def remove_feed(self, ref: str | int) -> Feed:
         feed = self._feeds.resolve(str(ref))
@@ -292,6 +313,21 @@ class Pkm:
             self._tags.add(entry_id, names)
         return self._entries.get(entry_id)
 
+    def fetch_full_text(self, entry_id: int) -> Entry:
+        """Fetch the entry's article page and keep its main text as the content (found
+        by search, shown by ``pkm show``); raises, keeping the entry as it was, when the
+        page cannot be fetched or holds no article."""
+        from pkm.pages import article_of
+
+        entry = self._entries.get(entry_id)
+        if not entry.url:
+            raise PkmError(f"entry {entry_id} has no URL to fetch")
+        self._require_writable()
+        article = article_of(entry.url)
+        with self._write():
+            self._entries.store_full_text(entry_id, article.html, article.text, now_ts())
+        return self._entries.get(entry_id)
+
     def tag(
         self,
         entry_id: int,
@@ -394,7 +430,7 @@ class Pkm:
         existing = self._entries.by_url(url)
         page_title = description = warning = None
         if fetch and (existing is None or not existing.title):
-            from pkm.discover import page_details
+            from pkm.pages import page_details
 
             page_title, description, warning = page_details(url)
         with self._write():

@@ -13,7 +13,6 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
-from pkm.errors import FetchError, ParseError, PkmError, UsageError
 from pkm.text import LATIN1_CODECS, clean_line, codec_name, decode_8bit, drop_script, split_bom
 
 __all__ = [
@@ -256,42 +255,3 @@ def _clean(value: str | None) -> str | None:
     if value is None:
         return None
     return clean_line(drop_script(value.replace("\ufffd", ""))) or None
-
-
-def resolve_feed_url(url: str, choose: int) -> tuple[str, list[DiscoveredFeed]]:
-    """The feed URL behind ``url``: itself when it is a feed, else one found on the page."""
-    from pkm.fetch import fetch_page
-    from pkm.parse import parse_feed
-
-    page = fetch_page(url)
-    try:
-        parse_feed(page.body, page.url, page.content_type)
-        return page.url, []
-    except ParseError as not_a_feed:
-        if not looks_like_html(page.body):
-            raise FetchError(f"{url} is not a feed ({not_a_feed})") from None
-    found = discover_feeds(page.body, page.url)
-    if not found:
-        raise FetchError(f"{url} is a web page without a feed link")
-    if not 0 <= choose < len(found):
-        raise UsageError(f"--choose must be between 1 and {len(found)}")
-    # The feed a page links to must answer as a feed, as a feed URL given directly must.
-    chosen = found[choose].url
-    try:
-        feed = fetch_page(chosen)
-        parse_feed(feed.body, feed.url, feed.content_type)
-    except (FetchError, ParseError) as exc:
-        raise FetchError(f"{chosen} (linked from {url}): {exc}") from None
-    return feed.url, found
-
-
-def page_details(url: str) -> tuple[str | None, str | None, str | None]:
-    """Title, description and a warning (when the page could not be fetched)."""
-    from pkm.fetch import fetch_page
-
-    try:
-        page = fetch_page(url)
-    except PkmError as exc:
-        return None, None, f"saved without a title: {exc}"
-    meta = page_metadata(page.body, page.url)
-    return meta.title, meta.description, None

@@ -21,6 +21,8 @@ Design notes (each is here because the simple alternative failed or cost too muc
   decoded body, and a gzip or brotli bomb is cut off without being expanded in memory.
 * Redirects are followed by hand so every hop's status is known (``moved_to`` only when
   all hops were permanent).
+* A scan's article pages (full-text feeds) go through the same :class:`Client` as its
+  feeds, so a host's slots bound feeds and pages together.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ except ImportError:  # pragma: no cover - exercised only without the package
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "Client",
     "DEFAULT_TIMEOUTS",
     "FEED_ACCEPT",
     "MAX_REDIRECTS",
@@ -153,6 +156,45 @@ class PageResponse:
 # --- public entry points -------------------------------------------------------------------
 
 
+class Client:
+    """Polite fetching for one event loop: per-host slots and connection pools, deadlines
+    and a size cap, shared by every feed and page fetched through it. Close it with
+    :meth:`aclose` on the loop that used it."""
+
+    def __init__(
+        self,
+        *,
+        per_host: int = 4,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        if per_host < 1:
+            raise ValueError("per_host must be at least 1")
+        self.per_host = per_host
+        self._session = _Session(per_host=per_host, timeouts=timeouts, max_bytes=max_bytes)
+
+    async def page(self, url: str, *, max_bytes: int | None = None) -> PageResponse:
+        """One web page, as :func:`fetch_page` fetches it (and raising as it does);
+        ``max_bytes`` caps this page instead of the client's cap."""
+        _checked_url(url)
+        try:
+            fetched = await self._session.get(url, {"Accept": PAGE_ACCEPT}, max_bytes=max_bytes)
+        except _Failure as failure:
+            error = ResponseTooLargeError if failure.too_large else FetchError
+            raise error(failure.reason) from None
+        if not 200 <= fetched.status < 300:
+            raise FetchError(_status_reason(fetched.status, fetched.headers))
+        return PageResponse(
+            url=fetched.url,
+            status=fetched.status,
+            content_type=fetched.headers.get("content-type"),
+            body=fetched.body or b"",
+        )
+
+    async def aclose(self) -> None:
+        await self._session.aclose()
+
+
 async def fetch_feeds(
     requests: Iterable[FeedRequest],
     *,
@@ -160,14 +202,19 @@ async def fetch_feeds(
     per_host: int = 4,
     timeouts: Timeouts = DEFAULT_TIMEOUTS,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    client: Client | None = None,
 ) -> AsyncGenerator[FeedResponse, None]:
     """Fetch every request, yielding one response each, in completion order.
 
     Use ``async with contextlib.aclosing(fetch_feeds(...)) as responses`` when the loop may
     stop early, so that in-flight fetches are cancelled and connections closed promptly.
+    With a ``client``, its slots, deadlines and cap apply (not ``per_host``, ``timeouts``
+    and ``max_bytes``) and it stays open for the caller's other fetches.
     """
     if max_connections < 1 or per_host < 1:
         raise ValueError("max_connections and per_host must be at least 1")
+    if client is not None:
+        per_host = client.per_host
     queues: dict[str, deque[FeedRequest]] = {}
     refused: list[FeedResponse] = []
     for request in requests:
@@ -183,7 +230,11 @@ async def fetch_feeds(
     expected = sum(len(queue) for queue in queues.values())
     if not expected:
         return
-    session = _Session(per_host=per_host, timeouts=timeouts, max_bytes=max_bytes)
+    session = (
+        client._session
+        if client is not None
+        else _Session(per_host=per_host, timeouts=timeouts, max_bytes=max_bytes)
+    )
     # Each worker holds a global slot from the start of a fetch until the consumer has its
     # result, so at most max_connections + _RESULT_BUFFER bodies are ever held in memory.
     slots = asyncio.Semaphore(max_connections)
@@ -200,7 +251,8 @@ async def fetch_feeds(
         for worker in workers:
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
-        await session.aclose()
+        if client is None:
+            await session.aclose()
 
 
 def fetch_page(
@@ -343,22 +395,11 @@ def _parse_retry_after(value: str | None, now: datetime) -> datetime | None:
 
 
 async def _fetch_page(url: str, *, max_bytes: int, timeouts: Timeouts) -> PageResponse:
-    session = _Session(per_host=1, timeouts=timeouts, max_bytes=max_bytes)
+    client = Client(per_host=1, timeouts=timeouts, max_bytes=max_bytes)
     try:
-        fetched = await session.get(url, {"Accept": PAGE_ACCEPT})
-    except _Failure as failure:
-        error = ResponseTooLargeError if failure.too_large else FetchError
-        raise error(failure.reason) from None
+        return await client.page(url)
     finally:
-        await session.aclose()
-    if not 200 <= fetched.status < 300:
-        raise FetchError(_status_reason(fetched.status, fetched.headers))
-    return PageResponse(
-        url=fetched.url,
-        status=fetched.status,
-        content_type=fetched.headers.get("content-type"),
-        body=fetched.body or b"",
-    )
+        await client.aclose()
 
 
 _T = TypeVar("_T")
@@ -434,8 +475,12 @@ class _Session:
         transports, self._transports = list(self._transports.values()), {}
         await asyncio.gather(*(t.aclose() for t in transports), return_exceptions=True)
 
-    async def get(self, url: str, headers: dict[str, str]) -> _Fetched:
-        """GET ``url``, following up to MAX_REDIRECTS redirects; raise _Failure on failure."""
+    async def get(
+        self, url: str, headers: dict[str, str], *, max_bytes: int | None = None
+    ) -> _Fetched:
+        """GET ``url``, following up to MAX_REDIRECTS redirects; raise _Failure on failure.
+        ``max_bytes`` replaces the session's cap for this fetch."""
+        cap = self._max_bytes if max_bytes is None else max_bytes
         current = url
         visits: dict[str, int] = {}
         permanent = True
@@ -445,7 +490,7 @@ class _Session:
             if visits[current] > _MAX_VISITS_PER_URL:
                 raise _located(_Failure("redirect loop"), current)
             try:
-                hop, budget = await self._hop(_checked_url(current), headers, budget)
+                hop, budget = await self._hop(_checked_url(current), headers, budget, cap)
                 if hop.location is None:
                     redirected = current != url
                     return _Fetched(
@@ -458,7 +503,7 @@ class _Session:
         raise _located(_Failure("too many redirects"), current)
 
     async def _hop(
-        self, url: httpx.URL, headers: dict[str, str], budget: float
+        self, url: httpx.URL, headers: dict[str, str], budget: float, max_bytes: int
     ) -> tuple[_Hop, float]:
         """One request, within this host's slot and what is left of the total deadline."""
         async with self._slot(url.host):
@@ -466,14 +511,14 @@ class _Session:
             started = loop.time()
             try:
                 async with asyncio.timeout(budget):
-                    hop = await self._send(url, headers)
+                    hop = await self._send(url, headers, max_bytes)
             except TimeoutError:
                 raise _Failure(f"took longer than {_seconds(self._timeouts.total)} s") from None
             except httpx.HTTPError as exc:
                 raise _Failure(_describe(exc, self._timeouts)) from None
             return hop, budget - (loop.time() - started)
 
-    async def _send(self, url: httpx.URL, headers: dict[str, str]) -> _Hop:
+    async def _send(self, url: httpx.URL, headers: dict[str, str], max_bytes: int) -> _Hop:
         headers = {**_BASE_HEADERS, **headers, **_userinfo_auth(url)}
         request = httpx.Request("GET", url, headers=headers, extensions=self._extensions)
         response = await self._transport(url).handle_async_request(request)
@@ -485,7 +530,7 @@ class _Session:
                 await _drain(response)
                 return _Hop(status, response.headers, None, location)
             if 200 <= status < 300:
-                body = await _read_body(response, self._max_bytes)
+                body = await _read_body(response, max_bytes)
                 return _Hop(status, response.headers, body, None)
             await _drain(response)
             return _Hop(status, response.headers, None, None)

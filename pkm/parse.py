@@ -545,7 +545,7 @@ def _clean_entry(raw: _Raw, feed_url: str, bases: dict[str, str | None]) -> Pars
     url = _abs_url(raw.link, raw.base or feed_url)
     title = _plain(raw.title)
     summary_base = _absolute_base(raw.base or feed_url, bases)
-    summary = _sanitize(raw.summary, summary_base, raw.summary_is_text)
+    summary = sanitize(raw.summary, summary_base, raw.summary_is_text)
     content_base = _absolute_base(raw.content_base or feed_url, bases)
     if (raw.content, content_base, raw.content_is_text) == (
         raw.summary,
@@ -554,10 +554,10 @@ def _clean_entry(raw: _Raw, feed_url: str, bases: dict[str, str | None]) -> Pars
     ):
         content = summary  # RSS often repeats the description as content: sanitize it once
     else:
-        content = _sanitize(raw.content, content_base, raw.content_is_text)
+        content = sanitize(raw.content, content_base, raw.content_is_text)
     if summary == content:
         summary = None  # the same text twice: keep it once, as content
-    summary_text, content_text = (_html_text(part or "") for part in (summary, content))
+    summary_text, content_text = (html_text(part or "") for part in (summary, content))
     if summary_text in content_text:  # the summary is often the content's first paragraph
         summary_text = ""
     text = " ".join(part for part in (summary_text, content_text) if part)
@@ -603,7 +603,7 @@ def _absolute_base(base: str, known: dict[str, str | None]) -> str | None:
     return known[base]
 
 
-def _sanitize(value: str | None, absolute_base: str | None, is_text: bool) -> str | None:
+def sanitize(value: str | None, absolute_base: str | None, is_text: bool) -> str | None:
     """Safe HTML: nh3 with its default allow-list, relative URLs resolved against
     ``absolute_base`` when there is one."""
     value = feed_text(value or "").strip()
@@ -621,7 +621,7 @@ def _sanitize(value: str | None, absolute_base: str | None, is_text: bool) -> st
     return cleaned.strip() or None
 
 
-def _html_text(fragment: str) -> str:
+def html_text(fragment: str) -> str:
     """Plain text of HTML: tags dropped (block tags become spaces), entities decoded, no
     controls, whitespace collapsed."""
     return _collapse(feed_text(html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", fragment)))))
@@ -632,7 +632,7 @@ def _plain(value: str | None) -> str | None:
     collapsed, at most MAX_TITLE characters."""
     if not value:
         return None
-    return _html_text(drop_script(feed_text(value)))[:MAX_TITLE].rstrip() or None
+    return html_text(drop_script(feed_text(value)))[:MAX_TITLE].rstrip() or None
 
 
 def _author(value: str | None) -> str | None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from pkm.errors import PkmError
 
 if TYPE_CHECKING:
+    from pkm.fulltext import Article
     from pkm.types import ParsedFeed
 
 
@@ -51,3 +52,14 @@ def parse_safely(body: bytes, url: str, content_type: str | None) -> ParsedFeed 
         return str(exc)
     except Exception as exc:  # one broken feed must never spoil a scan
         return f"cannot parse feed: {type(exc).__name__}: {exc}"
+
+
+def extract_safely(body: bytes, url: str) -> Article | str:
+    """An article page's main text, or why there is none, for a full-text feed's item."""
+    from pkm.fulltext import extract_article
+
+    try:
+        article = extract_article(body, url)
+    except Exception as exc:  # one strange page must never spoil a scan
+        return f"cannot extract the article: {type(exc).__name__}: {exc}"
+    return article if article is not None else "no article text found on the page"

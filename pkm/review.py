@@ -9,6 +9,10 @@ Verdicts, first match wins:
 - ``quiet``: fewer than one item a week, yet saved from;
 - ``noisy``: at least 10 items in the period and nothing saved;
 - ``ok``: everything else.
+
+Apart from the verdict, a live feed whose items are nearly all summaries (median text
+under SUMMARY_ONLY_TEXT characters) is marked ``summary_only``: its full text is a
+``pkm feeds edit ID --full-text`` away.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ DEAD_AFTER = timedelta(days=180)
 FAILING_AFTER = timedelta(days=7)
 NOISY_ITEMS = 10
 VALUABLE_MIN_SAVED = 2
+SUMMARY_ONLY_TEXT = 300
+# Fewer items than this say too little about what a feed usually carries.
+SUMMARY_ONLY_MIN_ITEMS = 3
 # Pruning candidates first, the sources worth most last.
 VERDICT_ORDER: tuple[Verdict, ...] = ("dead", "failing", "noisy", "ok", "quiet", "valuable")
 
@@ -47,6 +54,7 @@ def review(
             last_item=a.feed.newest_item,
             per_week=round(a.items / weeks, 2),
             verdict=health[a.feed.id] or _worth(a, a.items / weeks, top_quarter),
+            summary_only=_summary_only(a) and not health[a.feed.id],
         )
         for a in activity
     ]
@@ -70,6 +78,15 @@ def _health(a: FeedActivity, now: datetime) -> Verdict | None:
         if long_failing:
             return "failing"
     return None
+
+
+def _summary_only(a: FeedActivity) -> bool:
+    return (
+        not a.feed.full_text
+        and a.items >= SUMMARY_ONLY_MIN_ITEMS
+        and a.median_text is not None
+        and a.median_text < SUMMARY_ONLY_TEXT
+    )
 
 
 def _worth(a: FeedActivity, per_week: float, top_quarter: float) -> Verdict:

@@ -1,6 +1,10 @@
 """A scan: fetch due feeds concurrently, parse off the event loop, store each feed in
 its own transaction, and report per-feed outcomes.
 
+A full-text feed's items are stored with what the feed says first; then each one's
+article page is fetched (through the feeds' client, so a host's slots bound both) and
+its main text extracted in the parse workers, replacing the feed's content when found.
+
 Only one scan may write to a store at a time; a second one is refused at once.
 """
 
@@ -11,6 +15,7 @@ import fcntl
 import multiprocessing
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import AbstractContextManager, aclosing, contextmanager
@@ -18,17 +23,19 @@ from pathlib import Path
 from typing import Literal
 
 from pkm import parse_worker
-from pkm.errors import ScanInProgressError
+from pkm.errors import PkmError, ScanInProgressError
 from pkm.fetch import (
     DEFAULT_MAX_BYTES,
     DEFAULT_TIMEOUTS,
+    Client,
     FeedRequest,
     FeedResponse,
     Timeouts,
     fetch_feeds,
 )
+from pkm.fulltext import Article, is_page_type
 from pkm.storage.db import transaction
-from pkm.storage.entries import EntryRepository
+from pkm.storage.entries import EntryRepository, url_key
 from pkm.storage.feeds import FeedRepository, FetchState
 from pkm.storage.mutes import MuteRepository
 from pkm.storage.rows import now_ts, to_ts
@@ -55,6 +62,11 @@ SCAN_CHECKPOINT_PAGES = 10_000
 # What each feed of a scan may take: read when a Scanner is made, so tests can shorten them.
 TIMEOUTS: Timeouts = DEFAULT_TIMEOUTS
 MAX_BYTES: int = DEFAULT_MAX_BYTES
+# An article page may be this large: past it, the item keeps the feed's text. Pages are
+# parsed whole into a tree; at 4 MB that tree is about 100 MB in a worker.
+PAGE_MAX_BYTES: int = 4 * 2**20
+# Article pages being fetched or waiting for extraction, at most: bounds the bodies held.
+PAGE_SLOTS = 32
 
 Progress = Callable[[int, int], None]
 
@@ -97,6 +109,25 @@ def parse_workers() -> int:
     return max(min(os.cpu_count() or 1, MAX_PARSE_WORKERS), 1)
 
 
+async def _article(
+    client: Client, slots: asyncio.Semaphore, executor: Executor, url: str
+) -> Article | str:
+    """The article at ``url``, or why there is none: fetched within the page slots,
+    extracted in the parse workers."""
+    async with slots:
+        try:
+            page = await client.page(url, max_bytes=PAGE_MAX_BYTES)
+        except PkmError as exc:
+            return str(exc)
+        except Exception as exc:  # a bug in one fetch must not end the whole scan
+            return f"unexpected error: {type(exc).__name__}"
+        if not is_page_type(page.content_type):
+            return "not a web page"
+        return await asyncio.get_running_loop().run_in_executor(
+            executor, parse_worker.extract_safely, page.body, page.url
+        )
+
+
 class Scanner:
     def __init__(
         self,
@@ -116,6 +147,9 @@ class Scanner:
         self._entries = EntryRepository(conn)
         self._progress = progress
         self._outcomes: list[FeedOutcome] = []
+        # Article pages of full-text feeds whose text was extracted, and why others were not.
+        self.full_texts = 0
+        self.full_text_failures: Counter[str] = Counter()
 
     def run(self, due: list[FetchState]) -> list[FeedOutcome]:
         requests = [
@@ -154,6 +188,29 @@ class Scanner:
         done_count = 0
         total = len(requests)
 
+        client = Client(timeouts=self._timeouts, max_bytes=self._max_bytes)
+        page_slots = asyncio.Semaphore(PAGE_SLOTS)
+        pages: list[asyncio.Task[None]] = []
+
+        # One fetch per page and scan (by normalised URL), whichever items link to it.
+        extracting: dict[str, asyncio.Task[Article | str]] = {}
+
+        async def full_text(entry_id: int, url: str) -> None:
+            key = url_key(url) or url
+            task = extracting.get(key)
+            first = task is None
+            if task is None:
+                task = extracting[key] = asyncio.create_task(
+                    _article(client, page_slots, executor, url)
+                )
+            article = await task
+            if isinstance(article, str):
+                self.full_text_failures[article] += first
+                return
+            with transaction(self._conn):
+                self._entries.store_full_text(entry_id, article.html, article.text, now_ts())
+            self.full_texts += first
+
         async def handle(response: FeedResponse) -> None:
             nonlocal done_count
             parsed: ParsedFeed | str | None = None
@@ -165,13 +222,14 @@ class Scanner:
                     response.url,
                     response.content_type,
                 )
-            self._store(response, parsed)
+            for entry_id, url in self._store(response, parsed):
+                pages.append(asyncio.create_task(full_text(entry_id, url)))
             done_count += 1
             if self._progress:
                 self._progress(done_count, total)
 
         started: list[asyncio.Task[None]] = []
-        fetching = fetch_feeds(requests, timeouts=self._timeouts, max_bytes=self._max_bytes)
+        fetching = fetch_feeds(requests, client=client)
         try:
             async with aclosing(fetching) as responses:
                 async for response in responses:
@@ -185,23 +243,31 @@ class Scanner:
                             task.result()  # a store failure stops the scan, loudly
             if pending:
                 await asyncio.gather(*pending)
+            if pages:
+                await asyncio.gather(*pages)
         finally:
             # After a failure (a full disk fails every store the same way) the other tasks
             # end here, quietly: else each printed "Task exception was never retrieved".
-            for task in started:
-                task.cancel()
-            await asyncio.gather(*started, return_exceptions=True)
+            left: list[asyncio.Task[object]] = [*started, *pages, *extracting.values()]
+            for unfinished in left:
+                unfinished.cancel()
+            await asyncio.gather(*left, return_exceptions=True)
+            await client.aclose()
 
-    def _store(self, response: FeedResponse, parsed: ParsedFeed | str | None) -> None:
+    def _store(
+        self, response: FeedResponse, parsed: ParsedFeed | str | None
+    ) -> list[tuple[int, str]]:
+        """Store one feed's outcome; returns the article pages to fetch for its items."""
         now = now_ts()
         feed_id = response.feed_id
+        pages: list[tuple[int, str]] = []
         with transaction(self._conn):
             moved = None
             if response.moved_to and self._feeds.move(feed_id, response.moved_to):
                 moved = response.moved_to
             if response.kind in ("gone", "retry_later", "error") or isinstance(parsed, str):
                 self._fail(response, parsed, now, moved)
-                return
+                return pages
             new = 0
             title = self._due[feed_id].title
             if isinstance(parsed, ParsedFeed):
@@ -213,6 +279,8 @@ class Scanner:
                     feed_id, source, parsed.entries, now, self._scan_id
                 )
                 new = len(stored.new)
+                if self._due[feed_id].full_text:
+                    pages = stored.pages
                 self._unindexed += new
                 if self._unindexed >= INDEX_BATCH:
                     self._entries.index_pending()
@@ -233,6 +301,7 @@ class Scanner:
                     feed_id, response.url, outcome, new_items=new, moved_to=moved, title=title
                 )
             )
+        return pages
 
     def _fail(
         self,
@@ -299,8 +368,9 @@ def fetch_due(
         with write():
             EntryRepository(conn).index_pending()  # left by a scan that was killed
             scan_id = scans.start(started, len(due))
+        scanner = Scanner(conn, scan_id, progress)
         try:
-            outcomes = Scanner(conn, scan_id, progress).run(due)
+            outcomes = scanner.run(due)
         finally:  # also when cut short: what was stored is found and muted
             with write():
                 settle_stored(conn)
@@ -325,6 +395,8 @@ def fetch_due(
         failed=failed,
         new_entries=(),
         outcomes=tuple(outcomes),
+        full_texts=scanner.full_texts,
+        full_text_failures=tuple(scanner.full_text_failures.most_common()),
     )
 
 

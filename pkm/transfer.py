@@ -48,6 +48,7 @@ class Transfer:
                     title=outline.title,
                     folder=outline.folder,
                     site_url=outline.site_url,
+                    full_text=outline.full_text,
                 )
                 imported += created
                 merged += not created

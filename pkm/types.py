@@ -33,6 +33,8 @@ class Feed:
     last_fetched: datetime | None = None
     next_fetch: datetime | None = None
     newest_item: datetime | None = None
+    # Each new item's article page is fetched and its main text kept.
+    full_text: bool = False
 
     @property
     def display_title(self) -> str:
@@ -63,6 +65,8 @@ class Entry:
     private: bool = False
     # Shown to the user (pkm read, show, open): what is:read and is:unread ask.
     read: bool = False
+    # When the content was extracted from the article page; None: it is the feed's own.
+    full_text_at: datetime | None = None
 
     @property
     def display_title(self) -> str:
@@ -185,6 +189,14 @@ class ScanReport:
     outcomes: tuple[FeedOutcome, ...] = ()
     # The new entries as shown: duplicates folded, muted ones left out.
     stories: tuple[Story, ...] = ()
+    # Article pages of full-text feeds whose text was extracted, and why others were not
+    # (each reason with how many pages it stopped), most frequent first.
+    full_texts: int = 0
+    full_text_failures: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def full_text_failed(self) -> int:
+        return sum(count for _, count in self.full_text_failures)
 
     @property
     def errors(self) -> tuple[FeedOutcome, ...]:
@@ -247,6 +259,7 @@ class OutlineFeed:
     title: str | None = None
     folder: str | None = None
     site_url: str | None = None
+    full_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -293,6 +306,8 @@ class FeedReview:
     last_item: datetime | None
     per_week: float
     verdict: Verdict
+    # Its items are nearly all summaries, and it does not fetch their article pages.
+    summary_only: bool = False
 
     @property
     def saved_ratio(self) -> float:

@@ -33,7 +33,7 @@ from rich.console import Console
 from textual.pilot import Pilot
 
 from pkm import Pkm
-from pkm.cli.reader.app import FULL_TEXT_MISSING, Reader
+from pkm.cli.reader.app import FULL_TEXT_FAILED, Reader
 
 HOSTILE_TITLE = "[bold red]Pwned[/] \x1b[31mred\x1b[0m \x1b]0;evil title\x07 :smile:"
 HOSTILE_BODY = (
@@ -336,9 +336,9 @@ def test_shift_a_marks_the_whole_feed_read_after_asking(
     assert read_state(store.db)[store.ids["Sponsored: buy our tickets"]] == UNREAD
 
 
-def test_f_says_full_text_is_not_there_yet_and_changes_nothing(store: Store) -> None:
+def test_f_without_a_reachable_page_says_why_and_changes_nothing(store: Store) -> None:
     before = read_state(store.db)
-    assert FULL_TEXT_MISSING in drive(store.db, "f", size=(200, 60))
+    assert FULL_TEXT_FAILED in drive(store.db, "f", size=(200, 60))
     assert changed(before, store.db) == {}
 
 

@@ -152,6 +152,8 @@ def test_review_end_to_end_and_prune(cli: RunCli, tmp_path: Path) -> None:
         "per_week",
         "errors",
         "verdict",
+        "summary_only",
+        "full_text",
     }
     text = cli("feeds", "review").stdout
     assert "By folder:" in text and "Learning: 3 feeds, 17 items, 2 saved" in text

@@ -107,16 +107,28 @@ def show(
     no_pager: Annotated[
         bool, typer.Option("--no-pager", help="Print directly, never through a pager.")
     ] = False,
+    full_text: Annotated[
+        bool,
+        typer.Option(
+            "--full-text", help="Fetch the article page for its text first (kept for next time)."
+        ),
+    ] = False,
 ) -> None:
     """Show one entry in full: its details, then the whole article."""
-    entry = open_pkm(ctx).entry(entry_id, mark_read=True)
+    store = open_pkm(ctx)
+    if full_text:
+        store.fetch_full_text(entry_id)
+    entry = store.entry(entry_id, mark_read=True)
     console = render.out()
     if width is None:
         width = min(console.size.width, MAX_WIDTH) if console.is_terminal else article.DEFAULT_WIDTH
     body = article.render_article(article.article_html(entry), width)
     if as_json:
         links = [{"n": link.n, "url": link.url, "text": link.text} for link in body.links]
-        render.print_json(entry_json(entry) | {"text": body.text, "links": links})
+        full_text_at = render.iso(entry.full_text_at)
+        render.print_json(
+            entry_json(entry) | {"text": body.text, "links": links, "full_text_at": full_text_at}
+        )
         return
     if not console.is_terminal or no_pager:
         _print_entry(entry, body)

@@ -30,6 +30,10 @@ def entry_view(entry: Entry, body: article.Article, also_in: Sequence[str] = ())
         ("tags", " ".join(entry.tags)),
         ("to read", "yes" if entry.to_read else ""),
         ("private", "yes: left out of exports for others" if entry.private else ""),
+        (
+            "full text",
+            f"fetched {render.day(entry.full_text_at).strip()}" if entry.full_text_at else "",
+        ),
     ]
     lines += [render.styled((f"{label:>9}  ", "dim"), value) for label, value in facts if value]
     if entry.note:

@@ -29,11 +29,20 @@ def add(
     no_fetch: Annotated[
         bool, typer.Option("--no-fetch", help="Subscribe without fetching.")
     ] = False,
+    full_text: Annotated[
+        bool,
+        typer.Option("--full-text", help="Fetch each new item's article page for its text."),
+    ] = False,
 ) -> None:
     """Subscribe to a feed (fetched at once)."""
     store = open_pkm(ctx)
     feed, created, discovered = store.add_feed(
-        url, folder=folder, title=title, fetch=not no_fetch, choose=choose - 1
+        url,
+        folder=folder,
+        title=title,
+        fetch=not no_fetch,
+        choose=choose - 1,
+        full_text=full_text,
     )
     if len(discovered) > 1:
         render.note(f"{len(discovered)} feeds found on that page:")
@@ -45,6 +54,8 @@ def add(
     render.print_line(
         f"{verb} ", (feed.display_title, "bold"), f" (id {feed.id}) ", (feed.url, "dim")
     )
+    if full_text and not feed.full_text:
+        render.note(f"full text is off for it: pkm feeds edit {feed.id} --full-text turns it on")
     if feed.last_error:
         render.warn(f"first fetch failed: {feed.last_error}")
     elif created and feed.items:
@@ -96,6 +107,7 @@ def list_(ctx: typer.Context, folder: FolderOpt = None, as_json: JsonOpt = False
                     "last_status": f.last_status,
                     "last_error": f.last_error,
                     "newest_item": render.iso(f.newest_item),
+                    "full_text": f.full_text,
                 }
                 for f in feeds
             ]
@@ -126,6 +138,33 @@ def list_(ctx: typer.Context, folder: FolderOpt = None, as_json: JsonOpt = False
 
 def _reason(error: str | None) -> str:
     return f": {error[:60]}" if error else ""
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    feed: Annotated[str, typer.Argument(help="Feed id, URL or title.")],
+    full_text: Annotated[
+        bool | None,
+        typer.Option(
+            "--full-text/--no-full-text",
+            help="Fetch each new item's article page for its text (or stop).",
+            show_default=False,
+        ),
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Your own title.")] = None,
+    folder: Annotated[
+        str | None, typer.Option("--folder", help='Folder to file it in ("" for none).')
+    ] = None,
+) -> None:
+    """Change a feed's title, folder or full-text setting."""
+    edited = open_pkm(ctx).edit_feed(feed, title=title, folder=folder, full_text=full_text)
+    render.print_line(
+        "Edited ",
+        (edited.display_title, "bold"),
+        f" (id {edited.id}): folder {edited.folder or '(none)'},"
+        f" full text {'on' if edited.full_text else 'off'}",
+    )
 
 
 @app.command("remove")
@@ -181,6 +220,8 @@ def _review_json(r: FeedReview) -> dict[str, object]:
         "per_week": r.per_week,
         "errors": r.feed.errors,
         "verdict": r.verdict,
+        "summary_only": r.summary_only,
+        "full_text": r.feed.full_text,
     }
 
 
@@ -229,6 +270,13 @@ def _show_review(reviews: list[FeedReview]) -> None:
         droppable=("errors", "per week", "opened", "last item", "ratio", "items"),
         wide="feed",
     )
+    summary_only = [r for r in reviews if r.summary_only]
+    if summary_only:
+        render.print_line(("Summary-only feeds (their items carry little text):", "bold"))
+        for r in summary_only:
+            render.print_line(
+                f"  {r.feed.display_title}: ", (f"pkm feeds edit {r.feed.id} --full-text", "cyan")
+            )
     render.print_line(("By folder:", "bold"))
     for folder in Pkm.by_folder(reviews):
         render.print_line(

@@ -85,6 +85,11 @@ def _as_json(report: ScanReport) -> dict[str, object]:
         ],
         "errors": [{"feed_id": o.feed_id, "url": o.url, "error": o.error} for o in report.errors],
         "moved": [{"feed_id": o.feed_id, "url": o.moved_to} for o in report.moved],
+        "full_text": {
+            "fetched": report.full_texts,
+            "failed": report.full_text_failed,
+            "reasons": dict(report.full_text_failures),
+        },
     }
 
 
@@ -114,10 +119,26 @@ def _summary(report: ScanReport, *, fetched: bool) -> None:
             f"{report.not_modified} unchanged, {report.failed} failed"
             + (f", {report.skipped} waiting to retry" if report.skipped else "")
             + f" · {items}"
+            + _full_texts(report)
         )
         render.print_line((summary, "dim"))
     else:
         render.print_line((items, "dim"))
+
+
+def _full_texts(report: ScanReport) -> str:
+    """ " · 12 full texts fetched, 1 failed (HTTP 404 Not Found)", when there were any."""
+    if not report.full_texts and not report.full_text_failed:
+        return ""
+    fetched = f"{report.full_texts} full text{'s' * (report.full_texts != 1)} fetched"
+    if not report.full_text_failed:
+        return f" · {fetched}"
+    reasons = "; ".join(
+        reason if count == 1 else f"{reason}: {count}"
+        for reason, count in report.full_text_failures[:3]
+    )
+    more = "; …" if len(report.full_text_failures) > 3 else ""
+    return f" · {fetched}, {report.full_text_failed} failed ({reasons}{more})"
 
 
 def _by_feed(stories: Sequence[Story]) -> list[list[Story]]:

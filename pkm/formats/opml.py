@@ -47,6 +47,10 @@ _XML_PREDEFINED = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _WRAPPER = "pkm-opml-wrapper"
 _MAX_TITLE_IN_MESSAGE = 60
 _MAX_FOLDER_DEPTH = 20  # deeper outlines stay in the folder 20 levels down
+# pkm's own outline attributes (pkm:fullText="1") live in this namespace, which other
+# readers ignore; read under the "pkm:" prefix, they never meet another reader's names.
+PKM_NAMESPACE = "https://github.com/pkm-tool/pkm/opml"
+_FULL_TEXT = "pkm:fulltext"
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -191,6 +195,12 @@ def _local_name(tag: object) -> str:
     return tag.rpartition("}")[2].lower()
 
 
+def _attribute_name(name: str) -> str:
+    """An attribute by lower-case local name; pkm's own keep their "pkm:" prefix."""
+    local = _local_name(name)
+    return f"pkm:{local}" if name.startswith(f"{{{PKM_NAMESPACE}}}") else local
+
+
 def _tree_outlines(root: etree._Element) -> list[_Outline]:
     """Every ``<outline>`` in document order, wherever it is (no ``<body>`` needed)."""
     outlines: list[_Outline] = []
@@ -198,7 +208,7 @@ def _tree_outlines(root: etree._Element) -> list[_Outline]:
     for element in root.iter():
         if _local_name(element.tag) != "outline":
             continue
-        attrs = {_local_name(k): str(v) for k, v in element.attrib.items()}
+        attrs = {_attribute_name(str(k)): str(v) for k, v in element.attrib.items()}
         parent = element.getparent()
         while parent is not None and _local_name(parent.tag) != "outline":
             parent = parent.getparent()
@@ -278,7 +288,8 @@ def _scan_attributes(text: str, pos: int) -> tuple[dict[str, str], bool, int]:
         if name_match is None:
             pos += 1
             continue
-        name = name_match.group(0).rpartition(":")[2].lower()
+        prefix, _, local = name_match.group(0).lower().rpartition(":")
+        name = f"pkm:{local}" if prefix == "pkm" else local
         pos = name_match.end()
         while pos < n and text[pos].isspace():
             pos += 1
@@ -409,6 +420,7 @@ def _to_feeds(outlines: list[_Outline]) -> tuple[list[OutlineFeed], list[str]]:
                 title=title,
                 folder="/".join(outline.folder) or None,
                 site_url=site,
+                full_text=attrs.get(_FULL_TEXT, "").strip().lower() in ("1", "true"),
             )
         )
     return feeds, problems
@@ -443,6 +455,7 @@ def dump_opml(
     created: datetime | None = None,
 ) -> str:
     """The feeds as an OPML 2.0 document; folder ``A/B`` becomes nested outlines."""
+    ET.register_namespace("pkm", PKM_NAMESPACE)
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = _xml_text(title)
@@ -463,6 +476,8 @@ def dump_opml(
         attrs["xmlUrl"] = _xml_text(feed.url)
         if feed.site_url:
             attrs["htmlUrl"] = _xml_text(feed.site_url)
+        if feed.full_text:
+            attrs[f"{{{PKM_NAMESPACE}}}fullText"] = "1"
         ET.SubElement(parent, "outline", attrs)
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

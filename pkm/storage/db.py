@@ -16,7 +16,7 @@ from pathlib import Path
 from pkm.errors import NotAStoreError, StoreError
 
 # The newest migration in migrations/versions; tests/test_migrations.py keeps it honest.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 BUSY_TIMEOUT_MS = 15_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 

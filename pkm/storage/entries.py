@@ -46,6 +46,9 @@ def _same_item(key: str, stored: set[str]) -> bool:
 class StoredItems:
     new: list[int]
     updated: int
+    # Entries whose text this feed brought or changed now, with the item's URL: the
+    # article pages a full-text feed fetches.
+    pages: list[tuple[int, str]]
 
 
 class EntryRepository:
@@ -82,8 +85,11 @@ class EntryRepository:
         changed = [
             item for item in unique if item.key in known and known[item.key][1] != item.content_hash
         ]
+        pages: list[tuple[int, str]] = []
         for item in changed:
             self._update_content(known[item.key][0], item)
+            if item.url:
+                pages.append((known[item.key][0], item.url))
         self._conn.executemany(
             "UPDATE items SET content_hash = ? WHERE feed_id = ? AND item_key = ?",
             [(item.content_hash, feed_id, item.key) for item in changed],
@@ -109,6 +115,8 @@ class EntryRepository:
                 next_id += 1
                 rows.append(self._new_row(entry_id, feed_id, source, key, item, now, scan_id))
                 new.append(entry_id)
+                if item.url:
+                    pages.append((entry_id, item.url))
                 if key is not None:
                     by_url[key] = entry_id
             else:
@@ -126,7 +134,7 @@ class EntryRepository:
             " VALUES (?, ?, ?, ?, ?)",
             links,
         )
-        return StoredItems(new, len(changed))
+        return StoredItems(new, len(changed), pages)
 
     def index_pending(self) -> int:
         """Add every entry still waiting for the full-text index to it, in one batch."""
@@ -202,7 +210,7 @@ class EntryRepository:
         self._conn.execute(
             "UPDATE entries SET title = ?, author = ?, summary = ?, content = ?, text = ?,"
             " content_hash = ?, published = coalesce(?, published), updated = ?,"
-            " sort_date = coalesce(?, sort_date) WHERE id = ?",
+            " sort_date = coalesce(?, sort_date), full_text_at = NULL WHERE id = ?",
             (
                 item.title,
                 item.author,
@@ -237,6 +245,16 @@ class EntryRepository:
                 published,
                 entry_id,
             ),
+        )
+
+    def store_full_text(self, entry_id: int, html: str, text: str, now: int) -> None:
+        """The article page's main text becomes the entry's content; its text joins what
+        the feed said (unless the page already says it) for search."""
+        self._conn.execute(
+            "UPDATE entries SET content = :html, full_text_at = :now,"
+            " text = CASE WHEN coalesce(text, '') = '' OR instr(:text, text) > 0 THEN :text"
+            " ELSE text || ' ' || :text END WHERE id = :id",
+            {"html": html, "text": text, "now": now, "id": entry_id},
         )
 
     def add_page(

@@ -25,6 +25,7 @@ class FetchState:
     body_hash: str | None
     error_count: int
     title: str | None
+    full_text: bool = False
 
 
 class FeedRepository:
@@ -38,6 +39,7 @@ class FeedRepository:
         title: str | None = None,
         folder: str | None = None,
         site_url: str | None = None,
+        full_text: bool = False,
     ) -> tuple[int, bool]:
         """Insert a feed at its normal address (:func:`pkm.urls.feed_url`); returns (id,
         created). A feed already subscribed under any spelling of that address keeps its row."""
@@ -46,8 +48,9 @@ class FeedRepository:
         if existing is not None:
             return existing, False
         cursor = self._conn.execute(
-            "INSERT INTO feeds (url, title, folder, site_url, added_at) VALUES (?, ?, ?, ?, ?)",
-            (url, title, folder, site_url, now_ts()),
+            "INSERT INTO feeds (url, title, folder, site_url, added_at, full_text)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (url, title, folder, site_url, now_ts(), int(full_text)),
         )
         return int(cursor.lastrowid or 0), True
 
@@ -163,11 +166,15 @@ class FeedRepository:
             scope += " AND (next_fetch_at IS NULL OR next_fetch_at <= ?)"
             params.append(now)
         rows = self._conn.execute(
-            "SELECT id, url, etag, last_modified, body_hash, error_count, title FROM feeds"
+            "SELECT id, url, etag, last_modified, body_hash, error_count, title, full_text"
+            " FROM feeds"
             f" WHERE retired_at IS NULL{scope} ORDER BY id",
             params,
         )
-        return [FetchState(*row) for row in rows]
+        return [
+            FetchState(feed_id, url, etag, last_modified, body_hash, errors, title, bool(full_text))
+            for feed_id, url, etag, last_modified, body_hash, errors, title, full_text in rows
+        ]
 
     def waiting(
         self, now: int, *, feed_id: int | None = None, folder: str | None = None
@@ -224,6 +231,27 @@ class FeedRepository:
             "UPDATE feeds SET title = coalesce(title, ?), site_url = coalesce(?, site_url)"
             " WHERE id = ?",
             (title, site_url, feed_id),
+        )
+
+    def edit(
+        self,
+        feed_id: int,
+        *,
+        title: str | None = None,
+        folder: str | None = None,
+        full_text: bool | None = None,
+    ) -> None:
+        """Change what the user chose; None keeps a value, an empty folder clears it."""
+        self._conn.execute(
+            "UPDATE feeds SET title = coalesce(:title, title),"
+            " folder = CASE WHEN :folder IS NULL THEN folder ELSE nullif(:folder, '') END,"
+            " full_text = coalesce(:full_text, full_text) WHERE id = :id",
+            {
+                "title": title,
+                "folder": folder,
+                "full_text": None if full_text is None else int(full_text),
+                "id": feed_id,
+            },
         )
 
     def move(self, feed_id: int, new_url: str) -> bool:

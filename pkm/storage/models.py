@@ -56,6 +56,8 @@ class FeedRow(Base):
     retired_at: Mapped[int | None] = mapped_column(Integer)
     # Start of the current run of failures (None while the feed works).
     failing_since: Mapped[int | None] = mapped_column(Integer)
+    # 1: each new item's article page is fetched, its main text kept as the content.
+    full_text: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class EntryRow(Base):
@@ -101,6 +103,8 @@ class EntryRow(Base):
     indexed: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # When a scan digest first showed it; NULL while it is new to the user.
     shown_at: Mapped[int | None] = mapped_column(Integer)
+    # When the content was extracted from the article page (NULL: it is the feed's own).
+    full_text_at: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index("ix_entries_unindexed", "id", sqlite_where=sql_text("indexed = 0")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import statistics
 from dataclasses import dataclass
 
 from pkm.storage.rows import FEED_COLUMNS, feed_from_row
@@ -16,6 +17,8 @@ class FeedActivity:
     opened: int
     saved: int
     failing_since: int | None
+    # Median length of the text of the items it brought in the period (None: no items).
+    median_text: int | None = None
 
 
 def feed_activity(conn: sqlite3.Connection, since: int) -> list[FeedActivity]:
@@ -32,7 +35,25 @@ def feed_activity(conn: sqlite3.Connection, since: int) -> list[FeedActivity]:
         " FROM feeds f ORDER BY f.id",
         {"since": since},
     )
+    lengths: dict[int, list[int]] = {}
+    for feed_id, length in conn.execute(
+        "SELECT i.feed_id, length(coalesce(e.text, '')) FROM items i"
+        " JOIN entries e ON e.id = i.entry_id WHERE i.first_seen >= ?",
+        (since,),
+    ):
+        lengths.setdefault(int(feed_id), []).append(int(length))
     return [
-        FeedActivity(feed_from_row(row), int(row[13]), int(row[14]), int(row[15]), row[16])
+        FeedActivity(
+            feed_from_row(row),
+            int(row[14]),
+            int(row[15]),
+            int(row[16]),
+            row[17],
+            _median(lengths.get(int(row[0]))),
+        )
         for row in rows
     ]
+
+
+def _median(values: list[int] | None) -> int | None:
+    return int(statistics.median(values)) if values else None

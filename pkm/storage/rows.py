@@ -73,13 +73,13 @@ def from_ts(value: int | None) -> datetime | None:
 ENTRY_COLUMNS = (
     "e.id, e.url, e.title, e.feed_id, f.title AS feed_title, e.author, e.summary, e.content,"
     " e.text, e.published, e.first_seen, e.saved_at, e.note, e.to_read, e.tags_text, e.muted,"
-    " e.private, e.read_at"
+    " e.private, e.read_at, e.full_text_at"
 )
 # The same without the bodies, for listings that never show them.
 ENTRY_LIST_COLUMNS = (
     "e.id, e.url, e.title, e.feed_id, f.title AS feed_title, e.author, NULL, NULL,"
     " NULL, e.published, e.first_seen, e.saved_at, e.note, e.to_read, e.tags_text, e.muted,"
-    " e.private, e.read_at"
+    " e.private, e.read_at, e.full_text_at"
 )
 
 
@@ -103,7 +103,8 @@ def entry_from_row(row: Sequence[Any]) -> Entry:
         muted,
         private,
         read_at,
-    ) = row[:18]
+        full_text_at,
+    ) = row[:19]
     return Entry(
         id=int(id_),
         url=url,
@@ -123,12 +124,13 @@ def entry_from_row(row: Sequence[Any]) -> Entry:
         muted=bool(muted),
         private=bool(private),
         read=read_at is not None,
+        full_text_at=from_ts(full_text_at),
     )
 
 
 FEED_COLUMNS = (
     "f.id, f.url, f.title, f.folder, f.site_url, f.last_status, f.last_error, f.error_count,"
-    " f.last_fetched, f.next_fetch_at, f.retired_at,"
+    " f.last_fetched, f.next_fetch_at, f.retired_at, f.full_text,"
     " (SELECT count(*) FROM items i WHERE i.feed_id = f.id),"
     " (SELECT max(e.sort_date) FROM items i JOIN entries e ON e.id = i.entry_id"
     "  WHERE i.feed_id = f.id)"
@@ -148,9 +150,10 @@ def feed_from_row(row: Sequence[Any]) -> Feed:
         last_fetched,
         next_fetch_at,
         retired_at,
+        full_text,
         items,
         newest,
-    ) = row[:13]
+    ) = row[:14]
     status: FeedStatus
     if retired_at is not None:
         status = "retired"
@@ -174,4 +177,5 @@ def feed_from_row(row: Sequence[Any]) -> Feed:
         last_fetched=from_ts(last_fetched),
         next_fetch=from_ts(next_fetch_at),
         newest_item=from_ts(newest),
+        full_text=bool(full_text),
     )

@@ -25,7 +25,7 @@ from pkm.cli.render import clean
 from pkm.errors import PkmError
 from pkm.types import Entry
 
-FULL_TEXT_MISSING = "full text is not available yet"
+FULL_TEXT_FAILED = "no full text"
 # Items read for the first screen (more than the tallest terminal shows); a list of
 # 10,000 takes about half a second more, read once that screen is drawn.
 FIRST_SCREEN = 200
@@ -319,7 +319,18 @@ class ReaderScreen(Screen[None]):
         self.app.push_screen(Confirm(f"Mark {len(stories)} items of {name} read?"), answered)
 
     def action_full_text(self) -> None:
-        self._status(FULL_TEXT_MISSING)
+        index = self._current()
+        if index is None:
+            return
+        story = self.listing.story(index)
+        try:
+            entry = self.pkm.fetch_full_text(story.entry.id)
+        except PkmError as exc:  # the item stays as it was
+            self._status(f"{FULL_TEXT_FAILED}: {exc}")
+            return
+        self.add_class("-reading")
+        self.query_one(ArticlePane).show(entry, story.also_in)
+        self._status("full text fetched from the article page")
 
     def action_search(self) -> None:
         def searched(query: object) -> None:

@@ -1,0 +1,69 @@
+"""Web pages fetched outside a scan: the feed behind a URL, a saved page's title and
+description, an entry's article text on demand. Each is one polite fetch."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pkm.errors import FetchError, ParseError, PkmError, UsageError
+
+if TYPE_CHECKING:
+    from pkm.discover import DiscoveredFeed
+    from pkm.fulltext import Article
+
+
+def resolve_feed_url(url: str, choose: int) -> tuple[str, list[DiscoveredFeed]]:
+    """The feed URL behind ``url``: itself when it is a feed, else one found on the page."""
+    from pkm.discover import discover_feeds, looks_like_html
+    from pkm.fetch import fetch_page
+    from pkm.parse import parse_feed
+
+    page = fetch_page(url)
+    try:
+        parse_feed(page.body, page.url, page.content_type)
+        return page.url, []
+    except ParseError as not_a_feed:
+        if not looks_like_html(page.body):
+            raise FetchError(f"{url} is not a feed ({not_a_feed})") from None
+    found = discover_feeds(page.body, page.url)
+    if not found:
+        raise FetchError(f"{url} is a web page without a feed link")
+    if not 0 <= choose < len(found):
+        raise UsageError(f"--choose must be between 1 and {len(found)}")
+    # The feed a page links to must answer as a feed, as a feed URL given directly must.
+    chosen = found[choose].url
+    try:
+        feed = fetch_page(chosen)
+        parse_feed(feed.body, feed.url, feed.content_type)
+    except (FetchError, ParseError) as exc:
+        raise FetchError(f"{chosen} (linked from {url}): {exc}") from None
+    return feed.url, found
+
+
+def page_details(url: str) -> tuple[str | None, str | None, str | None]:
+    """Title, description and a warning (when the page could not be fetched)."""
+    from pkm.discover import page_metadata
+    from pkm.fetch import fetch_page
+
+    try:
+        page = fetch_page(url)
+    except PkmError as exc:
+        return None, None, f"saved without a title: {exc}"
+    meta = page_metadata(page.body, page.url)
+    return meta.title, meta.description, None
+
+
+def article_of(url: str) -> Article:
+    """The main text of the article page at ``url``, as a scan of a full-text feed
+    fetches it (same deadlines and size cap); raises with the reason when there is none."""
+    from pkm import scan
+    from pkm.fetch import fetch_page
+    from pkm.fulltext import extract_article, is_page_type
+
+    page = fetch_page(url, max_bytes=scan.PAGE_MAX_BYTES, timeouts=scan.TIMEOUTS)
+    if not is_page_type(page.content_type):
+        raise FetchError(f"{url} is not a web page ({page.content_type})")
+    article = extract_article(page.body, page.url)
+    if article is None:
+        raise FetchError(f"no article text found on {url}")
+    return article
