@@ -228,7 +228,14 @@ class Pkm:
                 last = self._entries.last_shown(feed_id=feed_id, folder=folder)
                 if last is not None:
                     new = self._entries.new_items(shown_at=last, feed_id=feed_id, folder=folder)
-        return replace(report, new_entries=tuple(new), stories=self._stories(new))
+        stories = self._stories(new)
+        feed_ids = sorted({s.entry.feed_id for s in stories if s.entry.feed_id is not None})
+        return replace(
+            report,
+            new_entries=tuple(new),
+            stories=stories,
+            folders=self._entries.folders(feed_ids),
+        )
 
     def _fetch(
         self,

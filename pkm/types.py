@@ -193,6 +193,8 @@ class ScanReport:
     # (each reason with how many pages it stopped), most frequent first.
     full_texts: int = 0
     full_text_failures: tuple[tuple[str, int], ...] = ()
+    # The folder of each feed a story came from (None: no folder), for grouping.
+    folders: Mapping[int, str | None] = field(default_factory=dict)
 
     @property
     def full_text_failed(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from conftest import RunCli, Site
@@ -336,3 +337,20 @@ def test_a_page_whose_feed_is_gone_is_not_subscribed(cli: RunCli, tmp_path: Path
     assert result.exit_code == 1, result.stdout
     assert "gone.rss (linked from" in result.stderr and "404" in result.stderr
     assert _json(cli, "feeds", "list") == []
+
+
+def test_the_digest_groups_by_folder_then_feed(cli: RunCli, site: Site) -> None:
+    _subscribe_all(cli, site)
+    out = cli("scan", "--no-fetch", "--since", "30d").stdout
+    # Folders in order, the feed without a folder last, each feed under its folder.
+    assert out.index("Events\n") < out.index("Events & Learning") < out.index("Learning/Networks")
+    assert out.index("Learning/Networks") < out.index("Network Learning")
+    assert out.index("Network Learning") < out.index("(no folder)") < out.index("Knowledge Work")
+    by_feed = cli("scan", "--no-fetch", "--since", "30d", "--group", "feed").stdout
+    assert "(no folder)" not in by_feed and "Learning/Networks\n" not in by_feed
+    flat = cli("scan", "--no-fetch", "--since", "30d", "--group", "none").stdout
+    dates = re.findall(r"^\s+\d+\s+(\d{4}-\d\d-\d\d)", flat, re.M)
+    assert dates and dates == sorted(dates, reverse=True)
+    assert "Events & Learning" in flat  # each item names its feed
+    bad = cli("scan", "--group", "tags")
+    assert bad.exit_code == 2

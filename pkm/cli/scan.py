@@ -34,12 +34,20 @@ def scan(
         int, typer.Option("--per-feed", min=1, help="Show at most this many items per feed.")
     ] = 5,
     show_all: Annotated[bool, typer.Option("--all", help="Show every new item.")] = False,
+    group: Annotated[
+        str,
+        typer.Option(
+            "--group", help="folder (feeds within their folder), feed, or none (newest first)."
+        ),
+    ] = "folder",
     as_json: JsonOpt = False,
     interactive: Annotated[
         bool, typer.Option("--interactive", "-i", help="Then go through them in pkm read.")
     ] = False,
 ) -> None:
     """Fetch all feeds concurrently, then show the items new since the last scan."""
+    if group not in GROUPINGS:
+        raise typer.BadParameter("use folder, feed or none", param_hint="--group")
     store = open_pkm(ctx)
     fetch = not no_fetch and since is None
     with render.progress_bar("Scanning", enabled=fetch and not as_json) as progress:
@@ -59,7 +67,7 @@ def scan(
     elif as_json:
         render.print_json(_as_json(report))
     else:
-        _show(report, fetched=fetch, per_feed=None if show_all else per_feed)
+        _show(report, fetched=fetch, per_feed=None if show_all else per_feed, group=group)
 
 
 def _as_json(report: ScanReport) -> dict[str, object]:
@@ -93,10 +101,38 @@ def _as_json(report: ScanReport) -> dict[str, object]:
     }
 
 
-def _show(report: ScanReport, *, fetched: bool, per_feed: int | None) -> None:
-    for group in _by_feed(report.stories):
-        _show_group(group, per_feed)
+GROUPINGS = ("folder", "feed", "none")
+
+
+def _show(report: ScanReport, *, fetched: bool, per_feed: int | None, group: str) -> None:
+    if group == "none":  # one list, newest first, each item with its feed (no per-feed cap)
+        for story in sorted(report.stories, key=_when, reverse=True):
+            _show_story(story, feed=True)
+        _summary(report, fetched=fetched)
+        return
+    stories: Sequence[Story] = report.stories
+    if group == "folder":
+        # Stable: the feeds keep their order inside each folder; no folder comes last.
+        stories = sorted(
+            stories, key=lambda s: _folder_key(report.folders.get(s.entry.feed_id or 0))
+        )
+    folder: str | None = None
+    for index, feed_group in enumerate(_by_feed(stories)):
+        here = report.folders.get(feed_group[0].entry.feed_id or 0)
+        if group == "folder" and (index == 0 or here != folder) and any(report.folders.values()):
+            render.print_line((here or "(no folder)", "bold underline"))
+        folder = here
+        _show_group(feed_group, per_feed)
     _summary(report, fetched=fetched)
+
+
+def _folder_key(folder: str | None) -> tuple[bool, str]:
+    return folder is None, (folder or "").casefold()
+
+
+def _when(story: Story) -> float:
+    when = story.entry.published or story.entry.first_seen
+    return when.timestamp() if when else 0.0
 
 
 def _summary(report: ScanReport, *, fetched: bool) -> None:
@@ -158,17 +194,22 @@ def _show_group(stories: list[Story], per_feed: int | None) -> None:
     )
     shown = stories if per_feed is None else stories[:per_feed]
     for story in shown:
-        entry = story.entry
-        render.print_line(
-            (f"{entry.id:>7}  ", "cyan"),
-            (render.day(entry.published), "dim"),
-            "  ",
-            entry.display_title,
-        )
-        if entry.url:
-            render.print_line(" " * 21, (entry.url, "dim"))
-        if story.also_in:
-            render.print_line(" " * 21, ("also in: " + ", ".join(story.also_in), "dim italic"))
+        _show_story(story, feed=False)
     hidden = len(stories) - len(shown)
     if hidden:
         render.print_line(" " * 21, (f"+{hidden} more (pkm scan --no-fetch --all)", "dim"))
+
+
+def _show_story(story: Story, *, feed: bool) -> None:
+    entry = story.entry
+    render.print_line(
+        (f"{entry.id:>7}  ", "cyan"),
+        (render.day(entry.published), "dim"),
+        "  ",
+        entry.display_title,
+        *([("  " + (entry.feed_title or f"feed {entry.feed_id}"), "green")] if feed else []),
+    )
+    if entry.url:
+        render.print_line(" " * 21, (entry.url, "dim"))
+    if story.also_in:
+        render.print_line(" " * 21, ("also in: " + ", ".join(story.also_in), "dim italic"))
