@@ -16,7 +16,6 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING
@@ -545,15 +544,10 @@ class Pkm:
 
     @staticmethod
     def export_format_for(path: str | os.PathLike[str] | None) -> str:
-        """The reading-list format a file name asks for (``list.html`` is a page, not
-        bookmarks; ``.htm`` and ``.markdown`` count too); Markdown otherwise."""
-        from pkm.formats import EXPORTERS, EXTENSIONS
+        """The reading-list format a file name asks for; Markdown otherwise."""
+        from pkm.transfer import export_format_for
 
-        suffix = Path(path).suffix.lower() if path is not None else ""
-        # Reversed, so that of two formats sharing an extension the first listed wins.
-        by_suffix = {ext: name for name, ext in reversed(EXTENSIONS.items()) if name in EXPORTERS}
-        by_suffix |= {".htm": "html", ".markdown": "md"}
-        return by_suffix.get(suffix, "md")
+        return export_format_for(path)
 
     def describe(self, exc: sqlite3.Error) -> str:
         """A driver error met outside the facade's own translation, as one line."""
@@ -572,11 +566,6 @@ class Pkm:
         A list is meant for others: private entries are left out (and counted) unless
         ``include_private``, except in formats that keep the flag with each bookmark.
         """
-        from pkm.formats import EXPORTERS, KEEP_PRIVATE_FLAG
-
-        exporter = EXPORTERS.get(format)
-        if exporter is None:
-            raise UsageError(f"unknown format {format!r} (choose from {', '.join(EXPORTERS)})")
         if tag is None and query is None:
             raise UsageError("export needs a tag or --query")
         if tag is not None and query is not None:
@@ -590,17 +579,9 @@ class Pkm:
                 raise PkmError(f"nothing matches {query!r}")
             entries = [self._entries.get(hit.entry.id) for hit in hits]
             title = f"Reading list: {query}"
-        left_out = 0
-        if not include_private and format not in KEEP_PRIVATE_FLAG:
-            shared = [e for e in entries if not e.private]
-            left_out = len(entries) - len(shared)
-            if not shared:
-                raise PkmError(
-                    f"all {left_out} entries are private; --include-private exports them"
-                )
-            entries = shared
-        text = exporter(entries, title=title, generated=datetime.now(UTC))
-        return ReadingList(text, private_left_out=left_out)
+        return self._transfer.reading_list(
+            entries, title=title, format=format, include_private=include_private
+        )
 
     # --- moving data in and out ---------------------------------------------
 

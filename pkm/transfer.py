@@ -8,23 +8,36 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from pkm.errors import FormatError, PkmError
+from pkm.errors import FormatError, PkmError, UsageError
 from pkm.files import DEFAULT_MAX_FILE_BYTES, read_input
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
 from pkm.storage.rows import now_ts
-from pkm.types import BookmarkImport, ImportReport
+from pkm.types import BookmarkImport, Entry, ImportReport, ReadingList
 
 # Bookmarks per import transaction: large enough to be fast, small enough that an
 # interrupted import keeps most of its work.
 IMPORT_BATCH = 5000
 
 Write = Callable[[], AbstractContextManager[sqlite3.Connection]]
+
+
+def export_format_for(path: str | os.PathLike[str] | None) -> str:
+    """The reading-list format a file name asks for (``list.html`` is a page, not
+    bookmarks; ``.htm`` and ``.markdown`` count too); Markdown otherwise."""
+    from pkm.formats import EXPORTERS, EXTENSIONS
+
+    suffix = Path(path).suffix.lower() if path is not None else ""
+    # Reversed, so that of two formats sharing an extension the first listed wins.
+    by_suffix = {ext: name for name, ext in reversed(EXTENSIONS.items()) if name in EXPORTERS}
+    by_suffix |= {".htm": "html", ".markdown": "md"}
+    return by_suffix.get(suffix, "md")
 
 
 class Transfer:
@@ -35,6 +48,29 @@ class Transfer:
         self._path = path
         self._write = write
         self._feeds = FeedRepository(conn)
+
+    def reading_list(
+        self, entries: Sequence[Entry], *, title: str, format: str, include_private: bool
+    ) -> ReadingList:
+        """Entries as a reading list in one of :data:`pkm.formats.EXPORTERS`: private ones
+        left out (and counted) unless ``include_private``, except in formats that keep
+        the flag with each bookmark."""
+        from pkm.formats import EXPORTERS, KEEP_PRIVATE_FLAG
+
+        exporter = EXPORTERS.get(format)
+        if exporter is None:
+            raise UsageError(f"unknown format {format!r} (choose from {', '.join(EXPORTERS)})")
+        left_out = 0
+        if not include_private and format not in KEEP_PRIVATE_FLAG:
+            shared = [e for e in entries if not e.private]
+            left_out = len(entries) - len(shared)
+            if not shared:
+                raise PkmError(
+                    f"all {left_out} entries are private; --include-private exports them"
+                )
+            entries = shared
+        text = exporter(entries, title=title, generated=datetime.now(UTC))
+        return ReadingList(text, private_left_out=left_out)
 
     def import_opml(self, data: bytes) -> ImportReport:
         from pkm.formats.opml import parse_opml
