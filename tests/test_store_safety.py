@@ -224,10 +224,14 @@ def test_a_scan_killed_at_any_point_loses_nothing(site: Site, tmp_path: Path, ru
         stderr=subprocess.DEVNULL,
         env={**os.environ, STORE_MARK: str(db)},
     )
-    time.sleep(when)
-    if run == 0:  # once, late enough that parse workers run: the test can see them
-        time.sleep(site.full_scan_seconds / 2)
+    if run == 0:  # once, while parse workers run (the test sees them), whenever they start
+        deadline = time.monotonic() + 4 * site.full_scan_seconds
+        while len(processes_using(db)) <= 1 and time.monotonic() < deadline:
+            assert scan.poll() is None, "the scan ended before its parse workers were seen"
+            time.sleep(0.005)
         assert len(processes_using(db)) > 1
+    else:
+        time.sleep(when)
     scan.send_signal(signal.SIGKILL)
     scan.wait(timeout=10)
 
