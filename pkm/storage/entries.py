@@ -32,6 +32,20 @@ def url_key(url: str | None) -> str | None:
         return None
 
 
+def _of_feed(feed_id: int | None, folder: str | None) -> tuple[str, list[object]]:
+    """`` AND …`` for entries of one feed and/or the feeds of one folder (and below)."""
+    sql = ""
+    params: list[object] = []
+    if feed_id is not None:
+        sql += " AND e.feed_id = ?"
+        params.append(feed_id)
+    if folder is not None:
+        condition, values = in_folder("f.folder", folder)
+        sql += f" AND {condition}"
+        params += values
+    return sql, params
+
+
 def _same_item(key: str, stored: set[str]) -> bool:
     """Whether a feed item with identity ``key`` is the entry that holds its URL: a page
     saved bare (no item yet), the same guid from another feed, or, for items without a
@@ -363,13 +377,9 @@ class EntryRepository:
         if since is not None:
             sql += " AND e.first_seen >= ?"
             params.append(since)
-        if feed_id is not None:
-            sql += " AND e.feed_id = ?"
-            params.append(feed_id)
-        if folder is not None:
-            condition, values = in_folder("f.folder", folder)
-            sql += f" AND {condition}"
-            params += values
+        condition, values = _of_feed(feed_id, folder)
+        sql += condition
+        params += values
         sql += " ORDER BY lower(coalesce(f.title, f.url)), e.feed_id, e.sort_date DESC, e.id DESC"
         return [entry_from_row(row) for row in self._conn.execute(sql, params)]
 
@@ -383,13 +393,9 @@ class EntryRepository:
         """When the latest digest (of this feed or folder) was shown."""
         sql = f"SELECT max(e.shown_at) {_FROM} WHERE e.feed_id IS NOT NULL"
         params: list[object] = []
-        if feed_id is not None:
-            sql += " AND e.feed_id = ?"
-            params.append(feed_id)
-        if folder is not None:
-            condition, values = in_folder("f.folder", folder)
-            sql += f" AND {condition}"
-            params += values
+        condition, values = _of_feed(feed_id, folder)
+        sql += condition
+        params += values
         value = self._conn.execute(sql, params).fetchone()[0]
         return None if value is None else int(value)
 
