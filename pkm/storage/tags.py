@@ -63,12 +63,11 @@ class TagRepository:
         )
 
     def counts(self, *, sort: str = "name") -> list[TagCount]:
-        order = "c.n DESC, t.key" if sort == "count" else "t.key"
-        # Counted on the tag_id index alone (no row of entry_tags is read), then named:
-        # five times faster than joining first on 120,000 links.
+        order = "count(et.entry_id) DESC, t.key" if sort == "count" else "t.key"
         rows = self._conn.execute(
-            "SELECT t.name, c.n FROM (SELECT tag_id, count(*) AS n FROM entry_tags"
-            f" GROUP BY tag_id) c JOIN tags t ON t.id = c.tag_id ORDER BY {order}"
+            "SELECT t.name, count(et.entry_id) FROM tags t"
+            " JOIN entry_tags et ON et.tag_id = t.id GROUP BY t.id"
+            f" ORDER BY {order}"
         )
         return [TagCount(name, count) for name, count in rows]
 
