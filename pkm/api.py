@@ -75,10 +75,19 @@ class Pkm:
         self._transfer = Transfer(conn, path, self._write)
 
     @classmethod
-    def open(cls, db: str | os.PathLike[str] | None = None) -> Pkm:
-        """Open the store at ``db`` (path or sqlite URL), else ``PKM_DB``, else the default."""
+    def open(
+        cls,
+        db: str | os.PathLike[str] | None = None,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Pkm:
+        """Open the store at ``db`` (path or sqlite URL), else ``PKM_DB``, else the default.
+
+        ``progress`` hears ``(done, total)`` while a newer pkm rebuilds the search index
+        once after an upgrade.
+        """
         path = store_path(db)
-        conn, read_only = open_any(path)
+        conn, read_only = open_any(path, progress)
         return cls(conn, path, read_only=read_only)
 
     def close(self) -> None:

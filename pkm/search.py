@@ -69,8 +69,9 @@ __all__ = [
     "search",
 ]
 
-# Weights in the order of the FTS columns: title, tags_text, note, text, source.
-BM25_WEIGHTS = (10.0, 8.0, 4.0, 1.0, 0.1)
+# Weights in the order of the FTS columns: title, tags_text, note, text, source,
+# archived_text (the kept page is body text, like the feed's).
+BM25_WEIGHTS = (10.0, 8.0, 4.0, 1.0, 0.1, 1.0)
 SAVED_BOOST = 1.25
 # A query of several plain words ranks entries that have them side by side, in order,
 # this much higher (see Query.near).

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from pkm.api import Pkm
-from pkm.cli import complete
+from pkm.cli import complete, render
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 TagsOpt = Annotated[
@@ -63,7 +63,7 @@ def open_pkm(ctx: typer.Context) -> Pkm:
         root.obj = {}
     store: Pkm | None = root.obj.get("store")
     if store is None:
-        store = Pkm.open(root.obj.get("db"))
+        store = Pkm.open(root.obj.get("db"), progress=render.index_rebuild_progress())
         root.obj["store"] = store
         root.call_on_close(store.close)
     return store

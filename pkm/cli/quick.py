@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from pkm.cli import hits
 from pkm.cli.listing import SORTS, show_tags
-from pkm.cli.render import error_line
+from pkm.cli.render import error_line, index_rebuild_progress
 from pkm.errors import PkmError
 
 if TYPE_CHECKING:
@@ -215,7 +215,7 @@ def _with_store(db: str | None, command: Callable[[Pkm], None]) -> int:
 
     store: Pkm | None = None
     try:
-        store = Pkm.open(db)
+        store = Pkm.open(db, progress=index_rebuild_progress())
         with store:
             command(store)
     except BrokenPipeError:

@@ -229,6 +229,37 @@ def progress_bar(
         yield advance
 
 
+def progress_on_demand(label: str) -> Callable[[int, int], None] | None:
+    """A ``(done, total)`` callback that draws a transient bar on stderr from its first
+    call to the call that reaches the total; None when stderr is not a terminal. For work
+    that is seldom there, such as rebuilding the search index when a store is opened:
+    Rich's progress module is imported only when the first call comes."""
+    if not sys.stderr.isatty():
+        return None
+    bars: list[Any] = []
+
+    def advance(done: int, total: int) -> None:
+        if not bars:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            bar = Progress(
+                TextColumn(label), BarColumn(), MofNCompleteColumn(), console=err(), transient=True
+            )
+            bars.extend([bar, bar.add_task(label, total=total)])
+            bar.start()
+        bar, task = bars
+        bar.update(task, completed=done, total=total)
+        if done >= total:
+            bar.stop()
+
+    return advance
+
+
+def index_rebuild_progress() -> Callable[[int, int], None] | None:
+    """What opening a store reports while it rebuilds the search index once."""
+    return progress_on_demand("Rebuilding the search index (once, after an upgrade)")
+
+
 def write_output(text: str, output: Path | None) -> None:
     """``text`` to a file (whole or not at all), or to stdout when no file (or ``-``) is
     given."""

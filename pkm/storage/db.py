@@ -9,14 +9,14 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from pkm.errors import NotAStoreError, StoreError
 
 # The newest migration in migrations/versions; tests/test_migrations.py keeps it honest.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 BUSY_TIMEOUT_MS = 15_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -155,9 +155,17 @@ def open_store(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def open_any(path: Path) -> tuple[sqlite3.Connection, bool]:
+def open_any(
+    path: Path, progress: Callable[[int, int], None] | None = None
+) -> tuple[sqlite3.Connection, bool]:
     """Open the store at ``path``, and whether it is read-only; a writable store is
-    created or upgraded as needed, a read-only one must be at this pkm's schema."""
+    created or upgraded as needed, a read-only one must be at this pkm's schema.
+
+    When a migration left the search index to be filled again, it is filled here,
+    reporting ``(done, total)`` entries to ``progress``.
+    """
+    from pkm.storage import fts_index  # here: it builds on this module's transaction()
+
     conn, read_only = connect(path)
     try:
         version = schema_version(conn)
@@ -173,6 +181,16 @@ def open_any(path: Path) -> tuple[sqlite3.Connection, bool]:
                     _migrate(path, version)
             if schema_version(conn) != HEAD_REVISION:
                 raise StoreError(f"store {path} is at an unknown schema version")
+        if read_only and fts_index.rebuild_pending(conn):
+            raise StoreError(
+                f"store {path} is read-only and its search index is still to be rebuilt:"
+                " make it writable once so that pkm can finish it"
+            )
+        if not read_only:
+            fts_index.finish_rebuild(conn, progress)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StoreError(describe_error(exc, path)) from None
     except BaseException:
         conn.close()
         raise

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pkm.errors import DuplicateURLError, EntryNotFoundError, InvalidURLError
+from pkm.storage import fts_index
 from pkm.storage.rows import (
     ENTRY_COLUMNS,
     ENTRY_LIST_COLUMNS,
@@ -152,13 +153,7 @@ class EntryRepository:
 
     def index_pending(self) -> int:
         """Add every entry still waiting for the full-text index to it, in one batch."""
-        columns = "title, tags_text, note, text, source"
-        cursor = self._conn.execute(
-            f"INSERT INTO entries_fts(rowid, {columns}) SELECT id, {columns} FROM entries"
-            " WHERE indexed = 0"
-        )
-        self._conn.execute("UPDATE entries SET indexed = 1 WHERE indexed = 0")
-        return cursor.rowcount
+        return fts_index.index_pending(self._conn)
 
     def _known_items(self, feed_id: int, keys: Sequence[str]) -> dict[str, tuple[int, str | None]]:
         rows = select_in(

@@ -105,6 +105,8 @@ class EntryRow(Base):
     shown_at: Mapped[int | None] = mapped_column(Integer)
     # When the content was extracted from the article page (NULL: it is the feed's own).
     full_text_at: Mapped[int | None] = mapped_column(Integer)
+    # Plain text of the archived page (see ArchiveRow), for search.
+    archived_text: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         Index("ix_entries_unindexed", "id", sqlite_where=sql_text("indexed = 0")),
@@ -165,3 +167,64 @@ class MuteRuleRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     rule: Mapped[str] = mapped_column(Text, unique=True)
     created_at: Mapped[int] = mapped_column(Integer)
+
+
+class ArchiveRow(Base):
+    """A saved page's readable text, kept so that it outlives the page."""
+
+    __tablename__ = "archives"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The last try, and when it last succeeded (NULL: never; see error).
+    attempted_at: Mapped[int] = mapped_column(Integer)
+    archived_at: Mapped[int | None] = mapped_column(Integer)
+    # Where the redirects ended, and what the page was.
+    final_url: Mapped[str | None] = mapped_column(Text)
+    content_type: Mapped[str | None] = mapped_column(Text)
+    size: Mapped[int | None] = mapped_column(Integer)
+    # The main text as sanitized HTML.
+    content: Mapped[str | None] = mapped_column(Text)
+    # Why the last try kept no text.
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class LinkCheckRow(Base):
+    """The last health check of an entry's URL."""
+
+    __tablename__ = "link_checks"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    checked_at: Mapped[int] = mapped_column(Integer)
+    # ok, moved, gone, dead or failing.
+    state: Mapped[str] = mapped_column(Text, index=True)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    # Where a permanent redirect points.
+    moved_to: Mapped[str | None] = mapped_column(Text)
+    # Start of the current run of broken answers (NULL while the link works).
+    broken_since: Mapped[int | None] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class EntryAliasRow(Base):
+    """A URL an entry was known by before its link moved."""
+
+    __tablename__ = "entry_aliases"
+
+    url_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    added_at: Mapped[int] = mapped_column(Integer)
+
+
+class IndexRebuildRow(Base):
+    """Present while the full-text index is being filled again after a migration."""
+
+    __tablename__ = "index_rebuild"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[int] = mapped_column(Integer)
