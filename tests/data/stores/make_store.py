@@ -39,6 +39,7 @@ REVISIONS = {
     "0003": "fdd6a900fc6f8b9a436c3e06fcf939bd67d09d38",
     "0004": "4e3da5f90fb15ad3a678a4f85ec00c4dc5d06727",
     "0005": "3a92d9e2b05368364083654b66f5e2503ca2beda",
+    "0006": "9205994182bc1625d7711828cc49656c07541c5b",
 }
 
 # Columns of the feeds table that a scan needs to ask politely and to back off.
