@@ -52,6 +52,7 @@ class BookmarkImporter:
         self._now = now
         self._tag_ids: dict[str, int] = {}
         self._tag_names: dict[str, str] = {}
+        self._keys: dict[str, str | None] = {}
 
     def add(self, batch: Sequence[BookmarkData]) -> BatchResult:
         """Store one batch; call inside a write transaction (ids are assigned here)."""
@@ -89,7 +90,7 @@ class BookmarkImporter:
                 inserts.append(self._new_row(entry_id, bookmark, key, tags))
             else:
                 merges.append(self._merge_params(entry_id, bookmark))
-            links.extend((entry_id, self._tag_ids[t.casefold()]) for t in tags)
+            links.extend((entry_id, self._tag_ids[t]) for t in tags)
         self._conn.executemany(
             "INSERT INTO entries (id, url, url_key, title, note, source, tags_text, updated,"
             " first_seen, sort_date, saved_at, to_read, private, shown_at, indexed)"
@@ -135,28 +136,33 @@ class BookmarkImporter:
         return counts
 
     def _tags(self, raw: Sequence[str]) -> list[str]:
-        names: list[str] = []
+        """The keys of a bookmark's tags, each once, in the order given."""
+        keys: list[str] = []
         for item in raw:
-            salvaged = salvage_tag(item)
-            if salvaged is None:
-                continue
-            name = salvaged
-            key = name.casefold()
-            if key in self._tag_ids:
-                if self._tag_names[key] not in names:
-                    names.append(self._tag_names[key])
-                continue
-            self._conn.execute(
-                "INSERT INTO tags (name, key) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
-                (name, key),
-            )
-            tag_id, stored = self._conn.execute(
-                "SELECT id, name FROM tags WHERE key = ?", (key,)
-            ).fetchone()
-            self._tag_ids[key] = int(tag_id)
-            self._tag_names[key] = str(stored)
-            names.append(str(stored))
-        return names
+            key = self._tag_key(item)
+            if key is not None and key not in keys:
+                keys.append(key)
+        return keys
+
+    def _tag_key(self, raw: str) -> str | None:
+        """The key of a tag as another tool wrote it, the tag stored on first sight; a file
+        repeats a few thousand tags over and over, so each spelling is read once."""
+        if raw in self._keys:
+            return self._keys[raw]
+        name = salvage_tag(raw)
+        key = None if name is None else name.casefold()
+        self._keys[raw] = key
+        if key is None or key in self._tag_ids:
+            return key
+        self._conn.execute(
+            "INSERT INTO tags (name, key) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (name, key)
+        )
+        tag_id, stored = self._conn.execute(
+            "SELECT id, name FROM tags WHERE key = ?", (key,)
+        ).fetchone()
+        self._tag_ids[key] = int(tag_id)
+        self._tag_names[key] = str(stored)
+        return key
 
     def _new_row(
         self, entry_id: int, bookmark: BookmarkData, key: str, tags: list[str]
@@ -169,7 +175,7 @@ class BookmarkImporter:
             bookmark.title or None,
             bookmark.note or None,
             searchable(key),
-            " ".join(sorted(tags, key=str.casefold)) or None,
+            " ".join(sorted((self._tag_names[t] for t in tags), key=str.casefold)) or None,
             to_ts(bookmark.modified),
             self._now,
             saved,
