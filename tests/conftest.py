@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from httpserver import LocalServer, local_server  # noqa: F401  (a fixture, re-exported)
 from hypothesis import settings
+from postgres import postgres_db  # noqa: F401  (a fixture, re-exported)
 from typer.testing import CliRunner
 
 DATA = Path(__file__).parent / "data"

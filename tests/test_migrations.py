@@ -6,15 +6,23 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
+from postgres import sqlalchemy_url
+from sqlalchemy import create_engine, inspect
 
 from pkm.errors import NotAStoreError, StoreError
-from pkm.storage.db import HEAD_REVISION, migrations_dir, open_store, schema_version
-from pkm.storage.models import Base, is_fts_table
+from pkm.storage.db import (
+    HEAD_REVISION,
+    alembic_config,
+    migrations_dir,
+    open_store,
+    schema_version,
+)
+from pkm.storage.models import Base, is_search_object
 
 
 def _script() -> ScriptDirectory:
@@ -27,21 +35,38 @@ def test_head_constant_matches_the_newest_migration() -> None:
     assert _script().get_current_head() == HEAD_REVISION
 
 
-def test_empty_store_upgraded_to_head_matches_the_models(db_path: Path) -> None:
-    open_store(db_path).close()
-    engine = create_engine(f"sqlite:///{db_path}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """The SQLAlchemy URL of an empty store of each engine, upgraded to head."""
+    if request.param == "sqlite":
+        open_store(db_path).close()
+        return f"sqlite:///{db_path}"
+    url = sqlalchemy_url(request.getfixturevalue("postgres_db"))
+    command.upgrade(alembic_config(url), "head")
+    return url
+
+
+def _schema_difference(url: str) -> list[object]:
+    engine = create_engine(url)
     with engine.connect() as connection:
         context = MigrationContext.configure(
             connection,
-            opts={
-                "include_name": lambda name, type_, parents: (
-                    not (type_ == "table" and is_fts_table(name))
-                )
-            },
+            opts={"include_name": lambda name, type_, parents: not is_search_object(name, type_)},
         )
         diff = compare_metadata(context, Base.metadata)
     engine.dispose()
-    assert diff == []
+    return list(diff)
+
+
+def _tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    names = set(inspect(engine).get_table_names())
+    engine.dispose()
+    return names
+
+
+def test_empty_store_upgraded_to_head_matches_the_models(migrated: str) -> None:
+    assert _schema_difference(migrated) == []
 
 
 def test_store_settings(db_path: Path) -> None:
@@ -53,22 +78,13 @@ def test_store_settings(db_path: Path) -> None:
     conn.close()
 
 
-def test_every_migration_downgrades_and_upgrades_again(db_path: Path) -> None:
-    from pkm.storage.db import upgrade
-
-    open_store(db_path).close()
-    from alembic import command
-
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir()))
-    config.set_main_option("sqlalchemy.url", f"sqlite:///{db_path}")
+def test_every_migration_downgrades_and_upgrades_again(migrated: str) -> None:
+    config = alembic_config(migrated)
     command.downgrade(config, "base")
-    conn = sqlite3.connect(db_path)
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    conn.close()
-    assert tables == {"alembic_version"}
-    upgrade(db_path)
-    open_store(db_path).close()
+    assert _tables(migrated) == {"alembic_version"}
+    command.upgrade(config, "head")
+    assert _schema_difference(migrated) == []
+    assert {"entries", "archives", "link_checks", "entry_aliases"} <= _tables(migrated)
 
 
 def test_a_foreign_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:

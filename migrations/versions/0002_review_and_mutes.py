@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from pkm.storage.columns import SECONDS
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -17,7 +19,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("feeds", sa.Column("failing_since", sa.Integer(), nullable=True))
+    op.add_column("feeds", sa.Column("failing_since", SECONDS, nullable=True))
     # A feed failing now has failed at least since its last attempt.
     op.execute("UPDATE feeds SET failing_since = last_fetched WHERE error_count > 0")
     op.add_column("entries", sa.Column("muted", sa.Integer(), server_default="0", nullable=False))
@@ -25,7 +27,7 @@ def upgrade() -> None:
         "mute_rules",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("rule", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.Integer(), nullable=False),
+        sa.Column("created_at", SECONDS, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mute_rules")),
         sa.UniqueConstraint("rule", name=op.f("uq_mute_rules_rule")),
     )

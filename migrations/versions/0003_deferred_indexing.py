@@ -43,18 +43,31 @@ def _triggers(condition_new: str, condition_old: str) -> None:
     )
 
 
+def _on_sqlite() -> bool:
+    # PostgreSQL's search document is a generated column: nothing waits to be indexed.
+    return bool(op.get_bind().dialect.name == "sqlite")
+
+
 def upgrade() -> None:
     op.add_column("entries", sa.Column("indexed", sa.Integer(), server_default="1", nullable=False))
-    op.create_index("ix_entries_unindexed", "entries", ["id"], sqlite_where=sa.text("indexed = 0"))
-    _triggers(" WHEN new.indexed = 1", " WHEN old.indexed = 1")
+    op.create_index(
+        "ix_entries_unindexed",
+        "entries",
+        ["id"],
+        sqlite_where=sa.text("indexed = 0"),
+        postgresql_where=sa.text("indexed = 0"),
+    )
+    if _on_sqlite():
+        _triggers(" WHEN new.indexed = 1", " WHEN old.indexed = 1")
 
 
 def downgrade() -> None:
-    op.execute(
-        f"INSERT INTO entries_fts(rowid, {COLUMNS}) SELECT id, {COLUMNS} FROM entries"
-        " WHERE indexed = 0"
-    )
-    _triggers("", "")
+    if _on_sqlite():
+        op.execute(
+            f"INSERT INTO entries_fts(rowid, {COLUMNS}) SELECT id, {COLUMNS} FROM entries"
+            " WHERE indexed = 0"
+        )
+        _triggers("", "")
     op.drop_index("ix_entries_unindexed", table_name="entries")
     with op.batch_alter_table("entries") as batch:
         batch.drop_column("indexed")

@@ -25,6 +25,7 @@ from alembic import op
 # The key is the normaliser's: a migration that copied it would drift from the scans
 # that come after it.
 from pkm.errors import InvalidURLError
+from pkm.storage.columns import SECONDS
 from pkm.urls import normalize_url
 
 revision = "0004"
@@ -74,11 +75,13 @@ def _rebuild_keys(conn: sa.Connection) -> None:
 
 
 def _release_swallowed_items(conn: sa.Connection) -> None:
+    # Insertion order breaks ties on SQLite; a PostgreSQL store is never older than this.
+    last = ", rowid" if conn.dialect.name == "sqlite" else ""
     rows = conn.execute(
         sa.text(
             "SELECT entry_id, feed_id, item_key FROM items WHERE entry_id IN"
             " (SELECT entry_id FROM items GROUP BY entry_id HAVING count(DISTINCT item_key) > 1)"
-            " ORDER BY entry_id, first_seen, feed_id, rowid"
+            f" ORDER BY entry_id, first_seen, feed_id{last}"
         )
     )
     owners: dict[int, str] = {}
@@ -99,9 +102,13 @@ def _release_swallowed_items(conn: sa.Connection) -> None:
 
 
 def upgrade() -> None:
-    op.add_column("entries", sa.Column("shown_at", sa.Integer(), nullable=True))
+    op.add_column("entries", sa.Column("shown_at", SECONDS, nullable=True))
     op.create_index(
-        "ix_entries_unshown", "entries", ["id"], sqlite_where=sa.text("shown_at IS NULL")
+        "ix_entries_unshown",
+        "entries",
+        ["id"],
+        sqlite_where=sa.text("shown_at IS NULL"),
+        postgresql_where=sa.text("shown_at IS NULL"),
     )
     op.execute(
         "UPDATE entries SET shown_at = coalesce("

@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from pkm.storage.columns import SECONDS
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -19,7 +21,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("feeds", sa.Column("full_text", sa.Integer(), server_default="0", nullable=False))
-    op.add_column("entries", sa.Column("full_text_at", sa.Integer(), nullable=True))
+    op.add_column("entries", sa.Column("full_text_at", SECONDS, nullable=True))
 
 
 def downgrade() -> None:

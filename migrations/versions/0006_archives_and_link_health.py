@@ -23,6 +23,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from pkm.storage.columns import SECONDS
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -31,6 +33,28 @@ depends_on = None
 OLD_COLUMNS = ("title", "tags_text", "note", "text", "source")
 NEW_COLUMNS = (*OLD_COLUMNS, "archived_text")
 TOKENIZE = "tokenize='unicode61 remove_diacritics 2'"
+
+
+# PostgreSQL's generated search document (see 0001), now with the archived text as body.
+OLD_DOCUMENT = (
+    "setweight(to_tsvector('pkm', left(coalesce(title, ''), 2000)), 'A')"
+    " || setweight(to_tsvector('pkm', left(coalesce(tags_text, ''), 5000)), 'A')"
+    " || setweight(to_tsvector('pkm', left(coalesce(note, ''), 50000)), 'B')"
+    " || setweight(to_tsvector('pkm', left(coalesce(text, ''), 300000)), 'C')"
+    " || setweight(to_tsvector('pkm', left(coalesce(source, ''), 2000)), 'D')"
+)
+NEW_DOCUMENT = (
+    f"{OLD_DOCUMENT}"
+    " || setweight(to_tsvector('pkm', left(coalesce(archived_text, ''), 300000)), 'C')"
+)
+
+
+def _postgres_document(document: str) -> None:
+    op.execute("ALTER TABLE entries DROP COLUMN fts")
+    op.execute(
+        f"ALTER TABLE entries ADD COLUMN fts tsvector GENERATED ALWAYS AS ({document}) STORED"
+    )
+    op.execute("CREATE INDEX entries_fts_gin ON entries USING gin (fts)")
 
 
 def _drop_index() -> None:
@@ -69,8 +93,8 @@ def upgrade() -> None:
     op.create_table(
         "archives",
         sa.Column("entry_id", sa.Integer(), nullable=False),
-        sa.Column("attempted_at", sa.Integer(), nullable=False),
-        sa.Column("archived_at", sa.Integer(), nullable=True),
+        sa.Column("attempted_at", SECONDS, nullable=False),
+        sa.Column("archived_at", SECONDS, nullable=True),
         sa.Column("final_url", sa.Text(), nullable=True),
         sa.Column("content_type", sa.Text(), nullable=True),
         sa.Column("size", sa.Integer(), nullable=True),
@@ -87,11 +111,11 @@ def upgrade() -> None:
     op.create_table(
         "link_checks",
         sa.Column("entry_id", sa.Integer(), nullable=False),
-        sa.Column("checked_at", sa.Integer(), nullable=False),
+        sa.Column("checked_at", SECONDS, nullable=False),
         sa.Column("state", sa.Text(), nullable=False),
         sa.Column("http_status", sa.Integer(), nullable=True),
         sa.Column("moved_to", sa.Text(), nullable=True),
-        sa.Column("broken_since", sa.Integer(), nullable=True),
+        sa.Column("broken_since", SECONDS, nullable=True),
         sa.Column("etag", sa.Text(), nullable=True),
         sa.Column("last_modified", sa.Text(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
@@ -108,7 +132,7 @@ def upgrade() -> None:
         "entry_aliases",
         sa.Column("url_key", sa.Text(), nullable=False),
         sa.Column("entry_id", sa.Integer(), nullable=False),
-        sa.Column("added_at", sa.Integer(), nullable=False),
+        sa.Column("added_at", SECONDS, nullable=False),
         sa.ForeignKeyConstraint(
             ["entry_id"],
             ["entries.id"],
@@ -121,10 +145,13 @@ def upgrade() -> None:
     op.create_table(
         "index_rebuild",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("started_at", sa.Integer(), nullable=False),
+        sa.Column("started_at", SECONDS, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_index_rebuild")),
     )
     op.add_column("entries", sa.Column("archived_text", sa.Text(), nullable=True))
+    if op.get_bind().dialect.name == "postgresql":
+        _postgres_document(NEW_DOCUMENT)
+        return
     _drop_index()
     _create_index(NEW_COLUMNS, f"prefix='2 3', {TOKENIZE}")
     op.execute("UPDATE entries SET indexed = 0 WHERE indexed = 1")
@@ -135,12 +162,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    _drop_index()
-    with op.batch_alter_table("entries") as batch:
-        batch.drop_column("archived_text")
-    _create_index(OLD_COLUMNS, TOKENIZE)
-    op.execute("UPDATE entries SET indexed = 1")
-    op.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
+    if op.get_bind().dialect.name == "postgresql":
+        _postgres_document(OLD_DOCUMENT)
+        op.drop_column("entries", "archived_text")
+    else:
+        _drop_index()
+        with op.batch_alter_table("entries") as batch:
+            batch.drop_column("archived_text")
+        _create_index(OLD_COLUMNS, TOKENIZE)
+        op.execute("UPDATE entries SET indexed = 1")
+        op.execute("INSERT INTO entries_fts(entries_fts) VALUES ('rebuild')")
     op.drop_table("index_rebuild")
     op.drop_index(op.f("ix_entry_aliases_entry_id"), table_name="entry_aliases")
     op.drop_table("entry_aliases")

@@ -12,8 +12,12 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pkm.errors import NotAStoreError, StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 # The newest migration in migrations/versions; tests/test_migrations.py keeps it honest.
 HEAD_REVISION = "0006"
@@ -135,15 +139,21 @@ def _file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def upgrade(path: Path, revision: str = "head") -> None:
-    """Bring the store at ``path`` to ``revision`` with Alembic."""
-    from alembic import command
+def alembic_config(url: str) -> Config:
+    """pkm's migrations, pointed at the database at the SQLAlchemy ``url``."""
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
-    config.set_main_option("sqlalchemy.url", f"sqlite:///{path}")
-    command.upgrade(config, revision)
+    config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+def upgrade(path: Path, revision: str = "head") -> None:
+    """Bring the store at ``path`` to ``revision`` with Alembic."""
+    from alembic import command
+
+    command.upgrade(alembic_config(f"sqlite:///{path}"), revision)
 
 
 def open_store(path: Path) -> sqlite3.Connection:

@@ -14,6 +14,8 @@ from sqlalchemy import ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from pkm.storage.columns import SECONDS
+
 # Names for constraints and indexes, so migrations can refer to them stably.
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -22,13 +24,22 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-# Tables that Alembic must not compare against the models: the FTS5 index and
-# the shadow tables SQLite creates for it (made by raw SQL in the migrations).
+# What Alembic must not compare against the models, made by raw SQL in the migrations:
+# on SQLite the FTS5 index and the shadow tables SQLite creates for it, on PostgreSQL
+# the generated search document ``entries.fts`` and its GIN index ``entries_fts_gin``.
 FTS_TABLE = "entries_fts"
+FTS_DOCUMENT = "fts"
 
 
 def is_fts_table(name: str | None) -> bool:
     return bool(name) and str(name).startswith(FTS_TABLE)
+
+
+def is_search_object(name: str | None, type_: str) -> bool:
+    """Whether Alembic's autogenerate should leave this name out."""
+    if type_ == "column":
+        return name == FTS_DOCUMENT
+    return type_ in ("table", "index") and is_fts_table(name)
 
 
 class Base(DeclarativeBase):
@@ -43,19 +54,19 @@ class FeedRow(Base):
     title: Mapped[str | None] = mapped_column(Text)
     site_url: Mapped[str | None] = mapped_column(Text)
     folder: Mapped[str | None] = mapped_column(Text, index=True)
-    added_at: Mapped[int] = mapped_column(Integer)
+    added_at: Mapped[int] = mapped_column(SECONDS)
     # Fetch state: validators stored verbatim, hash of the last 200 body.
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
     body_hash: Mapped[str | None] = mapped_column(String(64))
-    last_fetched: Mapped[int | None] = mapped_column(Integer)
+    last_fetched: Mapped[int | None] = mapped_column(SECONDS)
     last_status: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
     error_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    next_fetch_at: Mapped[int | None] = mapped_column(Integer)
-    retired_at: Mapped[int | None] = mapped_column(Integer)
+    next_fetch_at: Mapped[int | None] = mapped_column(SECONDS)
+    retired_at: Mapped[int | None] = mapped_column(SECONDS)
     # Start of the current run of failures (None while the feed works).
-    failing_since: Mapped[int | None] = mapped_column(Integer)
+    failing_since: Mapped[int | None] = mapped_column(SECONDS)
     # 1: each new item's article page is fetched, its main text kept as the content.
     full_text: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
@@ -84,33 +95,43 @@ class EntryRow(Base):
     tags_text: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str | None] = mapped_column(String(64))
-    published: Mapped[int | None] = mapped_column(Integer)
-    updated: Mapped[int | None] = mapped_column(Integer)
-    first_seen: Mapped[int] = mapped_column(Integer, index=True)
+    published: Mapped[int | None] = mapped_column(SECONDS)
+    updated: Mapped[int | None] = mapped_column(SECONDS)
+    first_seen: Mapped[int] = mapped_column(SECONDS, index=True)
     # The scan that first stored it (none for pages saved by URL).
     scan_id: Mapped[int | None] = mapped_column(
         ForeignKey("scans.id", ondelete="SET NULL"), index=True
     )
     # published, else first seen: what "newest first" sorts by.
-    sort_date: Mapped[int] = mapped_column(Integer, index=True)
-    saved_at: Mapped[int | None] = mapped_column(Integer, index=True)
+    sort_date: Mapped[int] = mapped_column(SECONDS, index=True)
+    saved_at: Mapped[int | None] = mapped_column(SECONDS, index=True)
     to_read: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     private: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    read_at: Mapped[int | None] = mapped_column(Integer)
+    read_at: Mapped[int | None] = mapped_column(SECONDS)
     # Matched by a mute rule: stored and searchable, but not shown by a scan.
     muted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # 0 while a scan's new entry waits to be added to the full-text index in one batch.
     indexed: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # When a scan digest first showed it; NULL while it is new to the user.
-    shown_at: Mapped[int | None] = mapped_column(Integer)
+    shown_at: Mapped[int | None] = mapped_column(SECONDS)
     # When the content was extracted from the article page (NULL: it is the feed's own).
-    full_text_at: Mapped[int | None] = mapped_column(Integer)
+    full_text_at: Mapped[int | None] = mapped_column(SECONDS)
     # Plain text of the archived page (see ArchiveRow), for search.
     archived_text: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
-        Index("ix_entries_unindexed", "id", sqlite_where=sql_text("indexed = 0")),
-        Index("ix_entries_unshown", "id", sqlite_where=sql_text("shown_at IS NULL")),
+        Index(
+            "ix_entries_unindexed",
+            "id",
+            sqlite_where=sql_text("indexed = 0"),
+            postgresql_where=sql_text("indexed = 0"),
+        ),
+        Index(
+            "ix_entries_unshown",
+            "id",
+            sqlite_where=sql_text("shown_at IS NULL"),
+            postgresql_where=sql_text("shown_at IS NULL"),
+        ),
     )
 
 
@@ -125,7 +146,7 @@ class ItemRow(Base):
     item_key: Mapped[str] = mapped_column(Text, primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
     content_hash: Mapped[str | None] = mapped_column(String(64))
-    first_seen: Mapped[int] = mapped_column(Integer)
+    first_seen: Mapped[int] = mapped_column(SECONDS)
 
 
 class TagRow(Base):
@@ -153,10 +174,10 @@ class ScanRow(Base):
     __tablename__ = "scans"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    started_at: Mapped[int] = mapped_column(Integer)
-    finished_at: Mapped[int | None] = mapped_column(Integer)
+    started_at: Mapped[int] = mapped_column(SECONDS)
+    finished_at: Mapped[int | None] = mapped_column(SECONDS)
     total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    updated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    updated: Mapped[int] = mapped_column(SECONDS, default=0, server_default="0")
     not_modified: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
@@ -166,7 +187,7 @@ class MuteRuleRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     rule: Mapped[str] = mapped_column(Text, unique=True)
-    created_at: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[int] = mapped_column(SECONDS)
 
 
 class ArchiveRow(Base):
@@ -178,8 +199,8 @@ class ArchiveRow(Base):
         ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True
     )
     # The last try, and when it last succeeded (NULL: never; see error).
-    attempted_at: Mapped[int] = mapped_column(Integer)
-    archived_at: Mapped[int | None] = mapped_column(Integer)
+    attempted_at: Mapped[int] = mapped_column(SECONDS)
+    archived_at: Mapped[int | None] = mapped_column(SECONDS)
     # Where the redirects ended, and what the page was.
     final_url: Mapped[str | None] = mapped_column(Text)
     content_type: Mapped[str | None] = mapped_column(Text)
@@ -198,14 +219,14 @@ class LinkCheckRow(Base):
     entry_id: Mapped[int] = mapped_column(
         ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True
     )
-    checked_at: Mapped[int] = mapped_column(Integer)
+    checked_at: Mapped[int] = mapped_column(SECONDS)
     # ok, moved, gone, dead or failing.
     state: Mapped[str] = mapped_column(Text, index=True)
     http_status: Mapped[int | None] = mapped_column(Integer)
     # Where a permanent redirect points.
     moved_to: Mapped[str | None] = mapped_column(Text)
     # Start of the current run of broken answers (NULL while the link works).
-    broken_since: Mapped[int | None] = mapped_column(Integer)
+    broken_since: Mapped[int | None] = mapped_column(SECONDS)
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
@@ -218,7 +239,7 @@ class EntryAliasRow(Base):
 
     url_key: Mapped[str] = mapped_column(Text, primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
-    added_at: Mapped[int] = mapped_column(Integer)
+    added_at: Mapped[int] = mapped_column(SECONDS)
 
 
 class IndexRebuildRow(Base):
@@ -227,4 +248,4 @@ class IndexRebuildRow(Base):
     __tablename__ = "index_rebuild"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    started_at: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[int] = mapped_column(SECONDS)
