@@ -35,6 +35,13 @@ import pytest
 __all__ = ["LocalServer", "Request", "Response", "local_server"]
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on (for a while: the OS hands ports out in turn)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 @dataclass
 class Request:
     """One request as the server saw it. ``headers`` is case-insensitive (``headers["accept"]``)."""

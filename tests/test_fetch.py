@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
-import socket
 import threading
 import time
 import tracemalloc
@@ -18,7 +17,7 @@ from typing import Any
 
 import brotli  # type: ignore[import-untyped]
 import pytest
-from httpserver import LocalServer, Request, Response
+from httpserver import LocalServer, Request, Response, free_port
 
 from pkm.errors import FetchError, InvalidURLError, ResponseTooLargeError
 from pkm.fetch import (
@@ -59,12 +58,6 @@ def fetch_one(url: str, **options: Any) -> FeedResponse:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # --- 200 -----------------------------------------------------------------------------------

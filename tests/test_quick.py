@@ -128,13 +128,14 @@ def test_leaves_completion_to_typer() -> None:
     assert quick.parse(["find", "x"], {"_PKM_COMPLETE": "bash_complete"}) is None
 
 
-def test_a_piped_find_loads_neither_typer_nor_rich(
+def test_a_piped_find_loads_neither_typer_nor_rich_nor_sqlalchemy_nor_psycopg(
     store: tuple[Path, dict[str, int]], tmp_path: Path
 ) -> None:
+    heavy = "{'typer', 'rich', 'click', 'sqlalchemy', 'alembic', 'psycopg'}"
     probe = (
         "import sys\nfrom pkm.cli import main\n"
         "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
-        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'typer', 'rich', 'click'})\n"
+        f"loaded = sorted({{m.split('.')[0] for m in sys.modules}} & {heavy})\n"
         "print(f'exit {code} loaded {loaded}')"
     )
     result = subprocess.run(

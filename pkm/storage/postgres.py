@@ -1,0 +1,182 @@
+"""Opening a team store on a PostgreSQL server: checks, migrations on demand, errors.
+
+Imported only for a ``postgresql://`` store, so that the SQLite path never loads psycopg.
+Every failure to reach or use the server is one :class:`StoreError` line that names the
+server (never the password) and says what the user can do.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from pkm.errors import NotAStoreError, StoreError
+
+if TYPE_CHECKING:
+    import psycopg
+
+# The oldest release its project still supports (13 reached its end of life in 2025).
+MIN_SERVER_VERSION = 140000
+URL_SCHEMES = ("postgresql", "postgres")
+# Keys of the session-level advisory locks pkm takes on a server (any 64-bit integers,
+# fixed so that every pkm agrees): migrating a store, and a scan writing it.
+MIGRATION_LOCK = 0x706B6D00_0000_0001
+SCAN_LOCK = 0x706B6D00_0000_0002
+CONNECT_TIMEOUT_S = 10
+
+
+def is_postgres_url(location: str) -> bool:
+    return location.split("://", 1)[0].split("+", 1)[0] in URL_SCHEMES
+
+
+def describe_server(url: str) -> str:
+    """``user@host:port/database`` of a URL, without its password."""
+    parts = urlsplit(url)
+    user = f"{unquote(parts.username)}@" if parts.username else ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{user}{parts.hostname or 'localhost'}{port}{parts.path or '/'}"
+
+
+def _driver_url(url: str) -> str:
+    """The URL as libpq takes it (SQLAlchemy's ``postgresql+psycopg://`` form too)."""
+    scheme, rest = url.split("://", 1)
+    return f"postgresql://{rest}" if scheme.split("+", 1)[0] in URL_SCHEMES else url
+
+
+def sqlalchemy_url(url: str) -> str:
+    return "postgresql+psycopg://" + _driver_url(url).split("://", 1)[1]
+
+
+def _connection_error(exc: Exception, where: str) -> StoreError:
+    message = str(exc)
+    if "password authentication failed" in message or "no password supplied" in message:
+        return StoreError(f"the PostgreSQL server refused the login {where}: wrong password")
+    if "does not exist" in message and "database" in message:
+        return StoreError(
+            f"there is no such database on the PostgreSQL server: {where} (create it first)"
+        )
+    if "role" in message and "does not exist" in message:
+        return StoreError(f"the PostgreSQL server knows no such user: {where}")
+    if "Connection refused" in message:
+        return StoreError(f"cannot reach the PostgreSQL server {where}: connection refused")
+    if "resolve host" in message or "translate host name" in message:
+        return StoreError(f"cannot reach the PostgreSQL server {where}: host not found")
+    if "timeout" in message.lower():
+        return StoreError(f"cannot reach the PostgreSQL server {where}: it did not answer")
+    first = re.sub(r"\s+", " ", message.split("\n", 1)[0]).strip()
+    return StoreError(f"cannot open the PostgreSQL store {where}: {first}")
+
+
+def check_server_version(version: int, where: str) -> None:
+    if version < MIN_SERVER_VERSION:
+        major = version // 10000
+        raise StoreError(
+            f"the PostgreSQL server {where} runs version {major}; pkm needs 14 or newer"
+        )
+
+
+def connect(url: str) -> psycopg.Connection[tuple[object, ...]]:
+    """A connection in autocommit mode (writes take their transaction explicitly), to a
+    server recent enough for pkm."""
+    import psycopg
+
+    where = describe_server(url)
+    try:
+        conn = psycopg.connect(
+            _driver_url(url),
+            autocommit=True,
+            connect_timeout=CONNECT_TIMEOUT_S,
+            application_name="pkm",
+        )
+    except psycopg.Error as exc:
+        raise _connection_error(exc, where) from None
+    try:
+        check_server_version(conn.info.server_version, where)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def schema_version(conn: psycopg.Connection[tuple[object, ...]], where: str) -> str | None:
+    """The Alembic revision of the store; None for an empty database. A database whose
+    tables pkm did not make is refused."""
+    tables = {
+        str(row[0])
+        for row in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
+    }
+    if "alembic_version" not in tables:
+        if tables:
+            raise NotAStoreError(
+                f"not a pkm store: the database {where} holds tables pkm did not make"
+            )
+        return None
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return str(row[0]) if row else None
+
+
+def _ensure_unaccent(conn: psycopg.Connection[tuple[object, ...]], url: str) -> None:
+    """Search folds accents through the unaccent extension; a database without it, and
+    a user who may not add it, are told what to run."""
+    import psycopg
+
+    if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'unaccent'").fetchone():
+        return
+    try:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    except psycopg.Error:
+        where = describe_server(url)
+        database = urlsplit(url).path.lstrip("/") or "it"
+        raise StoreError(
+            f"the PostgreSQL database {where} lacks the unaccent extension that pkm's search"
+            f" needs: run `CREATE EXTENSION unaccent;` in {database} as a superuser (it ships"
+            " with PostgreSQL's contrib modules)"
+        ) from None
+
+
+def open_store(url: str, head: str) -> psycopg.Connection[tuple[object, ...]]:
+    """Open the store in the database at ``url``, creating or upgrading its schema to
+    ``head`` under an advisory lock (two pkm starting at once migrate once)."""
+    import psycopg
+
+    where = describe_server(url)
+    conn = connect(url)
+    try:
+        version = schema_version(conn, where)
+        if version != head:
+            conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+            try:
+                version = schema_version(conn, where)
+                if version != head:
+                    _ensure_unaccent(conn, url)
+                    _migrate(url, version, where)
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+            if schema_version(conn, where) != head:
+                raise StoreError(f"the store {where} is at an unknown schema version")
+    except psycopg.Error as exc:
+        conn.close()
+        raise _connection_error(exc, where) from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _migrate(url: str, version: str | None, where: str) -> None:
+    from alembic import command
+
+    from pkm.storage.db import alembic_config
+
+    try:
+        command.upgrade(alembic_config(sqlalchemy_url(url)), "head")
+    except Exception as exc:  # Alembic and the driver raise many kinds; report one line.
+        if version is not None and "Can't locate revision" in str(exc):
+            raise StoreError(
+                f"the store {where} was made by a newer pkm (schema {version}); upgrade pkm"
+            ) from None
+        first = re.sub(r"\s+", " ", str(exc).split("\n", 1)[0]).strip()
+        raise StoreError(f"cannot prepare the store {where}: {first}") from None
