@@ -134,3 +134,47 @@ def test_a_user_who_may_not_add_unaccent_is_told_what_to_run(postgres_db: str) -
         with psycopg.connect(postgres_db, autocommit=True) as admin:
             admin.execute("DROP OWNED BY pkm_reader")
             admin.execute("DROP ROLE pkm_reader")
+
+
+@pytest.mark.parametrize(
+    ("sqlite", "pyformat"),
+    [
+        (
+            "SELECT id FROM t WHERE a = ? AND b IN (?, ?)",
+            "SELECT id FROM t WHERE a = %s AND b IN (%s, %s)",
+        ),
+        ("UPDATE t SET a = :title WHERE id = :id", "UPDATE t SET a = %(title)s WHERE id = %(id)s"),
+        (
+            "SELECT '?', ':x', 'it''s ?' FROM t WHERE a LIKE ?",
+            "SELECT '?', ':x', 'it''s ?' FROM t WHERE a LIKE %s",
+        ),
+        (
+            "SELECT a FROM t WHERE b LIKE '%x' AND c = ?",
+            "SELECT a FROM t WHERE b LIKE '%%x' AND c = %s",
+        ),
+        ('SELECT "odd?name" FROM t', 'SELECT "odd?name" FROM t'),
+        ("SELECT a::text FROM t", "SELECT a::text FROM t"),
+        ("BEGIN IMMEDIATE", "BEGIN"),
+    ],
+)
+def test_storage_sql_is_given_to_psycopg_with_its_placeholders(sqlite: str, pyformat: str) -> None:
+    assert postgres.to_pyformat(sqlite) == pyformat
+
+
+def test_the_connection_runs_storage_sql_and_names_the_server_on_errors(postgres_db: str) -> None:
+    conn = postgres.PostgresConnection(postgres.connect(postgres_db), "test-server")
+    try:
+        conn.execute("CREATE TABLE t (id integer PRIMARY KEY, a text)")
+        conn.execute("BEGIN IMMEDIATE")
+        assert conn.in_transaction
+        conn.executemany("INSERT INTO t (id, a) VALUES (?, ?)", [(1, "50% off?"), (2, "it's")])
+        conn.execute("UPDATE t SET a = a || :tail WHERE id = :id", {"tail": "!", "id": 2})
+        conn.execute("COMMIT")
+        assert not conn.in_transaction
+        rows = conn.execute("SELECT id, a FROM t WHERE a LIKE '%' || ? ORDER BY id", ("!",))
+        assert rows.fetchall() == [(2, "it's!")]
+        assert conn.execute("SELECT a FROM t WHERE id = ?", (1,)).fetchone() == ("50% off?",)
+        with pytest.raises(StoreError, match="store error on test-server: .*duplicate key"):
+            conn.execute("INSERT INTO t (id, a) VALUES (?, ?)", (1, "again"))
+    finally:
+        conn.close()

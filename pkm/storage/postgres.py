@@ -7,7 +7,9 @@ server (never the password) and says what the user can do.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
@@ -180,3 +182,79 @@ def _migrate(url: str, version: str | None, where: str) -> None:
             ) from None
         first = re.sub(r"\s+", " ", str(exc).split("\n", 1)[0]).strip()
         raise StoreError(f"cannot prepare the store {where}: {first}") from None
+
+
+# ``?`` and ``:name`` become psycopg's ``%s`` and ``%(name)s``, but not inside quoted
+# strings and identifiers; every literal ``%`` is doubled, quoted or not (psycopg reads
+# the whole statement). ``::`` (a cast) is left alone.
+_SQL_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|\?|:([A-Za-z_]\w*)|%")
+
+
+def _pyformat(match: re.Match[str]) -> str:
+    token = match.group(0)
+    if token == "?":
+        return "%s"
+    if token == "%":
+        return "%%"
+    if match.group(1):
+        return f"%({match.group(1)})s"
+    return token.replace("%", "%%")
+
+
+@functools.lru_cache(maxsize=1024)
+def to_pyformat(sql: str) -> str:
+    """pkm's storage SQL (sqlite3's ``?`` and ``:name`` placeholders) as psycopg takes it."""
+    if sql.startswith("BEGIN"):
+        return "BEGIN"  # SQLite's BEGIN IMMEDIATE: PostgreSQL takes row locks as it writes
+    return _SQL_TOKEN.sub(_pyformat, sql)
+
+
+class PostgresConnection:
+    """A psycopg connection behind the part of sqlite3's interface that pkm's storage
+    uses, so that one repository serves both engines; a driver error is a StoreError
+    naming the server."""
+
+    dialect = "postgresql"
+
+    def __init__(self, conn: psycopg.Connection[tuple[object, ...]], where: str) -> None:
+        self._conn = conn
+        self.where = where
+
+    def execute(
+        self, sql: str, params: Sequence[object] | Mapping[str, object] = ()
+    ) -> psycopg.Cursor[tuple[object, ...]]:
+        import psycopg
+
+        try:
+            return self._conn.execute(to_pyformat(sql), params or None)
+        except psycopg.Error as exc:
+            raise self._error(exc) from None
+
+    def executemany(
+        self, sql: str, rows: Iterable[Sequence[object] | Mapping[str, object]]
+    ) -> psycopg.Cursor[tuple[object, ...]]:
+        import psycopg
+
+        cursor = self._conn.cursor()
+        try:
+            cursor.executemany(to_pyformat(sql), rows)
+        except psycopg.Error as exc:
+            raise self._error(exc) from None
+        return cursor
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return self._conn.info.transaction_status != TransactionStatus.IDLE
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _error(self, exc: Exception) -> StoreError:
+        import psycopg
+
+        first = re.sub(r"\s+", " ", str(exc).split("\n", 1)[0]).strip()
+        if self._conn.closed or isinstance(exc, psycopg.OperationalError):
+            return StoreError(f"lost the connection to the PostgreSQL store {self.where}: {first}")
+        return StoreError(f"store error on {self.where}: {first}")
