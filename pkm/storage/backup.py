@@ -10,8 +10,26 @@ from typing import Any
 from pkm.errors import StoreError
 from pkm.storage.entries import url_key
 
-# Parents before children, so foreign keys hold while restoring.
-TABLES = ("feeds", "scans", "entries", "items", "tags", "entry_tags", "mute_rules")
+# Parents before children, so foreign keys hold while restoring. Link health comes too:
+# without the aliases, a restored store would take an entry's old URL for a new page.
+TABLES = (
+    "feeds",
+    "scans",
+    "entries",
+    "items",
+    "tags",
+    "entry_tags",
+    "mute_rules",
+    "link_checks",
+    "entry_aliases",
+)
+# The columns that order the rows of tables without an ``id``.
+_ORDER = {
+    "items": "feed_id, item_key",
+    "entry_tags": "entry_id, tag_id",
+    "link_checks": "entry_id",
+    "entry_aliases": "url_key",
+}
 
 
 def columns_of(conn: sqlite3.Connection, table: str) -> list[str]:
@@ -20,7 +38,7 @@ def columns_of(conn: sqlite3.Connection, table: str) -> list[str]:
 
 def read_table(conn: sqlite3.Connection, table: str) -> tuple[list[str], Iterator[Sequence[Any]]]:
     columns = columns_of(conn, table)
-    order = ", ".join(columns[:2]) if table in ("items", "entry_tags") else "id"
+    order = _ORDER.get(table, "id")
     rows = conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
     return columns, rows
 
