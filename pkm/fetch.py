@@ -65,7 +65,6 @@ __all__ = [
     "Client",
     "DEFAULT_TIMEOUTS",
     "FEED_ACCEPT",
-    "MAX_CONNECTIONS",
     "MAX_REDIRECTS",
     "USER_AGENT",
     "FeedRequest",
@@ -80,8 +79,6 @@ __all__ = [
 
 DEFAULT_MAX_BYTES = 15 * 2**20
 MAX_REDIRECTS = 10
-# Requests in flight at once, over all hosts, unless a caller says otherwise.
-MAX_CONNECTIONS = 64
 
 USER_AGENT = f"pkm/{__version__} (+https://github.com/pkm-tool/pkm)"
 FEED_ACCEPT = (
@@ -224,10 +221,6 @@ class Client:
         """Ask for ``url`` with HEAD (or GET, its body read only to keep the connection),
         following redirects, conditionally when validators are given. Never raises for
         the link's own failure: that is a probe with ``error``."""
-        try:
-            _checked_url(url)
-        except InvalidURLError as exc:
-            return LinkProbe(url, None, error=str(exc), unreachable=True)
         headers = {"Accept": PAGE_ACCEPT}
         if etag:
             headers["If-None-Match"] = etag
@@ -260,7 +253,7 @@ class Client:
 async def fetch_feeds(
     requests: Iterable[FeedRequest],
     *,
-    max_connections: int = MAX_CONNECTIONS,
+    max_connections: int = 64,
     per_host: int = 4,
     timeouts: Timeouts = DEFAULT_TIMEOUTS,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -718,7 +711,9 @@ _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
 def _as_failure(exc: _Failure | InvalidURLError) -> _Failure:
-    return exc if isinstance(exc, _Failure) else _Failure(str(exc))
+    # Redirect targets are judged before they are fetched: an invalid URL here is the one
+    # asked for, and no server will ever answer it.
+    return exc if isinstance(exc, _Failure) else _Failure(str(exc), unreachable=True)
 
 
 def _located(failure: _Failure, url: str) -> _Failure:

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import sqlite3
 import struct
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -454,3 +458,44 @@ def test_a_backup_keeps_the_aliases_and_checks(
         assert conn.execute("SELECT entry_id, state FROM link_checks").fetchall() == [
             (entry_id, "ok")
         ]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+def test_an_interrupted_check_keeps_what_it_found(
+    local_server: LocalServer, tmp_path: Path, sig: signal.Signals
+) -> None:
+    local_server.route("/fast", PAGE, content_type="text/html")
+    local_server.handler("/hang", never_answer)
+    store = tmp_path / "check.db"
+    env = {**os.environ, "PKM_DB": str(store)}
+    pkm_bin = str(Path(sys.executable).parent / "pkm")
+    urls = [local_server.url(f"/fast?{i}") for i in range(10)]
+    urls += [local_server.url(f"/hang?{i}") for i in range(3)]
+    for url in urls:
+        subprocess.run(
+            [pkm_bin, "save", "--no-fetch", url], env=env, check=True, capture_output=True
+        )
+    # The real timeouts: the hanging pages hold the check for many seconds.
+    proc = subprocess.Popen(
+        [pkm_bin, "check"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 30
+    while _checked(store) < 10 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert proc.poll() is None, "the check should still wait for the hanging pages"
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=15)
+    assert b"Traceback" not in stderr
+    assert _checked(store) == 10
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        states = conn.execute("SELECT DISTINCT state FROM link_checks").fetchall()
+    assert states == [("ok",)]
+
+
+def _checked(store: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as conn:
+            return int(conn.execute("SELECT count(*) FROM link_checks").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
