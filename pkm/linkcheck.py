@@ -31,10 +31,17 @@ a transaction), so a check cut short keeps everything it found.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
+import signal
 import sqlite3
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -53,6 +60,10 @@ PER_HOST = 4  # as a scan's
 MAX_CONNECTIONS = 128
 # Seconds before the second try of a link that failed.
 RETRY_DELAY = 1.0
+# A check of this many links or more is shared by probe processes (at most this many).
+PROCESS_THRESHOLD = 1000
+MAX_PROBE_PROCESSES = 2
+PARENT_POLL_SECONDS = 0.5
 # Answers are recorded at least this often (seconds), those that came meanwhile together.
 BATCH_SECONDS = 0.1
 
@@ -148,28 +159,30 @@ async def _worker(
         results.put_nowait(result)
 
 
-async def _run(targets: Sequence[LinkTarget], keep: Callable[[list[LinkResult]], None]) -> None:
-    queues: dict[str, deque[LinkTarget]] = {}
-    for target in targets:
-        queues.setdefault(host_of(target.url) or "", deque()).append(target)
+async def _run(
+    queues: Sequence[deque[LinkTarget]], connections: int, keep: Callable[[list[LinkResult]], None]
+) -> None:
+    """Check every link of ``queues`` (one per host), passing the results to ``keep`` in
+    batches as they come."""
     client = Client(per_host=PER_HOST, timeouts=TIMEOUTS)
-    slots = asyncio.Semaphore(MAX_CONNECTIONS)
+    slots = asyncio.Semaphore(connections)
     results: asyncio.Queue[LinkResult] = asyncio.Queue()
+    total = sum(len(queue) for queue in queues)
     workers = [
         asyncio.create_task(_worker(queue, client, slots, results))
-        for queue in queues.values()
+        for queue in queues
         for _ in range(min(PER_HOST, len(queue)))
     ]
     loop = asyncio.get_running_loop()
     batch: list[LinkResult] = []
     try:
         done = 0
-        while done < len(targets):
+        while done < total:
             batch.append(await results.get())
             # Answers that come within a moment share a transaction: one per answer cost
             # a second of CPU for 10,000 links.
             deadline = loop.time() + BATCH_SECONDS
-            while done + len(batch) < len(targets) and (left := deadline - loop.time()) > 0:
+            while done + len(batch) < total and (left := deadline - loop.time()) > 0:
                 try:
                     batch.append(await asyncio.wait_for(results.get(), left))
                 except TimeoutError:
@@ -184,6 +197,92 @@ async def _run(targets: Sequence[LinkTarget], keep: Callable[[list[LinkResult]],
         await client.aclose()
         if batch:  # cut short (Ctrl-C): what was found is kept all the same
             keep(batch)
+
+
+def _by_host(targets: Sequence[LinkTarget]) -> list[deque[LinkTarget]]:
+    queues: dict[str, deque[LinkTarget]] = {}
+    for target in targets:
+        queues.setdefault(host_of(target.url) or "", deque()).append(target)
+    return list(queues.values())
+
+
+def _shares(queues: list[deque[LinkTarget]], count: int) -> list[list[deque[LinkTarget]]]:
+    """The host queues dealt into ``count`` shares of about as many links each (a host
+    in one share only, so its cap holds)."""
+    shares: list[list[deque[LinkTarget]]] = [[] for _ in range(count)]
+    sizes = [0] * count
+    for queue in sorted(queues, key=len, reverse=True):
+        smallest = sizes.index(min(sizes))
+        shares[smallest].append(queue)
+        sizes[smallest] += len(queue)
+    return [share for share in shares if share]
+
+
+def _probe_processes(links: int) -> int:
+    """Probe processes for a check of ``links``: one per core, two at most, one for a
+    small check. HTTP costs about a millisecond of CPU a request (httpx and its pools), so
+    a big check on one core waits for the CPU, not the network."""
+    if links < PROCESS_THRESHOLD:
+        return 1
+    return max(min(os.cpu_count() or 1, MAX_PROBE_PROCESSES), 1)
+
+
+def _check_all(targets: Sequence[LinkTarget], keep: Callable[[list[LinkResult]], None]) -> None:
+    shares = _shares(_by_host(targets), _probe_processes(len(targets)))
+    if len(shares) == 1:
+        asyncio.run(_run(shares[0], MAX_CONNECTIONS, keep))
+        return
+    # Forked probe processes send their results here, where they are recorded: only this
+    # process uses the store.
+    context = multiprocessing.get_context("fork")
+    readers: list[Connection] = []
+    processes: list[BaseProcess] = []
+    try:
+        for share in shares:
+            reader, writer = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_probe_share,
+                args=(share, MAX_CONNECTIONS // len(shares), writer),
+                daemon=True,
+            )
+            process.start()
+            writer.close()
+            readers.append(reader)
+            processes.append(process)
+        while readers:
+            for ready in wait(readers):
+                assert isinstance(ready, Connection)
+                try:
+                    keep(ready.recv())
+                except EOFError:
+                    readers.remove(ready)
+    finally:
+        for started in processes:
+            if started.is_alive():
+                started.terminate()
+            started.join()
+        for reader in readers:  # cut short: results already sent are kept all the same
+            _keep_sent(reader, keep)
+
+
+def _keep_sent(reader: Connection, keep: Callable[[list[LinkResult]], None]) -> None:
+    try:
+        while reader.poll():
+            keep(reader.recv())
+    except (EOFError, OSError):
+        pass  # the rest of a batch its process was ended in the middle of sending
+
+
+def _probe_share(share: list[deque[LinkTarget]], connections: int, out: Connection) -> None:
+    """A probe process: check ``share``, sending each batch of results to ``out``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # on Ctrl-C the parent ends it
+    threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
+    try:
+        asyncio.run(_run(share, connections, out.send))
+    except BrokenPipeError:
+        pass  # the parent is gone: nobody would record the rest
+    finally:
+        out.close()
 
 
 def check_links(
@@ -212,9 +311,17 @@ def check_links(
     if progress:
         progress(0, len(targets))
     if targets:
-        asyncio.run(_run(targets, keep))
+        _check_all(targets, keep)
     updates = _update_moved(links, write, entry_ids) if update_moved else []
     return CheckReport(tuple(checks), skipped=skipped, updates=tuple(updates))
+
+
+def _end_with(parent: int) -> None:
+    """End this probe process once its parent is gone (killed outright, it could not end
+    it): a hanging request would otherwise keep it for the whole deadline."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(0)
 
 
 def _update_moved(

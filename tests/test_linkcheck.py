@@ -460,29 +460,69 @@ def test_a_backup_keeps_the_aliases_and_checks(
         ]
 
 
+# The pkm CLI with every check shared by two probe processes, however small.
+SHARED = """
+import sys
+import pkm.linkcheck
+pkm.linkcheck.PROCESS_THRESHOLD = 1
+sys.argv = ["pkm", *sys.argv[1:]]
+from pkm.cli import main
+main()
+"""
+
+
+@pytest.fixture
+def two_hosts() -> Iterator[tuple[LocalServer, LocalServer]]:
+    with LocalServer() as first, LocalServer("127.0.0.2") as second:
+        for server in (first, second):
+            server.route("/fast", PAGE, content_type="text/html")
+            server.route("/gone", "gone", status=410)
+            server.handler("/hang", never_answer)
+        yield first, second
+
+
+def test_a_big_check_is_shared_by_probe_processes(
+    cli: RunCli, two_hosts: tuple[LocalServer, LocalServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pkm.linkcheck, "PROCESS_THRESHOLD", 1)
+    first, second = two_hosts
+    expected = {}
+    for server in two_hosts:
+        for i in range(5):
+            expected[server.url(f"/fast?{i}")] = "ok"
+        expected[server.url("/gone")] = "gone"
+    for url in expected:
+        save(cli, url)
+    assert {url: c["state"] for url, c in check_json(cli).items()} == expected
+    assert len(first.requests) >= 6 and len(second.requests) >= 6
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_an_interrupted_check_keeps_what_it_found(
-    local_server: LocalServer, tmp_path: Path, sig: signal.Signals
+    two_hosts: tuple[LocalServer, LocalServer], tmp_path: Path, sig: signal.Signals
 ) -> None:
-    local_server.route("/fast", PAGE, content_type="text/html")
-    local_server.handler("/hang", never_answer)
     store = tmp_path / "check.db"
     env = {**os.environ, "PKM_DB": str(store)}
     pkm_bin = str(Path(sys.executable).parent / "pkm")
-    urls = [local_server.url(f"/fast?{i}") for i in range(10)]
-    urls += [local_server.url(f"/hang?{i}") for i in range(3)]
+    urls = [s.url(f"/fast?{i}") for s in two_hosts for i in range(5)]
+    urls += [s.url(f"/hang?{i}") for s in two_hosts for i in range(2)]
     for url in urls:
         subprocess.run(
             [pkm_bin, "save", "--no-fetch", url], env=env, check=True, capture_output=True
         )
     # The real timeouts: the hanging pages hold the check for many seconds.
     proc = subprocess.Popen(
-        [pkm_bin, "check"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-c", SHARED, "check"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 30
     while _checked(store) < 10 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert proc.poll() is None, "the check should still wait for the hanging pages"
+    probes = _children(proc.pid)
+    assert len(probes) == 2
     proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=15)
     assert b"Traceback" not in stderr
@@ -491,6 +531,27 @@ def test_an_interrupted_check_keeps_what_it_found(
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         states = conn.execute("SELECT DISTINCT state FROM link_checks").fetchall()
     assert states == [("ok",)]
+    # The probe processes end with their parent, even one killed outright.
+    deadline = time.monotonic() + 5
+    while any(Path(f"/proc/{pid}").exists() for pid in probes) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in probes if _alive(pid)]
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running, as opposed to gone or a zombie nobody has reaped yet."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def _checked(store: Path) -> int:
