@@ -420,11 +420,12 @@ def test_hostile_urls_and_reasons_never_reach_the_terminal_raw(
 ) -> None:
     def hostile_status_line(request: Request) -> None:
         assert request.wfile is not None
-        request.wfile.write(f"HTTP/1.1 200 {HOSTILE}\r\nContent-Length: 0\r\n\r\n".encode())
+        request.wfile.write(f"HTTP/1.1 2x0 {HOSTILE}\r\nContent-Length: 0\r\n\r\n".encode())
 
+    target = "/new%1b%5b2J%e2%80%ae[bold]"
     local_server.handler("/protocol", hostile_status_line)
-    local_server.route("/redirect", status=301, headers={"Location": "/new%1b%5b2J%e2%80%ae[b]"})
-    local_server.route("/new\x1b[2J\u202e[b]", PAGE)
+    local_server.route("/redirect", status=301, headers={"Location": target})
+    local_server.route(target, PAGE)
     save(cli, local_server.url("/protocol"))
     save(cli, local_server.url("/redirect"))
     hostile_id = save(cli, local_server.url("/gone"))
@@ -433,6 +434,11 @@ def test_hostile_urls_and_reasons_never_reach_the_terminal_raw(
             "UPDATE entries SET url = ? WHERE id = ?",
             (local_server.url("/gone") + HOSTILE, hostile_id),
         )
+    found = check_json(cli)
+    states = sorted(str(c["state"]) for c in found.values())
+    assert states == ["dead", "failing", "moved"]
+    reason = found[local_server.url("/protocol")]["reason"]
+    assert isinstance(reason, str) and reason.startswith("protocol error")
     for args in (("check",), ("check", "--json"), ("check", "--update-moved")):
         result = cli(*args)
         assert result.exit_code == 0, result.stderr
@@ -440,6 +446,7 @@ def test_hostile_urls_and_reasons_never_reach_the_terminal_raw(
             assert raw not in result.stdout and raw not in result.stderr, (args, raw)
         if args == ("check",):
             assert "[bold red]loud[/bold red]" in result.stdout  # markup stays literal text
+            assert "protocol error" in result.stdout
 
 
 def test_a_backup_keeps_the_aliases_and_checks(
