@@ -63,6 +63,7 @@ RETRY_DELAY = 1.0
 # A check of this many links or more is shared by probe processes (at most this many).
 PROCESS_THRESHOLD = 1000
 MAX_PROBE_PROCESSES = 2
+# How often a probe process looks whether the check that started it is still there.
 PARENT_POLL_SECONDS = 0.5
 # Answers are recorded at least this often (seconds), those that came meanwhile together.
 BATCH_SECONDS = 0.1
