@@ -32,6 +32,7 @@ from pkm.storage.tags import TagRepository
 from pkm.tagnames import clean_tags, tag_key
 from pkm.transfer import Transfer
 from pkm.types import (
+    CheckReport,
     Entry,
     Feed,
     FeedReview,
@@ -550,6 +551,37 @@ class Pkm:
         if not entries:
             raise TagNotFoundError(f"no entries tagged {tag!r}")
         return entries
+
+    def check(
+        self,
+        query: str | None = None,
+        *,
+        tags: Sequence[str] = (),
+        older_than: str | None = None,
+        update_moved: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> CheckReport:
+        """Check the links of saved entries (all, or those ``query`` and ``tags`` find, as
+        in :meth:`find`), except those checked since ``older_than`` (``30d``, a date);
+        with ``update_moved``, each moved one takes its new URL, the old kept as an alias.
+        See :mod:`pkm.linkcheck` for how a link is judged."""
+        from pkm.linkcheck import check_links
+        from pkm.query import parse_since
+
+        self._require_writable()
+        before = to_ts(parse_since(older_than)) if older_than else None
+        ids = None
+        if query or tags:
+            hits = self.find(query or "", tags=tags, saved=True, limit=MAX_EXPORT)
+            ids = [hit.entry.id for hit in hits]
+        return check_links(
+            self._conn,
+            self._write,
+            ids,
+            checked_before=before,
+            update_moved=update_moved,
+            progress=progress,
+        )
 
     @staticmethod
     def export_format_for(path: str | os.PathLike[str] | None) -> str:

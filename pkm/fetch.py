@@ -23,6 +23,8 @@ Design notes (each is here because the simple alternative failed or cost too muc
   all hops were permanent).
 * A scan's article pages (full-text feeds) go through the same :class:`Client` as its
   feeds, so a host's slots bound feeds and pages together.
+* A link check (:meth:`Client.probe`) asks with HEAD or with a GET whose body is not kept,
+  through the same slots and pools.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ __all__ = [
     "USER_AGENT",
     "FeedRequest",
     "FeedResponse",
+    "LinkProbe",
     "PageResponse",
     "ResponseKind",
     "Timeouts",
@@ -146,6 +149,22 @@ class FeedResponse:
 
 
 @dataclass(frozen=True)
+class LinkProbe:
+    """What one request for a link's health met: the final answer after redirects, or the
+    failure. ``etag`` and ``last_modified`` are the final answer's validators."""
+
+    url: str  # final URL after redirects (where it failed, on failure)
+    status: int | None  # final HTTP status, None when there was no answer
+    permanent: bool = False  # redirected, and every hop was 301/308
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None  # one line, unless the answer was 2xx or 304
+    # No answer could ever come: the host is not found, the connection refused, the URL
+    # is not http(s). Timeouts, resets and TLS errors are not this.
+    unreachable: bool = False
+
+
+@dataclass(frozen=True)
 class PageResponse:
     url: str  # final URL after redirects
     status: int
@@ -189,6 +208,42 @@ class Client:
             status=fetched.status,
             content_type=fetched.headers.get("content-type"),
             body=fetched.body or b"",
+        )
+
+    async def probe(
+        self,
+        url: str,
+        *,
+        method: Literal["HEAD", "GET"] = "HEAD",
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> LinkProbe:
+        """Ask for ``url`` with HEAD (or GET, its body read only to keep the connection),
+        following redirects, conditionally when validators are given. Never raises for
+        the link's own failure: that is a probe with ``error``."""
+        headers = {"Accept": PAGE_ACCEPT}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        try:
+            fetched = await self._session.get(url, headers, method=method, keep_body=False)
+        except _Failure as failure:
+            return LinkProbe(
+                failure.url or url,
+                failure.status,
+                error=failure.reason,
+                unreachable=failure.unreachable,
+            )
+        return LinkProbe(
+            fetched.url,
+            fetched.status,
+            permanent=fetched.permanent,
+            etag=fetched.headers.get("etag"),
+            last_modified=fetched.headers.get("last-modified"),
+            error=None
+            if _answered(fetched.status)
+            else _status_reason(fetched.status, fetched.headers),
         )
 
     async def aclose(self) -> None:
@@ -365,6 +420,11 @@ def _failed(
     )
 
 
+def _answered(status: int) -> bool:
+    """A page is there: 2xx, or 304 to a conditional request."""
+    return 200 <= status < 300 or status == 304
+
+
 def _status_reason(status: int, headers: httpx.Headers) -> str:
     try:
         reason = f"HTTP {status} {HTTPStatus(status).phrase}"
@@ -425,11 +485,19 @@ def _run_sync(make: Callable[[], Awaitable[_T]]) -> _T:
 class _Failure(Exception):
     """A fetch that produced no usable final response; ``reason`` is one line for humans."""
 
-    def __init__(self, reason: str, *, status: int | None = None, too_large: bool = False):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status: int | None = None,
+        too_large: bool = False,
+        unreachable: bool = False,
+    ):
         super().__init__(reason)
         self.reason = reason
         self.status = status
         self.too_large = too_large
+        self.unreachable = unreachable  # see LinkProbe.unreachable
         self.url: str | None = None
 
 
@@ -439,6 +507,15 @@ class _Hop:
     headers: httpx.Headers
     body: bytes | None  # 2xx only
     location: str | None  # redirect target as sent, for 3xx redirects that carry one
+
+
+@dataclass(frozen=True)
+class _Mode:
+    """How every hop of one fetch asks, and what it keeps."""
+
+    method: str
+    keep_body: bool
+    max_bytes: int
 
 
 @dataclass(frozen=True)
@@ -476,11 +553,19 @@ class _Session:
         await asyncio.gather(*(t.aclose() for t in transports), return_exceptions=True)
 
     async def get(
-        self, url: str, headers: dict[str, str], *, max_bytes: int | None = None
+        self,
+        url: str,
+        headers: dict[str, str],
+        *,
+        max_bytes: int | None = None,
+        method: str = "GET",
+        keep_body: bool = True,
     ) -> _Fetched:
         """GET ``url``, following up to MAX_REDIRECTS redirects; raise _Failure on failure.
-        ``max_bytes`` replaces the session's cap for this fetch."""
+        ``max_bytes`` replaces the session's cap for this fetch. Another ``method`` (HEAD)
+        is used for every hop; without ``keep_body`` a 2xx body is drained, not kept."""
         cap = self._max_bytes if max_bytes is None else max_bytes
+        mode = _Mode(method, keep_body, cap)
         current = url
         visits: dict[str, int] = {}
         permanent = True
@@ -490,7 +575,7 @@ class _Session:
             if visits[current] > _MAX_VISITS_PER_URL:
                 raise _located(_Failure("redirect loop"), current)
             try:
-                hop, budget = await self._hop(_checked_url(current), headers, budget, cap)
+                hop, budget = await self._hop(_checked_url(current), headers, budget, mode)
                 if hop.location is None:
                     redirected = current != url
                     return _Fetched(
@@ -503,7 +588,7 @@ class _Session:
         raise _located(_Failure("too many redirects"), current)
 
     async def _hop(
-        self, url: httpx.URL, headers: dict[str, str], budget: float, max_bytes: int
+        self, url: httpx.URL, headers: dict[str, str], budget: float, mode: _Mode
     ) -> tuple[_Hop, float]:
         """One request, within this host's slot and what is left of the total deadline."""
         async with self._slot(url.host):
@@ -511,16 +596,17 @@ class _Session:
             started = loop.time()
             try:
                 async with asyncio.timeout(budget):
-                    hop = await self._send(url, headers, max_bytes)
+                    hop = await self._send(url, headers, mode)
             except TimeoutError:
                 raise _Failure(f"took longer than {_seconds(self._timeouts.total)} s") from None
             except httpx.HTTPError as exc:
-                raise _Failure(_describe(exc, self._timeouts)) from None
+                reason = _describe(exc, self._timeouts)
+                raise _Failure(reason, unreachable=_unreachable(exc)) from None
             return hop, budget - (loop.time() - started)
 
-    async def _send(self, url: httpx.URL, headers: dict[str, str], max_bytes: int) -> _Hop:
+    async def _send(self, url: httpx.URL, headers: dict[str, str], mode: _Mode) -> _Hop:
         headers = {**_BASE_HEADERS, **headers, **_userinfo_auth(url)}
-        request = httpx.Request("GET", url, headers=headers, extensions=self._extensions)
+        request = httpx.Request(mode.method, url, headers=headers, extensions=self._extensions)
         response = await self._transport(url).handle_async_request(request)
         response.request = request
         try:
@@ -529,8 +615,8 @@ class _Session:
             if status in _REDIRECT_STATUSES and location is not None:
                 await _drain(response)
                 return _Hop(status, response.headers, None, location)
-            if 200 <= status < 300:
-                body = await _read_body(response, max_bytes)
+            if 200 <= status < 300 and mode.keep_body:
+                body = await _read_body(response, mode.max_bytes)
                 return _Hop(status, response.headers, body, None)
             await _drain(response)
             return _Hop(status, response.headers, None, None)
@@ -625,7 +711,9 @@ _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
 def _as_failure(exc: _Failure | InvalidURLError) -> _Failure:
-    return exc if isinstance(exc, _Failure) else _Failure(str(exc))
+    # Redirect targets are judged before they are fetched: an invalid URL here is the one
+    # asked for, and no server will ever answer it.
+    return exc if isinstance(exc, _Failure) else _Failure(str(exc), unreachable=True)
 
 
 def _located(failure: _Failure, url: str) -> _Failure:
@@ -769,6 +857,12 @@ def _describe(exc: httpx.HTTPError, timeouts: Timeouts) -> str:
     if isinstance(exc, httpx.ConnectError):
         return _one_line(f"could not connect: {exc}")
     return _one_line(f"{type(exc).__name__}: {exc}")
+
+
+def _unreachable(exc: httpx.HTTPError) -> bool:
+    """Whether the host is not there at all (not found, refusing connections), as opposed
+    to there but failing (timeouts, resets)."""
+    return any(isinstance(c, (ConnectionRefusedError, socket.gaierror)) for c in _causes(exc))
 
 
 def _causes(exc: BaseException) -> Iterable[BaseException]:

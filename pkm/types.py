@@ -326,3 +326,57 @@ class FolderReview:
     @property
     def saved_ratio(self) -> float:
         return self.saved / self.items if self.items else 0.0
+
+
+LinkState = Literal["ok", "moved", "gone", "dead", "failing"]
+# The states of a link that does not work (``moved`` works: it only lives elsewhere).
+BROKEN_LINK_STATES: tuple[LinkState, ...] = ("gone", "dead", "failing")
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    """The last health check of a saved entry's URL.
+
+    ``broken_since`` is when the current run of broken answers (gone, dead, failing)
+    began; None while the link works. ``reason`` says what broke, in one line.
+    """
+
+    entry_id: int
+    url: str
+    state: LinkState
+    status: int | None
+    moved_to: str | None
+    checked_at: datetime
+    broken_since: datetime | None = None
+    reason: str | None = None
+
+    @property
+    def broken(self) -> bool:
+        return self.state in BROKEN_LINK_STATES
+
+
+@dataclass(frozen=True)
+class URLUpdate:
+    """A moved entry given its new URL, or refused because ``conflict`` (another entry's
+    id) already holds that URL; the old URL stays an alias only when it was updated."""
+
+    entry_id: int
+    old_url: str
+    new_url: str
+    conflict: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``pkm check`` found: each link checked now, in the order the answers came;
+    how many were left out as checked recently; and the moved URLs it updated."""
+
+    checks: tuple[LinkCheck, ...]
+    skipped: int = 0
+    updates: tuple[URLUpdate, ...] = ()
+
+    def counts(self) -> dict[LinkState, int]:
+        found: dict[LinkState, int] = dict.fromkeys(("ok", "moved", "gone", "dead", "failing"), 0)
+        for check in self.checks:
+            found[check.state] += 1
+        return found

@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from pkm import __version__
-from pkm.cli import edit, entries, export, feeds, find, mute, read, scan, tags, transfer
+from pkm.cli import check, edit, entries, export, feeds, find, mute, read, scan, tags, transfer
 from pkm.cli.render import error_line
 from pkm.errors import PkmError
 
@@ -77,3 +77,4 @@ find.register(app)
 export.register(app)
 transfer.register(app)
 read.register(app)
+check.register(app)

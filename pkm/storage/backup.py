@@ -10,7 +10,9 @@ from typing import Any
 from pkm.errors import StoreError
 from pkm.storage.entries import url_key
 
-# Parents before children, so foreign keys hold while restoring.
+# Parents before children, so foreign keys hold while restoring. Archives and link health
+# come too: without the aliases, a restored store would take an entry's old URL for a new
+# page.
 TABLES = (
     "feeds",
     "scans",
@@ -23,7 +25,7 @@ TABLES = (
     "link_checks",
     "entry_aliases",
 )
-# Tables without an ``id`` column, by their primary key.
+# The columns that order the rows of tables without an ``id``.
 _ORDER = {
     "items": "feed_id, item_key",
     "entry_tags": "entry_id, tag_id",

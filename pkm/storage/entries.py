@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pkm.errors import DuplicateURLError, EntryNotFoundError, InvalidURLError
-from pkm.storage import fts_index
+from pkm.storage import fts_index, links
 from pkm.storage.rows import (
     ENTRY_COLUMNS,
     ENTRY_LIST_COLUMNS,
@@ -81,10 +81,14 @@ class EntryRepository:
         return entry_from_row(row)
 
     def by_url(self, url: str) -> Entry | None:
-        row = self._conn.execute(
-            f"SELECT {ENTRY_COLUMNS} {_FROM} WHERE e.url_key = ?", (normalize_url(url),)
-        ).fetchone()
-        return entry_from_row(row) if row else None
+        """The entry at ``url`` (normalised), or the one whose link moved away from it."""
+        key = normalize_url(url)
+        row = self._conn.execute(f"SELECT {ENTRY_COLUMNS} {_FROM} WHERE e.url_key = ?", (key,))
+        found = row.fetchone()
+        if found is None:
+            moved = links.aliased_ids(self._conn, [key])
+            return self.get(moved[key]) if moved else None
+        return entry_from_row(found)
 
     def store_items(
         self, feed_id: int, source: str, items: Sequence[ParsedEntry], now: int, scan_id: int
@@ -178,11 +182,15 @@ class EntryRepository:
         return found
 
     def ids_by_url_key(self, keys: Sequence[str]) -> dict[str, int]:
-        """The entries that already hold these normalised URLs."""
+        """The entries that already hold these normalised URLs, or held them before their
+        link moved (see :mod:`pkm.storage.links`)."""
         rows = select_in(
             self._conn, "SELECT url_key, id FROM entries WHERE url_key IN ({marks})", keys
         )
-        return {str(key): int(entry_id) for key, entry_id in rows}
+        found = {str(key): int(entry_id) for key, entry_id in rows}
+        if len(found) < len(set(keys)):
+            found = links.aliased_ids(self._conn, [k for k in keys if k not in found]) | found
+        return found
 
     @staticmethod
     def _new_row(
