@@ -181,7 +181,8 @@ def _create_postgres_search() -> None:
         "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'pkm') THEN"
         " CREATE TEXT SEARCH CONFIGURATION pkm (COPY = simple);"
         " ALTER TEXT SEARCH CONFIGURATION pkm ALTER MAPPING FOR asciiword, asciihword,"
-        " hword_asciipart, word, hword, hword_part WITH unaccent, simple;"
+        " hword_asciipart, word, hword, hword_part, numword, numhword, hword_numpart"
+        " WITH unaccent, simple;"
         " END IF; END $$"
     )
     op.execute(
