@@ -52,7 +52,8 @@ def _split_checked(url: str) -> tuple[str, SplitResult]:
     if parts.scheme.lower() not in _DEFAULT_PORTS:
         shown = parts.scheme + ":" if parts.scheme else "no scheme"
         raise InvalidURLError(f"only http and https URLs are supported, not {shown} in {url!r}")
-    if not parts.hostname:
+    # A host of dots only ("http://./") is no host: the trailing dot is dropped below.
+    if not (parts.hostname or "").rstrip("."):
         raise InvalidURLError(f"URL has no host: {url!r}")
     return text, parts
 

@@ -264,6 +264,7 @@ urls = st.builds(
 @given(st.one_of(urls, texts))
 @example("http://example.org?utm_source=x&a=%26")
 @example("http://example.org/?a=1&b")
+@example("http://./")  # a host of dots: no host, not "http:///"
 def test_url_normalisation_is_idempotent(url: str) -> None:
     try:
         normal = normalize_url(url)
