@@ -56,8 +56,8 @@ Design choices:
   shows muted entries like any other).
 * Exclusions: with positive words they stay in ``match`` (``"a" NOT "b"``).
   FTS5 has no unary NOT, so a query whose words are only exclusions (``#py
-  -django``) puts them in ``exclude_match`` instead, which :func:`where_clause`
-  turns into ``e.id NOT IN (SELECT rowid FROM entries_fts WHERE … MATCH ?)``.
+  -django``) puts them in ``exclude_match`` instead, which
+  :func:`pkm.storage.filters.where_clause` leaves out.
   An exclusion as an ``OR`` alternative (``a OR -b``) is an error.
 * ``since:`` dates and ``today``/``yesterday`` are midnights in the timezone of
   ``now`` (the local timezone by default); the result is converted to UTC.
@@ -74,25 +74,13 @@ from pkm.errors import InvalidTagError, QueryError
 from pkm.tagnames import tag_key
 from pkm.text import controls_as_spaces
 
-__all__ = [
-    "FTS_TABLE",
-    "Query",
-    "feed_condition",
-    "merge",
-    "parse_query",
-    "parse_since",
-    "tag_prefix_condition",
-    "where_clause",
-]
-
-# Must equal pkm.storage.models.FTS_TABLE (not imported: that pulls in SQLAlchemy).
-# Its rowid is entries.id (content_rowid='id').
-FTS_TABLE = "entries_fts"
+__all__ = ["Query", "merge", "parse_query", "parse_since"]
 
 
 @dataclass(frozen=True)
 class Query:
-    """A parsed query: ``match`` for FTS5, the rest for :func:`where_clause`."""
+    """A parsed query: ``match`` for FTS5, the rest for
+    :func:`pkm.storage.filters.where_clause`."""
 
     match: str | None  # FTS5 MATCH expression (safe), or None when there are no words
     tags: tuple[str, ...]  # exact tag keys (pkm.tagnames.tag_key), all required
@@ -784,121 +772,3 @@ def merge(
         unread=query.unread or unread,
         to_read=query.to_read or to_read,
     )
-
-
-# --- SQL ----------------------------------------------------------------------
-
-_TAG_EXISTS = (
-    "EXISTS (SELECT 1 FROM entry_tags et JOIN tags t ON t.id = et.tag_id "
-    "WHERE et.entry_id = e.id AND {})"
-)
-# The host of e.url: after "://", up to the first "/", "?", "#" or ":" (port);
-# the appended "/" makes sure there is one.  (user@host URLs are not handled.)
-_AFTER_SCHEME = "substr(e.url, instr(e.url, '://') + 3)"
-_HOSTPART = f"replace(replace(replace({_AFTER_SCHEME}, '?', '/'), '#', '/'), ':', '/') || '/'"
-_URL_HOST = f"substr({_HOSTPART}, 1, instr({_HOSTPART}, '/') - 1)"
-# '.' || host LIKE '%.example.org': the host or any subdomain (LIKE ignores ASCII case).
-_SITE = f"('.' || {_URL_HOST}) LIKE ? ESCAPE '\\'"
-_MAX_ID_DIGITS = 18  # larger numbers do not fit SQLite's 64-bit integers
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _prefix_upper(prefix: str) -> str | None:
-    """The least string greater than every string that starts with ``prefix``."""
-    while prefix:
-        nxt = ord(prefix[-1]) + 1
-        if nxt <= 0x10FFFF:
-            if 0xD800 <= nxt <= 0xDFFF:
-                nxt = 0xE000
-            return prefix[:-1] + chr(nxt)
-        prefix = prefix[:-1]
-    return None
-
-
-def _tag_prefix_cond(prefix: str, params: list[object]) -> str:
-    upper = _prefix_upper(prefix)
-    params.append(prefix)
-    if upper is None:
-        return "t.key >= ?"
-    params.append(upper)
-    return "t.key >= ? AND t.key < ?"
-
-
-def tag_prefix_condition(prefix: str, params: list[object]) -> str:
-    """``t.key`` (alias ``t`` = tags) starts with ``prefix``: a range the key index serves."""
-    return _tag_prefix_cond(prefix, params)
-
-
-def feed_condition(q: Query, params: list[object]) -> str:
-    """The feeds (alias ``ff``) that ``q.feeds`` names; appends to ``params``."""
-    alts = []
-    for feed in q.feeds:
-        if feed.isascii() and feed.isdigit() and len(feed) <= _MAX_ID_DIGITS:
-            alts.append("ff.id = ? OR ff.title LIKE ? ESCAPE '\\'")
-            params.extend((int(feed), _like_escape(feed)))
-        else:
-            alts.append("ff.title LIKE ? ESCAPE '\\'")
-            params.append(f"%{_like_escape(feed)}%")
-    return "(" + " OR ".join(alts) + ")"
-
-
-def _any(conds: list[str]) -> str:
-    return conds[0] if len(conds) == 1 else "(" + " OR ".join(conds) + ")"
-
-
-def where_clause(q: Query) -> tuple[str, list[object]]:
-    """The SQL condition for everything in ``q`` except ``match``; ``"1"`` if none.
-
-    Aliases: ``e`` = entries, ``f`` = feeds (LEFT JOINed on e.feed_id).  User text
-    only ever travels as ``?`` parameters.  The conditions are AND-joined (any OR
-    inside one is parenthesised), so the fragment can be AND-ed into a larger WHERE.
-    ``exclude_match`` becomes ``e.id NOT IN (SELECT rowid FROM entries_fts …)``.
-    """
-    conds: list[str] = []
-    params: list[object] = []
-    for tag in q.tags:
-        conds.append(_TAG_EXISTS.format("t.key = ?"))
-        params.append(tag)
-    for prefix in q.tag_prefixes:
-        conds.append(_TAG_EXISTS.format(_tag_prefix_cond(prefix, params)))
-    if q.exclude_tags:
-        marks = ", ".join("?" * len(q.exclude_tags))
-        conds.append("NOT " + _TAG_EXISTS.format(f"t.key IN ({marks})"))
-        params.extend(q.exclude_tags)
-    for prefix in q.exclude_tag_prefixes:
-        conds.append("NOT " + _TAG_EXISTS.format(_tag_prefix_cond(prefix, params)))
-    if q.untagged:
-        conds.append("NOT EXISTS (SELECT 1 FROM entry_tags et WHERE et.entry_id = e.id)")
-    if q.feeds:
-        conds.append(
-            f"+e.feed_id IN (SELECT ff.id FROM feeds ff WHERE {feed_condition(q, params)})"
-        )
-    for title in q.titles:
-        conds.append("e.title LIKE ? ESCAPE '\\'")
-        params.append(f"%{_like_escape(title)}%")
-    if q.authors:
-        conds.append(_any(["e.author LIKE ? ESCAPE '\\'"] * len(q.authors)))
-        params.extend(f"%{_like_escape(author)}%" for author in q.authors)
-    if q.sites:
-        conds.append(_any([_SITE] * len(q.sites)))
-        params.extend(f"%.{_like_escape(site)}" for site in q.sites)
-    if q.since is not None:
-        conds.append("e.sort_date >= ?")
-        params.append(int(q.since.timestamp()))
-    flags = (
-        (q.saved, "e.saved_at IS NOT NULL"),
-        (q.unread, "e.read_at IS NULL"),
-        (q.read, "e.read_at IS NOT NULL"),
-        (q.to_read, "e.to_read = 1"),
-        (q.muted, "e.muted = 1"),
-    )
-    conds += [condition for on, condition in flags if on]
-    if q.exclude_match is not None:
-        conds.append(f"e.id NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
-        params.append(q.exclude_match)
-    if not conds:
-        return "1", params
-    return " AND ".join(conds), params

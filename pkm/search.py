@@ -47,13 +47,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from pkm.errors import EntryNotFoundError
-from pkm.query import (
-    FTS_TABLE,
-    Query,
-    feed_condition,
-    tag_prefix_condition,
-    where_clause,
-)
+from pkm.query import Query
+from pkm.storage.filters import FTS_TABLE, feed_condition, tag_prefix_condition, where_clause
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row, like_escape
 from pkm.types import SearchHit, SearchHits
 
@@ -464,7 +459,7 @@ def _drivers(conn: sqlite3.Connection, q: Query, cap: int) -> list[_Driver] | No
         found.append(_Driver(sql, tuple(plist), _count(conn, sql, tuple(plist), cap), rest))
     if q.feeds:
         plist = []
-        cond = feed_condition(q, plist)
+        cond = feed_condition(q.feeds, plist)
         feed_ids = [
             int(r[0]) for r in conn.execute(f"SELECT ff.id FROM feeds ff WHERE {cond}", plist)
         ]

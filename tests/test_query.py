@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pkm.errors import QueryError, UsageError
-from pkm.query import FTS_TABLE, Query, merge, parse_query, parse_since, where_clause
+from pkm.query import Query, merge, parse_query, parse_since
+from pkm.storage.filters import FTS_TABLE, where_clause
 
 NOW = datetime(2026, 3, 15, 12, 30, tzinfo=UTC)
 PLUS2 = timezone(timedelta(hours=2))

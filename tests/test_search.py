@@ -20,11 +20,12 @@ from hypothesis import strategies as st
 from pkm import search as search_mod
 from pkm.api import Pkm
 from pkm.errors import EntryNotFoundError, NotFoundError, QueryError
-from pkm.query import FTS_TABLE, Query, merge, parse_query, where_clause
+from pkm.query import Query, merge, parse_query
 from pkm.search import BM25_WEIGHTS, PHRASE_BOOST, SAVED_BOOST, SearchHits, related, search
 from pkm.storage.db import open_store, transaction
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
+from pkm.storage.filters import FTS_TABLE, where_clause
 from pkm.storage.tags import TagRepository
 from pkm.types import ParsedEntry
 
