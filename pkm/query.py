@@ -1,4 +1,9 @@
-"""The search query language of ``pkm find``: parsed here, never handed raw to FTS5.
+"""The search query language of ``pkm find``: text in, a typed :class:`Query` out.
+
+No SQL and no search-engine syntax here: the query's words are a tree of
+:class:`Term`, :class:`AllOf`, :class:`AnyOf` and :class:`Without`, its filters plain
+values, and the store compiles both for its engine (``pkm.storage.fts5`` renders the
+words as an SQLite FTS5 MATCH expression, ``pkm.storage.filters`` the filters as SQL).
 
 Syntax (in the spirit of linkding and Pinboard)::
 
@@ -24,13 +29,12 @@ Precedence is NOT > AND > OR, as in FTS5 and linkding: ``a b OR c`` means
 
 Design choices:
 
-* Every word and phrase becomes a double-quoted FTS5 string (internal ``"``
-  doubled), a prefix becomes ``"word" *``, and operators are emitted explicitly
-  (``AND``/``OR``/``NOT`` with parentheses), so FTS5 syntax (``NEAR(``, ``^``,
-  ``:``, ``+``, ``*``) in user text is always literal.  Words with no letter or
-  digit (the tokenizer would drop them) are dropped; a query left with no words
-  just has ``match=None``.  Control characters count as spaces (a NUL would cut
-  the FTS5 string short).  Case and accents are folded by the tokenizer.
+* Every word and phrase is a :class:`Term` holding the text as typed: operator
+  words and engine syntax inside it (``NEAR(``, ``^``, ``:``, ``+``, ``*``) are
+  text, never operators.  Words with no letter or digit (a tokenizer drops them)
+  are dropped; a query left with no words just has ``match=None``.  Control
+  characters count as spaces (a NUL would cut an engine's string short).  Case and
+  accents are the index's to fold.
 * Filters (``#tag``, ``feed:``, ``site:``, ``since:``, ``is:``, ``!untagged``)
   are global AND conditions and must be at the top level: a filter inside
   parentheses or joined by ``OR`` is a :class:`QueryError` (``#a OR #b`` is not
@@ -48,16 +52,15 @@ Design choices:
   SQLite's LIKE); an all-digit NAME means the feed id (or a title equal to it).
 * ``site:HOST``: the entry URL's host equals HOST or ends with ``.HOST``; a
   pasted URL (``site:https://example.org/x``) is reduced to its host.
-* ``is:saved`` = ``e.saved_at IS NOT NULL``; ``is:read`` = ``e.read_at IS NOT NULL``
-  and ``is:unread`` = ``e.read_at IS NULL``, as in a feed reader: an entry is read once
-  shown (``pkm read``, ``pkm show``, ``pkm open``); ``is:toread`` = ``e.to_read = 1``,
-  the read-later flag (``--to-read``), whether read or not.
-  ``is:muted`` = ``e.muted = 1`` (hidden from scans by a mute rule; ``find``
-  shows muted entries like any other).
-* Exclusions: with positive words they stay in ``match`` (``"a" NOT "b"``).
-  FTS5 has no unary NOT, so a query whose words are only exclusions (``#py
-  -django``) puts them in ``exclude_match`` instead, which
-  :func:`pkm.storage.filters.where_clause` leaves out.
+* ``is:saved``: kept as a bookmark; ``is:read`` and ``is:unread`` as in a feed
+  reader: an entry is read once shown (``pkm read``, ``pkm show``, ``pkm open``);
+  ``is:toread``: the read-later flag (``--to-read``), whether read or not;
+  ``is:muted``: hidden from scans by a mute rule (``find`` shows muted entries like
+  any other).  :mod:`pkm.storage.filters` says which stored columns these are.
+* Exclusions: with positive words they stay in ``match`` (``Without(a, b)``).
+  A query whose words are only exclusions (``#py -django``) matches what is left
+  when the entries matching ``exclude_match`` are left out (FTS5 has no unary NOT,
+  and a match of everything would be a scan).
   An exclusion as an ``OR`` alternative (``a OR -b``) is an error.
 * ``since:`` dates and ``today``/``yesterday`` are midnights in the timezone of
   ``now`` (the local timezone by default); the result is converted to UTC.
@@ -74,15 +77,91 @@ from pkm.errors import InvalidTagError, QueryError
 from pkm.tagnames import tag_key
 from pkm.text import controls_as_spaces
 
-__all__ = ["Query", "merge", "parse_query", "parse_since"]
+__all__ = [
+    "AllOf",
+    "AnyOf",
+    "Query",
+    "Term",
+    "Without",
+    "Words",
+    "merge",
+    "parse_query",
+    "parse_since",
+]
+
+
+# The nodes are plain slotted classes: a dataclass costs ~1 ms of import time.
+
+
+class _Value:
+    """Equality, hashing and a repr from the slots: the tree is a value."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, _Value)
+            and type(other) is type(self)
+            and other._values() == self._values()
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._values()))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}{self._values()!r}"
+
+
+class Term(_Value):
+    """A word, or a phrase (its words side by side, in order); ``prefix``: the last word
+    may go on (``async*``)."""
+
+    __slots__ = ("text", "prefix")
+
+    def __init__(self, text: str, prefix: bool = False) -> None:
+        self.text = text
+        self.prefix = prefix
+
+
+class AllOf(_Value):
+    """Every one of ``items`` (two or more)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[Words, ...]) -> None:
+        self.items = items
+
+
+class AnyOf(_Value):
+    """At least one of ``items`` (two or more)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[Words, ...]) -> None:
+        self.items = items
+
+
+class Without(_Value):
+    """``base``, except where ``excluded`` matches too."""
+
+    __slots__ = ("base", "excluded")
+
+    def __init__(self, base: Words, excluded: Words) -> None:
+        self.base = base
+        self.excluded = excluded
+
+
+Words = Term | AllOf | AnyOf | Without
 
 
 @dataclass(frozen=True)
 class Query:
-    """A parsed query: ``match`` for FTS5, the rest for
-    :func:`pkm.storage.filters.where_clause`."""
+    """A parsed query: the words an entry must match (``match``), and the filters."""
 
-    match: str | None  # FTS5 MATCH expression (safe), or None when there are no words
+    match: Words | None  # None when there are no words
     tags: tuple[str, ...]  # exact tag keys (pkm.tagnames.tag_key), all required
     tag_prefixes: tuple[str, ...]  # tag_key form; each must prefix some tag key
     exclude_tags: tuple[str, ...]
@@ -96,12 +175,12 @@ class Query:
     to_read: bool = False
     muted: bool = False
     terms: tuple[str, ...] = ()  # positive words/phrases, for highlighting/related
-    exclude_match: str | None = None  # FTS5 expression of entries to leave out
+    exclude_match: Words | None = None  # entries these match are left out
     exclude_tag_prefixes: tuple[str, ...] = ()
-    # The query's words as one FTS5 phrase, when they are all plain words joined by AND
+    # The query's words as one phrase, when they are all plain words joined by AND
     # (so the phrase matches only where ``match`` does): ranking ``(match) OR near``
     # puts entries with the words side by side above those with them scattered.
-    near: str | None = None
+    near: Term | None = None
     titles: tuple[str, ...] = ()  # title:WORDS, each in the title (all of them)
     authors: tuple[str, ...] = ()  # author:NAME values (any of them)
 
@@ -136,8 +215,8 @@ _TAG_FIELD = "tag"
 # (quote it to find it); URL schemes are words.
 _NOT_FIELDS = frozenset({"http", "https", "mailto", "ftp", "file", "urn", "tag"})
 _FIELDS_HELP = "#tag or tag:, feed:, site:, since:, is:, title:, author:"
-# Output parentheses depth (FTS5's parser stack overflows at about 30) and input
-# nesting of parentheses and NOTs (the parser here is recursive).
+# Nesting of the words' tree (FTS5's parser stack overflows at about 30 levels of
+# parentheses) and of the input's parentheses and NOTs (the parser here is recursive).
 _MAX_DEPTH = 16
 _MAX_NESTING = 32
 _SINCE_HELP = "use YYYY-MM-DD, 7d, 2w, 3m, 1y, 12h, yesterday or today"
@@ -145,9 +224,6 @@ _HOST_EXTRA = frozenset(".-_")
 
 
 # --- tokens and syntax tree ---------------------------------------------------
-
-
-# Internal nodes are plain slotted classes: a dataclass costs ~1 ms of import time.
 
 
 class _Tok:
@@ -422,17 +498,16 @@ class _Parser:
         raise AssertionError(tok)
 
 
-# --- FTS5 rendering -----------------------------------------------------------
+# --- the words' tree -----------------------------------------------------------
 
 
 class _Expr:
-    """A rendered FTS5 expression; ``depth`` counts its nested parentheses."""
+    """A built tree of words; ``depth`` counts its compound nodes inside one another."""
 
-    __slots__ = ("text", "atomic", "depth")
+    __slots__ = ("node", "depth")
 
-    def __init__(self, text: str, atomic: bool, depth: int = 0) -> None:
-        self.text = text
-        self.atomic = atomic
+    def __init__(self, node: Words, depth: int = 0) -> None:
+        self.node = node
         self.depth = depth
 
 
@@ -446,32 +521,28 @@ class _Rendered:
         self.neg = neg
 
 
-def _wrap(e: _Expr) -> str:
-    return e.text if e.atomic else f"({e.text})"
-
-
 def _depth(e: _Expr) -> int:
-    return e.depth if e.atomic else e.depth + 1
+    return e.depth if isinstance(e.node, Term) else e.depth + 1
 
 
-def _join(exprs: list[_Expr] | tuple[_Expr, ...], op: str) -> _Expr:
+def _join(exprs: list[_Expr] | tuple[_Expr, ...], kind: type[AllOf | AnyOf]) -> _Expr:
     if len(exprs) == 1:
         return exprs[0]
-    return _compound(f" {op} ".join(_wrap(e) for e in exprs), max(_depth(e) for e in exprs))
+    return _compound(kind(tuple(e.node for e in exprs)), max(_depth(e) for e in exprs))
 
 
-def _compound(text: str, depth: int) -> _Expr:
+def _compound(node: Words, depth: int) -> _Expr:
     if depth > _MAX_DEPTH:
         raise QueryError("query is nested too deeply")
-    return _Expr(text, False, depth)
+    return _Expr(node, depth)
 
 
 def _full(r: _Rendered) -> _Expr:
     assert r.pos is not None
     if not r.neg:
         return r.pos
-    neg = _join(r.neg, "OR")
-    return _compound(f"{_wrap(r.pos)} NOT {_wrap(neg)}", max(_depth(r.pos), _depth(neg)))
+    neg = _join(r.neg, AnyOf)
+    return _compound(Without(r.pos.node, neg.node), max(_depth(r.pos), _depth(neg)))
 
 
 def _is_private_use(ch: str) -> bool:
@@ -480,22 +551,19 @@ def _is_private_use(ch: str) -> bool:
 
 
 def _has_token(text: str) -> bool:
-    """Whether the unicode61 tokenizer finds a token in ``text`` (letters, digits, Co)."""
+    """Whether a tokenizer finds a token in ``text`` (letters, digits, private use), as
+    SQLite's unicode61 does."""
     return any(ch.isalnum() or _is_private_use(ch) for ch in text)
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
 def _render(node: _Node, terms: list[str], negated: bool) -> _Rendered | None:
-    """FTS5 form of ``node``; None when it has no words left (they are ignored)."""
+    """The words of ``node`` as a tree; None when it has none left (they are ignored)."""
     if isinstance(node, _Term):
         if not _has_token(node.text):
             return None
         if not negated and node.text not in terms:
             terms.append(node.text)
-        return _Rendered(_Expr(_quote(node.text) + (" *" if node.prefix else ""), True), ())
+        return _Rendered(_Expr(Term(node.text, node.prefix)), ())
     if isinstance(node, _Group):
         return _render(node.child, terms, negated)
     if isinstance(node, _Not):
@@ -503,7 +571,7 @@ def _render(node: _Node, terms: list[str], negated: bool) -> _Rendered | None:
         if r is None:
             return None
         if r.pos is None:  # NOT (NOT n1 AND NOT n2) = n1 OR n2
-            return _Rendered(_join(r.neg, "OR"), ())
+            return _Rendered(_join(r.neg, AnyOf), ())
         return _Rendered(None, (_full(r),))
     if isinstance(node, _And):
         pos: list[_Expr] = []
@@ -516,7 +584,7 @@ def _render(node: _Node, terms: list[str], negated: bool) -> _Rendered | None:
                 neg.extend(r.neg)
         if not pos and not neg:
             return None
-        return _Rendered(_join(pos, "AND") if pos else None, tuple(neg))
+        return _Rendered(_join(pos, AllOf) if pos else None, tuple(neg))
     if isinstance(node, _Or):
         alts: list[_Expr] = []
         for item in node.items:
@@ -529,7 +597,7 @@ def _render(node: _Node, terms: list[str], negated: bool) -> _Rendered | None:
                     "on its own (write 'a -b OR c' or '-(b OR c)')"
                 )
             alts.append(_full(r))
-        return _Rendered(_join(alts, "OR"), ()) if alts else None
+        return _Rendered(_join(alts, AnyOf), ()) if alts else None
     raise AssertionError(node)  # _Filter: removed before rendering
 
 
@@ -639,14 +707,14 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
     if words:
         r = _render(words[0] if len(words) == 1 else _And(tuple(words)), terms, False)
         if r is not None and r.pos is not None:
-            match = _full(r).text
-        elif r is not None:  # only exclusions: FTS5 has no unary NOT
-            exclude = _join(r.neg, "OR").text
+            match = _full(r).node
+        elif r is not None:  # only exclusions
+            exclude = _join(r.neg, AnyOf).node
     near = None
     kept = [w for w in words if not (isinstance(w, _Term) and not _has_token(w.text))]
     plain = [w for w in kept if isinstance(w, _Term)]
     if len(plain) >= 2 and len(plain) == len(kept) and not any(w.prefix for w in plain):
-        near = _quote(" ".join(w.text for w in plain))
+        near = Term(" ".join(w.text for w in plain))
 
     return Query(
         match=match,

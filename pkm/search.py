@@ -47,8 +47,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from pkm.errors import EntryNotFoundError
-from pkm.query import Query
-from pkm.storage.filters import FTS_TABLE, feed_condition, tag_prefix_condition, where_clause
+from pkm.query import AllOf, AnyOf, Query, Term, Words
+from pkm.storage.filters import feed_condition, tag_prefix_condition, where_clause
+from pkm.storage.fts5 import FTS_TABLE, match_expression, quote
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row, like_escape
 from pkm.types import SearchHit, SearchHits
 
@@ -124,7 +125,7 @@ def related(
     if like is None:
         return SearchHits()
     base = query if query is not None else _EMPTY
-    match = f"({like}) AND ({base.match})" if base.match else like
+    match = AllOf((like, base.match)) if base.match else like
     narrowed = replace(base, match=match, near=None)  # near would widen the match
     return _Search(conn, narrowed, limit, offset, skip_id=entry_id).run()
 
@@ -209,8 +210,8 @@ class _Search:
     # --- best match first -------------------------------------------------------------
 
     def _best(self, driver: _Driver | None) -> SearchHits:
-        match = self.query.match
-        assert match is not None
+        assert self.query.match is not None
+        match = match_expression(self.query.match)
         query = driver.rest if driver else self.query
         where, params = where_clause(query)
         conds: list[str] = []
@@ -244,7 +245,7 @@ class _Search:
                 return SearchHits()
             # Below the oldest one listed, unknown unless the list is complete.
             scanned_to = 0 if len(allowed) < want else allowed[-1]
-        near = self.query.near
+        near = match_expression(self.query.near) if self.query.near else None
         boost = SAVED_BOOST * (PHRASE_BOOST if near else 1.0)
         # The best ``want`` so far as a min-heap of (-score, sort_date, id): its top is
         # the worst of them (highest score, then oldest, then lowest id).
@@ -543,8 +544,8 @@ _LIKE_TERMS = 8
 _LIKE_MAX_MATCHES = 3_000
 
 
-def like_expression(conn: sqlite3.Connection, entry_id: int) -> str | None:
-    """An FTS5 expression (OR of the entry's most telling words), or None if it has none.
+def like_expression(conn: sqlite3.Connection, entry_id: int) -> Words | None:
+    """The entry's most telling words (any of them), or None if it has none.
 
     Words are weighted by where they occur (title and tags above the note, the note
     above the body) and by how rare they are in the index; words that only this entry
@@ -564,22 +565,20 @@ def like_expression(conn: sqlite3.Connection, entry_id: int) -> str | None:
     cap = max(50, total // 200)  # a word in more entries than this tells little
     scored: list[tuple[float, str, int]] = []
     for word, weight in weights.most_common(_LIKE_CANDIDATES):
-        df = _count(conn, f"SELECT 1 FROM {_F} WHERE {_F} MATCH ?", (_quote(word),), cap)
+        df = _count(conn, f"SELECT 1 FROM {_F} WHERE {_F} MATCH ?", (quote(word),), cap)
         if 2 <= df < cap:
             scored.append((weight * math.log(total / df), word, df))
     scored.sort(reverse=True)
-    chosen: list[str] = []
+    chosen: list[Words] = []
     matches = 0
     for _, word, df in scored:
         if len(chosen) == _LIKE_TERMS or (chosen and matches + df > _LIKE_MAX_MATCHES):
             break
-        chosen.append(_quote(word))
+        chosen.append(Term(word))
         matches += df
-    return " OR ".join(chosen) if chosen else None
-
-
-def _quote(word: str) -> str:
-    return '"' + word.replace('"', '""') + '"'
+    if not chosen:
+        return None
+    return chosen[0] if len(chosen) == 1 else AnyOf(tuple(chosen))
 
 
 def _words(text: str) -> list[str]:

@@ -25,7 +25,8 @@ from pkm.search import BM25_WEIGHTS, PHRASE_BOOST, SAVED_BOOST, SearchHits, rela
 from pkm.storage.db import open_store, transaction
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
-from pkm.storage.filters import FTS_TABLE, where_clause
+from pkm.storage.filters import where_clause
+from pkm.storage.fts5 import FTS_TABLE, match_expression
 from pkm.storage.tags import TagRepository
 from pkm.types import ParsedEntry
 
@@ -581,7 +582,7 @@ def brute_force(
         conn.execute(
             f"SELECT rowid, bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE}"
             f" WHERE {FTS_TABLE} MATCH ?",
-            (q.match,),
+            (match_expression(q.match),),
         ).fetchall()
     )
     near = set()
@@ -589,7 +590,8 @@ def brute_force(
         near = {
             r[0]
             for r in conn.execute(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", (q.near,)
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?",
+                (match_expression(q.near),),
             )
         }
     allowed = {

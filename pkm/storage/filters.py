@@ -9,16 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from pkm.storage.fts5 import FTS_TABLE, match_expression
 from pkm.storage.rows import like_escape
 
 if TYPE_CHECKING:
     from pkm.query import Query
 
-__all__ = ["FTS_TABLE", "feed_condition", "tag_prefix_condition", "where_clause"]
-
-# Must equal pkm.storage.models.FTS_TABLE (not imported: that pulls in SQLAlchemy).
-# Its rowid is entries.id (content_rowid='id').
-FTS_TABLE = "entries_fts"
+__all__ = ["feed_condition", "tag_prefix_condition", "where_clause"]
 
 _TAG_EXISTS = (
     "EXISTS (SELECT 1 FROM entry_tags et JOIN tags t ON t.id = et.tag_id "
@@ -125,7 +122,7 @@ def where_clause(q: Query) -> tuple[str, list[object]]:
     conds += [condition for on, condition in flags if on]
     if q.exclude_match is not None:
         conds.append(f"e.id NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
-        params.append(q.exclude_match)
+        params.append(match_expression(q.exclude_match))
     if not conds:
         return "1", params
     return " AND ".join(conds), params
