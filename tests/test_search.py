@@ -22,6 +22,7 @@ from pkm.api import Pkm
 from pkm.errors import EntryNotFoundError, NotFoundError, QueryError
 from pkm.query import Query, merge, parse_query
 from pkm.search import BM25_WEIGHTS, PHRASE_BOOST, SAVED_BOOST, SearchHits, related, search
+from pkm.storage import search as search_store
 from pkm.storage.db import open_store, transaction
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
@@ -705,7 +706,7 @@ def test_a_rare_site_asks_the_url_index(
     random_store: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(search_mod, "SITE_SCAN_BUDGET", 0)  # always over budget,
-    monkeypatch.setattr(search_mod, "_PROGRESS_STEP", 1)  # however small the store
+    monkeypatch.setattr(search_store, "_PROGRESS_STEP", 1)  # however small the store
     statements: list[str] = []
     random_store.set_trace_callback(statements.append)
     try:

@@ -15,6 +15,9 @@ from pathlib import Path
 
 from pkm.errors import NotAStoreError, StoreError
 
+# What the modules outside pkm.storage call the store's connection, without naming the
+# driver.
+Connection = sqlite3.Connection
 # The newest migration in migrations/versions; tests/test_migrations.py keeps it honest.
 HEAD_REVISION = "0005"
 BUSY_TIMEOUT_MS = 15_000
