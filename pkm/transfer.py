@@ -7,7 +7,6 @@ and a restore are each written in the store's own write transactions.
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from typing import IO
 
 from pkm.errors import FormatError, PkmError, UsageError
 from pkm.files import DEFAULT_MAX_FILE_BYTES, read_input
+from pkm.storage.db import Connection
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
 from pkm.storage.rows import now_ts
@@ -25,7 +25,7 @@ from pkm.types import BookmarkImport, Entry, ImportReport, ReadingList
 # interrupted import keeps most of its work.
 IMPORT_BATCH = 5000
 
-Write = Callable[[], AbstractContextManager[sqlite3.Connection]]
+Write = Callable[[], AbstractContextManager[Connection]]
 
 
 def export_format_for(path: str | os.PathLike[str] | None) -> str:
@@ -43,7 +43,7 @@ def export_format_for(path: str | os.PathLike[str] | None) -> str:
 class Transfer:
     """The imports, backups and restores of one open store."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, write: Write) -> None:
+    def __init__(self, conn: Connection, path: Path, write: Write) -> None:
         self._conn = conn
         self._path = path
         self._write = write

@@ -207,6 +207,20 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+@contextmanager
+def checkpoints_every(conn: sqlite3.Connection, pages: int) -> Iterator[None]:
+    """While the block runs, SQLite copies its write-ahead log into the store every
+    ``pages`` pages; after it, at the usual interval, and once at once (as far as
+    readers allow)."""
+    default = int(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+    conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA wal_autocheckpoint = {default}")
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
 def describe_error(exc: sqlite3.Error, path: Path) -> str:
     """One line for a driver error, naming the store and what the user can do."""
     message = str(exc)
