@@ -12,7 +12,6 @@ methods that need them, so that a quick read such as ``find`` starts fast.
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -23,7 +22,7 @@ from typing import IO, TYPE_CHECKING
 from pkm.config import store_path
 from pkm.errors import FeedNotFoundError, PkmError, StoreError, TagNotFoundError, UsageError
 from pkm.files import DEFAULT_MAX_FILE_BYTES
-from pkm.storage.db import describe_error, open_any, transaction
+from pkm.storage.db import Connection, close, open_any, transaction
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
 from pkm.storage.mutes import MuteRepository
@@ -64,7 +63,7 @@ MAX_TRIAGE_HITS = 1_000
 class Pkm:
     """One open store. Use as a context manager, or call :meth:`close`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, conn: Connection, path: Path, *, read_only: bool = False) -> None:
         self._conn = conn
         self.path = path
         # A store pkm may not write still answers every question; writes are refused.
@@ -82,7 +81,7 @@ class Pkm:
         return cls(conn, path, read_only=read_only)
 
     def close(self) -> None:
-        self._conn.close()
+        close(self._conn)
 
     def __enter__(self) -> Pkm:
         return self
@@ -103,13 +102,10 @@ class Pkm:
             )
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> Iterator[None]:
         self._require_writable()
-        try:
-            with transaction(self._conn) as conn:
-                yield conn
-        except sqlite3.OperationalError as exc:
-            raise StoreError(describe_error(exc, self.path)) from None
+        with transaction(self._conn):
+            yield
 
     # --- feeds -------------------------------------------------------------
 
@@ -248,18 +244,15 @@ class Pkm:
         self._require_writable()
         from pkm.scan import fetch_due
 
-        try:
-            return fetch_due(
-                self._conn,
-                self.path,
-                self._write,
-                feed_id=feed_id,
-                folder=folder,
-                force=force,
-                progress=progress,
-            )
-        except sqlite3.OperationalError as exc:
-            raise StoreError(describe_error(exc, self.path)) from None
+        return fetch_due(
+            self._conn,
+            self.path,
+            self._write,
+            feed_id=feed_id,
+            folder=folder,
+            force=force,
+            progress=progress,
+        )
 
     def _settle_stored(self) -> None:
         from pkm.scan import settle_stored
@@ -498,13 +491,10 @@ class Pkm:
         )
         if like is not None:
             self._entries.get(like)
-        try:
-            if like is not None:
-                hits = related(self._conn, like, parsed, limit=limit, offset=offset)
-            else:
-                hits = search(self._conn, parsed, limit=limit, offset=offset)
-        except sqlite3.OperationalError as exc:
-            raise StoreError(describe_error(exc, self.path)) from None
+        if like is not None:
+            hits = related(self._conn, like, parsed, limit=limit, offset=offset)
+        else:
+            hits = search(self._conn, parsed, limit=limit, offset=offset)
         if not hits:
             self._check_names(parsed)
         hits.filters = written.filter_words()
@@ -548,10 +538,6 @@ class Pkm:
         from pkm.transfer import export_format_for
 
         return export_format_for(path)
-
-    def describe(self, exc: sqlite3.Error) -> str:
-        """A driver error met outside the facade's own translation, as one line."""
-        return describe_error(exc, self.path)
 
     def export(
         self,

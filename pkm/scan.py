@@ -341,7 +341,7 @@ def settle_stored(conn: Connection) -> None:
 def fetch_due(
     conn: Connection,
     path: Path,
-    write: Callable[[], AbstractContextManager[Connection]],
+    write: Callable[[], AbstractContextManager[object]],
     *,
     feed_id: int | None = None,
     folder: str | None = None,

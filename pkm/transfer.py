@@ -25,7 +25,7 @@ from pkm.types import BookmarkImport, Entry, ImportReport, ReadingList
 # interrupted import keeps most of its work.
 IMPORT_BATCH = 5000
 
-Write = Callable[[], AbstractContextManager[Connection]]
+Write = Callable[[], AbstractContextManager[object]]
 
 
 def export_format_for(path: str | os.PathLike[str] | None) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pkm.errors import DuplicateURLError, EntryNotFoundError, InvalidURLError
+from pkm.storage.db import Repository
 from pkm.storage.rows import (
     ENTRY_COLUMNS,
     ENTRY_LIST_COLUMNS,
@@ -65,7 +66,7 @@ class StoredItems:
     pages: list[tuple[int, str]]
 
 
-class EntryRepository:
+class EntryRepository(Repository):
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 

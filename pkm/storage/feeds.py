@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pkm.errors import FeedNotFoundError, InvalidURLError
+from pkm.storage.db import Repository
 from pkm.storage.filters import feed_condition
 from pkm.storage.rows import FEED_COLUMNS, feed_from_row, in_folder, is_storable_id, now_ts
 from pkm.types import Feed
@@ -29,7 +30,7 @@ class FetchState:
     full_text: bool = False
 
 
-class FeedRepository:
+class FeedRepository(Repository):
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 

@@ -23,7 +23,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from pkm.errors import StoreError
 from pkm.query import Query, Term
+from pkm.storage.db import Repository, wrap_exceptions
 from pkm.storage.filters import feed_condition, tag_prefix_condition, where_clause
 from pkm.storage.fts5 import FTS_TABLE, match_expression
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row, like_escape
@@ -64,11 +66,13 @@ class Driver:
     rest: Query  # the query without this filter (the driver already applies it)
 
 
+@wrap_exceptions
 def highest_id(conn: sqlite3.Connection) -> int:
     """The largest entry id, 0 for an empty store: about the number of entries."""
     return int(conn.execute("SELECT max(id) FROM entries").fetchone()[0] or 0)
 
 
+@wrap_exceptions
 def newest(
     conn: sqlite3.Connection,
     query: Query,
@@ -96,7 +100,7 @@ def newest(
     return [entry_from_row(row) for row in conn.execute(sql, [*params, limit, offset])]
 
 
-class Ranking:
+class Ranking(Repository):
     """The matches of ``query``'s words that its filters (and ``driver``) allow, ranked
     by BM25 with ``weights`` (one per FTS column) inside the index."""
 
@@ -225,6 +229,7 @@ class Ranking:
         }
 
 
+@wrap_exceptions
 def within(conn: sqlite3.Connection, budget: int, work: Callable[[], T]) -> T | None:
     """``work()``, or None when its statements ran more than ``budget`` VM instructions
     (counted in steps of _PROGRESS_STEP; SQLite interrupts the statement)."""
@@ -240,9 +245,10 @@ def within(conn: sqlite3.Connection, budget: int, work: Callable[[], T]) -> T | 
     conn.set_progress_handler(tick, _PROGRESS_STEP)
     try:
         return work()
-    except sqlite3.OperationalError:
+    except (sqlite3.OperationalError, StoreError):
         # The interrupt surfaces as "interrupted", or as whatever it broke off (opening
-        # the FTS table on a fresh connection fails as "vtable constructor failed").
+        # the FTS table on a fresh connection fails as "vtable constructor failed"),
+        # translated by the storage function work() called.
         if stopped:
             return None
         raise
@@ -269,6 +275,7 @@ def _count(conn: sqlite3.Connection, sql: str, params: tuple[object, ...], cap: 
     return int(row[0])
 
 
+@wrap_exceptions
 def drivers(conn: sqlite3.Connection, q: Query, cap: int) -> list[Driver] | None:
     """The positive filters as id sources, smallest first; None when one is empty.
 
@@ -322,6 +329,7 @@ def drivers(conn: sqlite3.Connection, q: Query, cap: int) -> list[Driver] | None
     return found
 
 
+@wrap_exceptions
 def indexed_text(conn: sqlite3.Connection, entry_id: int) -> tuple[object, ...] | None:
     """The entry's title, tags, note and text, as the index holds them; None if no such
     entry."""
@@ -331,6 +339,7 @@ def indexed_text(conn: sqlite3.Connection, entry_id: int) -> tuple[object, ...] 
     return None if row is None else tuple(row)
 
 
+@wrap_exceptions
 def match_count(conn: sqlite3.Connection, word: str, cap: int) -> int:
     """How many entries hold ``word``, counting no further than ``cap``."""
     match = match_expression(Term(word))
