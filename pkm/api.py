@@ -122,7 +122,8 @@ class Pkm:
         """Subscribe to a feed URL, or to a feed discovered on a web page URL.
 
         Returns the feed, whether it was new, and the feeds found on the page (when
-        the URL was a page; ``choose`` picks among them). A new feed is fetched at once.
+        the URL was a page; ``choose`` picks among them, 0 = the first; out of range is a
+        :class:`~pkm.errors.ChoiceError`). A new feed is fetched at once.
         With ``full_text``, each new item's article page is fetched for its main text.
         """
         url = check_url(url)
@@ -165,7 +166,7 @@ class Pkm:
         """Change a feed's title, folder (an empty one clears it) or full-text setting;
         None keeps a value."""
         if title is None and folder is None and full_text is None:
-            raise UsageError("nothing to change: give --title, --folder or --full-text")
+            raise UsageError("nothing to change: give a title, folder or full_text")
         if title is not None and not title.strip():
             raise UsageError("a title cannot be empty")
         feed = self._feeds.resolve(str(ref))
@@ -478,8 +479,10 @@ class Pkm:
         from pkm.query import merge, parse_query, parse_since
         from pkm.search import related, search
 
-        if limit < 1 or offset < 0:
-            raise UsageError("--limit must be at least 1 and --offset at least 0")
+        if limit < 1:
+            raise UsageError(f"limit must be a positive number, not {limit}")
+        if offset < 0:
+            raise UsageError(f"offset must be 0 or more, not {offset}")
         written = parse_query(query)
         parsed = merge(
             written,
@@ -553,9 +556,9 @@ class Pkm:
         ``include_private``, except in formats that keep the flag with each bookmark.
         """
         if tag is None and query is None:
-            raise UsageError("export needs a tag or --query")
+            raise UsageError("export needs a tag or a query")
         if tag is not None and query is not None:
-            raise UsageError("export takes a tag or --query, not both")
+            raise UsageError("export takes a tag or a query, not both")
         if tag is not None:
             entries = self.tagged(tag)
             title = f"Reading list: {_display_tag(entries, tag)}"

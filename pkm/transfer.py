@@ -66,7 +66,9 @@ class Transfer:
             left_out = len(entries) - len(shared)
             if not shared:
                 raise PkmError(
-                    f"all {left_out} entries are private; --include-private exports them"
+                    f"all {left_out} entries are private",
+                    option="include_private",
+                    advice="; {} exports them",
                 )
             entries = shared
         text = exporter(entries, title=title, generated=datetime.now(UTC))

@@ -140,10 +140,16 @@ def day(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d") if value else "          "
 
 
+# The options of the commands, by the name of the API argument they set: an error whose
+# advice names an argument names the option instead.
+OPTIONS = {"format": "--format", "include_private": "--include-private", "max_size": "--max-size"}
+
+
 def error_line(exc: PkmError | OSError) -> tuple[str, int]:
     """The line pkm prints for an error a command met, and the exit code that goes with it."""
     if isinstance(exc, PkmError):
-        message, code = str(exc), exc.exit_code
+        message = exc.naming(OPTIONS.get(exc.option, exc.option))
+        code = exc.exit_code
     else:
         message = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
         code = 1
