@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from pkm.errors import FeedNotFoundError, InvalidURLError
 from pkm.storage.db import Repository
-from pkm.storage.filters import feed_condition
 from pkm.storage.rows import FEED_COLUMNS, feed_from_row, in_folder, is_storable_id, now_ts
 from pkm.types import Feed
 from pkm.urls import feed_url
@@ -127,6 +126,10 @@ class FeedRepository(Repository):
 
     def missing_names(self, names: Sequence[str]) -> list[str]:
         """Those of these ``feed:`` names that no feed answers to."""
+        # Not at the top: the filters import the query language, which `pkm tags` (and
+        # every command that opens the feeds) does not need.
+        from pkm.storage.filters import feed_condition
+
         missing = []
         for name in names:
             params: list[object] = []
