@@ -73,8 +73,20 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from pkm.errors import InvalidTagError, QueryError
-from pkm.tagnames import tag_key
+from pkm.errors import QueryError
+from pkm.querysyntax import (
+    And,
+    Filter,
+    Group,
+    Node,
+    Not,
+    Or,
+    Parser,
+    Token,
+    Word,
+    tag_key_or_error,
+    tokenize,
+)
 from pkm.text import controls_as_spaces
 
 __all__ = [
@@ -206,296 +218,10 @@ class Query:
 
 EMPTY = Query(None, (), (), (), (), (), None)
 
-_OPERATORS = frozenset({"OR", "AND", "NOT"})
-_FILTER_KEYS = frozenset({"feed", "site", "since", "is", "title", "author"})
-_IS = ("saved", "read", "unread", "toread", "muted")
-# What other tools call a tag filter.
-_TAG_FIELD = "tag"
-# A word "name:value" whose name is none of these is a mistyped filter, not a word to find
-# (quote it to find it); URL schemes are words.
-_NOT_FIELDS = frozenset({"http", "https", "mailto", "ftp", "file", "urn", "tag"})
-_FIELDS_HELP = "#tag or tag:, feed:, site:, since:, is:, title:, author:"
 # Nesting of the words' tree (FTS5's parser stack overflows at about 30 levels of
-# parentheses) and of the input's parentheses and NOTs (the parser here is recursive).
+# parentheses).
 _MAX_DEPTH = 16
-_MAX_NESTING = 32
 _SINCE_HELP = "use YYYY-MM-DD, 7d, 2w, 3m, 1y, 12h, yesterday or today"
-_HOST_EXTRA = frozenset(".-_")
-
-
-# --- tokens and syntax tree ---------------------------------------------------
-
-
-class _Tok:
-    """A token: "(" ")" "OR" "AND" "NOT" "term" or "filter"."""
-
-    __slots__ = ("kind", "pos", "raw", "text", "prefix", "key")
-
-    def __init__(
-        self, kind: str, pos: int, raw: str, text: str = "", prefix: bool = False, key: str = ""
-    ) -> None:
-        self.kind = kind
-        self.pos = pos
-        self.raw = raw
-        self.text = text  # term text, or filter value
-        self.prefix = prefix
-        self.key = key  # filter key: "#", "#*", "feed", "site", "since", "is", "!"
-
-
-class _Term:
-    __slots__ = ("text", "prefix", "pos")
-
-    def __init__(self, text: str, prefix: bool, pos: int) -> None:
-        self.text = text
-        self.prefix = prefix
-        self.pos = pos
-
-
-class _Filter:
-    __slots__ = ("tok",)
-
-    def __init__(self, tok: _Tok) -> None:
-        self.tok = tok
-
-
-class _Not:
-    __slots__ = ("child", "pos", "raw")
-
-    def __init__(self, child: _Node, pos: int, raw: str) -> None:
-        self.child = child
-        self.pos = pos
-        self.raw = raw
-
-
-class _And:
-    __slots__ = ("items",)
-
-    def __init__(self, items: tuple[_Node, ...]) -> None:
-        self.items = items
-
-
-class _Or:
-    __slots__ = ("items",)
-
-    def __init__(self, items: tuple[_Node, ...]) -> None:
-        self.items = items
-
-
-class _Group:
-    __slots__ = ("child", "pos")
-
-    def __init__(self, child: _Node, pos: int) -> None:
-        self.child = child
-        self.pos = pos
-
-
-_Node = _Term | _Filter | _Not | _And | _Or | _Group
-
-
-def _fragment(text: str, start: int, limit: int = 30) -> str:
-    frag = text[start:]
-    if len(frag) > limit:
-        frag = frag[:limit] + "…"
-    return repr(frag)
-
-
-# --- tokenizer ----------------------------------------------------------------
-
-
-def _tokenize(s: str) -> list[_Tok]:
-    toks: list[_Tok] = []
-    n = len(s)
-    i = 0
-    while i < n:
-        c = s[i]
-        if c.isspace():
-            i += 1
-        elif c == "(" or c == ")":
-            toks.append(_Tok(c, i, c))
-            i += 1
-        elif c == '"':
-            end = s.find('"', i + 1)
-            if end < 0:
-                raise QueryError(f"unbalanced quote at position {i}: {_fragment(s, i)}")
-            j = end + 1
-            while j < n and s[j] == "*":
-                j += 1
-            toks.append(_Tok("term", i, s[i:j], s[i + 1 : end], j > end + 1))
-            i = j
-        elif c == "-":
-            if i + 1 >= n or s[i + 1].isspace() or s[i + 1] == ")":
-                raise QueryError(f"'-' at position {i} needs a term right after it (e.g. -word)")
-            toks.append(_Tok("NOT", i, "-"))
-            i += 1
-        else:
-            j = i
-            while j < n and not s[j].isspace() and s[j] not in '()"':
-                j += 1
-            word = s[i:j]
-            if j < n and s[j] == '"' and word[-1] == ":" and word[:-1].lower() in _FILTER_KEYS:
-                end = s.find('"', j + 1)
-                if end < 0:
-                    raise QueryError(f"unbalanced quote at position {j}: {_fragment(s, j)}")
-                toks.append(_filter_tok(word[:-1].lower(), s[j + 1 : end], i, s[i : end + 1]))
-                i = end + 1
-            else:
-                toks.append(_word_tok(word, i))
-                i = j
-    return toks
-
-
-def _word_tok(word: str, pos: int) -> _Tok:
-    if word in _OPERATORS:
-        return _Tok(word, pos, word)
-    base = word.rstrip("*")
-    if not base:
-        raise QueryError(
-            f"'{word}' at position {pos} must end a word, with no space (prefix search: word*)"
-        )
-    if word[0] == "#":
-        key = _tag_key(base[1:], f"{word!r} at position {pos}")
-        return _Tok("filter", pos, word, key, key="#*" if base != word else "#")
-    if word[0] == "!" and word[1:2].isalpha():
-        if word.lower() == "!untagged":
-            return _Tok("filter", pos, word, key="!")
-        raise QueryError(
-            f"unknown filter {word} at position {pos} (use !untagged; "
-            f'to search for the word, quote it: "{word}")'
-        )
-    colon = word.find(":")
-    name = word[:colon].lower() if colon > 0 else ""
-    if name in _FILTER_KEYS:
-        return _filter_tok(name, word[colon + 1 :], pos, word)
-    if name == _TAG_FIELD:
-        return _word_tok("#" + word[colon + 1 :], pos)
-    if name.isascii() and name.isalpha() and name not in _NOT_FIELDS and colon + 1 < len(word):
-        raise QueryError(
-            f"unknown field {name}: at position {pos} (use {_FIELDS_HELP};"
-            f' to search for the word, quote it: "{word}")'
-        )
-    return _Tok("term", pos, word, base, base != word)
-
-
-def _tag_key(name: str, where: str) -> str:
-    """The store's identity of a tag (:func:`pkm.tagnames.tag_key`), or a QueryError."""
-    try:
-        return tag_key(name)
-    except InvalidTagError as exc:
-        reason = str(exc).split(":", 1)[0]
-        if reason.startswith("empty tag"):
-            raise QueryError(f"empty tag {where}") from None
-        raise QueryError(f"bad tag {where}: {reason}") from None
-
-
-def _filter_tok(key: str, value: str, pos: int, raw: str) -> _Tok:
-    value = value.strip()
-    if not value:
-        raise QueryError(f"empty filter {key}: at position {pos}")
-    if key == "is":
-        low = value.lower()
-        if low not in _IS:
-            raise QueryError(f"unknown filter is:{value} (use {', '.join(f'is:{w}' for w in _IS)})")
-        value = low
-    elif key == "site":
-        value = _parse_host(value, raw)
-    return _Tok("filter", pos, raw, value, key=key)
-
-
-def _parse_host(value: str, raw: str) -> str:
-    host = value.lower()
-    if "://" in host:
-        host = host.split("://", 1)[1]
-    for sep in "/?#":
-        host = host.split(sep, 1)[0]
-    host = host.rsplit("@", 1)[-1].split(":", 1)[0]
-    host = host.removeprefix("*.").strip(".")
-    if not host or not all(ch.isalnum() or ch in _HOST_EXTRA for ch in host):
-        raise QueryError(f"bad host in {raw} (use site:example.org)")
-    return host
-
-
-# --- parser -------------------------------------------------------------------
-
-
-class _Parser:
-    def __init__(self, toks: list[_Tok]) -> None:
-        self.toks = toks
-        self.i = 0
-        self.nesting = 0
-
-    def peek(self) -> _Tok | None:
-        return self.toks[self.i] if self.i < len(self.toks) else None
-
-    def _needs_operand(self, tok: _Tok) -> None:
-        nxt = self.peek()
-        if nxt is None or nxt.kind in (")", "OR", "AND"):
-            what = "on both sides" if tok.kind != "NOT" else "after it"
-            op = "'-'" if tok.raw == "-" else tok.raw
-            raise QueryError(f"{op} at position {tok.pos} needs a term {what}")
-
-    def parse_or(self) -> _Node:
-        items = [self.parse_and()]
-        while (tok := self.peek()) is not None and tok.kind == "OR":
-            self.i += 1
-            self._needs_operand(tok)
-            items.append(self.parse_and())
-        return items[0] if len(items) == 1 else _Or(tuple(items))
-
-    def parse_and(self) -> _Node:
-        items: list[_Node] = []
-        while (tok := self.peek()) is not None and tok.kind not in (")", "OR"):
-            if tok.kind == "AND":
-                if not items:
-                    raise QueryError(f"AND at position {tok.pos} needs a term on both sides")
-                self.i += 1
-                self._needs_operand(tok)
-                continue
-            items.append(self.parse_unary())
-        if not items:
-            tok = self.peek()
-            if tok is not None and tok.kind == "OR":
-                raise QueryError(f"OR at position {tok.pos} needs a term on both sides")
-            # only reachable for ")" right after "(" or at the start
-            assert tok is not None
-            raise QueryError(f"unbalanced parenthesis at position {tok.pos}: ')' has no '('")
-        return items[0] if len(items) == 1 else _And(tuple(items))
-
-    def parse_unary(self) -> _Node:
-        tok = self.toks[self.i]
-        self.i += 1
-        if tok.kind in ("NOT", "("):
-            self.nesting += 1
-            if self.nesting > _MAX_NESTING:
-                raise QueryError(f"query is nested too deeply at position {tok.pos}")
-            try:
-                return self._parse_nested(tok)
-            finally:
-                self.nesting -= 1
-        if tok.kind == "filter":
-            return _Filter(tok)
-        return _Term(tok.text, tok.prefix, tok.pos)
-
-    def _parse_nested(self, tok: _Tok) -> _Node:
-        if tok.kind == "NOT":
-            self._needs_operand(tok)
-            return _Not(self.parse_unary(), tok.pos, tok.raw)
-        if tok.kind == "(":
-            nxt = self.peek()
-            if nxt is not None and nxt.kind == ")":
-                raise QueryError(f"empty parentheses at position {tok.pos}")
-            if nxt is None:
-                raise QueryError(
-                    f"unbalanced parenthesis at position {tok.pos}: '(' is never closed"
-                )
-            child = self.parse_or()
-            close = self.peek()
-            if close is None:
-                raise QueryError(
-                    f"unbalanced parenthesis at position {tok.pos}: '(' is never closed"
-                )
-            self.i += 1  # parse_or only stops at ")" or the end
-            return _Group(child, tok.pos)
-        raise AssertionError(tok)
 
 
 # --- the words' tree -----------------------------------------------------------
@@ -556,24 +282,24 @@ def _has_token(text: str) -> bool:
     return any(ch.isalnum() or _is_private_use(ch) for ch in text)
 
 
-def _render(node: _Node, terms: list[str], negated: bool) -> _Rendered | None:
+def _render(node: Node, terms: list[str], negated: bool) -> _Rendered | None:
     """The words of ``node`` as a tree; None when it has none left (they are ignored)."""
-    if isinstance(node, _Term):
+    if isinstance(node, Word):
         if not _has_token(node.text):
             return None
         if not negated and node.text not in terms:
             terms.append(node.text)
         return _Rendered(_Expr(Term(node.text, node.prefix)), ())
-    if isinstance(node, _Group):
+    if isinstance(node, Group):
         return _render(node.child, terms, negated)
-    if isinstance(node, _Not):
+    if isinstance(node, Not):
         r = _render(node.child, terms, True)
         if r is None:
             return None
         if r.pos is None:  # NOT (NOT n1 AND NOT n2) = n1 OR n2
             return _Rendered(_join(r.neg, AnyOf), ())
         return _Rendered(None, (_full(r),))
-    if isinstance(node, _And):
+    if isinstance(node, And):
         pos: list[_Expr] = []
         neg: list[_Expr] = []
         for item in _and_items(node):
@@ -585,7 +311,7 @@ def _render(node: _Node, terms: list[str], negated: bool) -> _Rendered | None:
         if not pos and not neg:
             return None
         return _Rendered(_join(pos, AllOf) if pos else None, tuple(neg))
-    if isinstance(node, _Or):
+    if isinstance(node, Or):
         alts: list[_Expr] = []
         for item in node.items:
             r = _render(item, terms, negated)
@@ -598,26 +324,26 @@ def _render(node: _Node, terms: list[str], negated: bool) -> _Rendered | None:
                 )
             alts.append(_full(r))
         return _Rendered(_join(alts, AnyOf), ()) if alts else None
-    raise AssertionError(node)  # _Filter: removed before rendering
+    raise AssertionError(node)  # Filter: removed before rendering
 
 
-def _and_items(node: _And) -> list[_Node]:
+def _and_items(node: And) -> list[Node]:
     """The operands of ``node``, with parenthesised ANDs inside it spliced in."""
-    items: list[_Node] = []
+    items: list[Node] = []
     for item in node.items:
-        if isinstance(item, _Group) and isinstance(item.child, _And):
+        if isinstance(item, Group) and isinstance(item.child, And):
             items.extend(_and_items(item.child))
         else:
             items.append(item)
     return items
 
 
-def _first_not(node: _Node) -> int:
-    if isinstance(node, _Not):
+def _first_not(node: Node) -> int:
+    if isinstance(node, Not):
         return node.pos
-    if isinstance(node, _Group):
+    if isinstance(node, Group):
         return _first_not(node.child)
-    if isinstance(node, _And | _Or):
+    if isinstance(node, And | Or):
         for item in node.items:
             found = _first_not(item)
             if found >= 0:
@@ -625,12 +351,12 @@ def _first_not(node: _Node) -> int:
     return -1
 
 
-def _first_filter(node: _Node) -> _Tok | None:
-    if isinstance(node, _Filter):
+def _first_filter(node: Node) -> Token | None:
+    if isinstance(node, Filter):
         return node.tok
-    if isinstance(node, _Not | _Group):
+    if isinstance(node, Not | Group):
         return _first_filter(node.child)
-    if isinstance(node, _And | _Or):
+    if isinstance(node, And | Or):
         for item in node.items:
             found = _first_filter(item)
             if found is not None:
@@ -657,10 +383,10 @@ def _add(items: list[str], value: str) -> None:
 def parse_query(text: str, *, now: datetime | None = None) -> Query:
     """Parse a search query; raise :class:`QueryError` pointing at the problem."""
     s = _check_text(text)
-    toks = _tokenize(s)
+    toks = tokenize(s)
     if not toks:
         return EMPTY
-    parser = _Parser(toks)
+    parser = Parser(toks)
     root = parser.parse_or()
     stray = parser.peek()
     if stray is not None:  # parse_or stops early only at an unmatched ")"
@@ -670,14 +396,14 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
         k: []
         for k in ("#", "#*", "-#", "-#*", "feed", "site", "since", "is", "!", "title", "author")
     }
-    words: list[_Node] = []
-    for item in root.items if isinstance(root, _And) else (root,):
+    words: list[Node] = []
+    for item in root.items if isinstance(root, And) else (root,):
         negated = False
         inner = item
-        while isinstance(inner, _Not):
+        while isinstance(inner, Not):
             negated = not negated
             inner = inner.child
-        if isinstance(inner, _Filter):
+        if isinstance(inner, Filter):
             tok = inner.tok
             if negated:
                 if tok.key not in ("#", "#*"):
@@ -705,14 +431,14 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
     terms: list[str] = []
     match = exclude = None
     if words:
-        r = _render(words[0] if len(words) == 1 else _And(tuple(words)), terms, False)
+        r = _render(words[0] if len(words) == 1 else And(tuple(words)), terms, False)
         if r is not None and r.pos is not None:
             match = _full(r).node
         elif r is not None:  # only exclusions
             exclude = _join(r.neg, AnyOf).node
     near = None
-    kept = [w for w in words if not (isinstance(w, _Term) and not _has_token(w.text))]
-    plain = [w for w in kept if isinstance(w, _Term)]
+    kept = [w for w in words if not (isinstance(w, Word) and not _has_token(w.text))]
+    plain = [w for w in kept if isinstance(w, Word)]
     if len(plain) >= 2 and len(plain) == len(kept) and not any(w.prefix for w in plain):
         near = Term(" ".join(w.text for w in plain))
 
@@ -816,7 +542,7 @@ def merge(
     prefixes = list(query.tag_prefixes)
     for tag in tags:
         base = tag.strip()
-        key = _tag_key(base.rstrip("*"), repr(tag))
+        key = tag_key_or_error(base.rstrip("*"), repr(tag))
         _add(prefixes if base.endswith("*") else new_tags, key)
     new_feeds = list(query.feeds)
     for feed in feeds:
