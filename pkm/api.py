@@ -28,7 +28,7 @@ from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
 from pkm.storage.rows import now_ts, to_ts
 from pkm.storage.tags import TagRepository
-from pkm.tagnames import clean_tags, tag_key
+from pkm.tagnames import tag_key
 from pkm.types import (
     Entry,
     Feed,
@@ -46,9 +46,10 @@ from pkm.types import (
     Triage,
     Untagged,
 )
-from pkm.urls import check_url, searchable
+from pkm.urls import check_url
 
 if TYPE_CHECKING:
+    from pkm.bookmarks import Bookmarks
     from pkm.discover import DiscoveredFeed
     from pkm.mute import MuteRule
     from pkm.query import Query
@@ -73,14 +74,20 @@ class Pkm:
         self._entries = EntryRepository(conn)
         self._tags = TagRepository(conn)
 
-    # Imports, exports, backups and mute rules are made on first use: importing their
-    # modules is no part of a find or of pkm tags (about 2% of either, counted in
+    # Imports, exports, backups, bookmarks and mute rules are made on first use: importing
+    # their modules is no part of a find or of pkm tags (about 2% of either, counted in
     # instructions with callgrind).
     @cached_property
     def _transfer(self) -> Transfer:
         from pkm.transfer import Transfer
 
         return Transfer(self._conn, self.path, self._write)
+
+    @cached_property
+    def _bookmarks(self) -> Bookmarks:
+        from pkm.bookmarks import Bookmarks
+
+        return Bookmarks(self._entries, self._tags, self._write, self._require_writable)
 
     def _mutes(self) -> MuteRepository:
         from pkm.storage.mutes import MuteRepository
@@ -206,14 +213,13 @@ class Pkm:
         since: str | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> ScanReport:
-        """Fetch due feeds (unless ``fetch`` is false) and report what is new.
-
-        New means not yet shown by a digest: what this scan stored, and what earlier ones
-        stored but never showed (a scan cut short, a feed's first fetch when it was added).
-        Reported entries count as shown. Without fetching, when nothing is new, the last
-        digest is shown again; ``since`` (``3d``, ``yesterday``, ``2026-11-01``, as in
-        :meth:`find`) shows every item first seen since then instead.
+        """Fetch due feeds (unless ``fetch`` is false) and report what is new: not yet shown
+        by a digest (:func:`pkm.digest.new_items`), and shown from now on. Without
+        fetching, when nothing is new, the last digest is shown again; ``since`` (``3d``,
+        ``yesterday``, ``2026-11-01``, as in :meth:`find`) shows every item first seen
+        since then instead.
         """
+        from pkm.digest import new_items
         from pkm.query import parse_since
 
         start = parse_since(since) if since else None
@@ -226,18 +232,15 @@ class Pkm:
             report = self._fetch(feed_id=feed_id, folder=folder, force=force, progress=progress)
         elif not self.read_only:
             self._settle_stored()  # a scan killed outright left its items unsettled
-        if start is not None:
-            new = self._entries.new_items(since=to_ts(start), feed_id=feed_id, folder=folder)
-        else:
-            new = self._entries.new_items(unshown=True, feed_id=feed_id, folder=folder)
-            if new:
-                if not self.read_only:  # shown, but it cannot be recorded
-                    with self._write():
-                        self._entries.mark_shown([e.id for e in new], now_ts())
-            elif not fetch:
-                last = self._entries.last_shown(feed_id=feed_id, folder=folder)
-                if last is not None:
-                    new = self._entries.new_items(shown_at=last, feed_id=feed_id, folder=folder)
+        new = new_items(
+            self._entries,
+            self._write,
+            since=start,
+            again=not fetch,
+            record=not self.read_only,  # shown, but a read-only store cannot record it
+            feed_id=feed_id,
+            folder=folder,
+        )
         stories = self._stories(new)
         feed_ids = sorted({s.entry.feed_id for s in stories if s.entry.feed_id is not None})
         return replace(
@@ -276,11 +279,9 @@ class Pkm:
             settle_stored(self._conn)
 
     def _stories(self, entries: Sequence[Entry]) -> tuple[Story, ...]:
-        """The new entries as a scan shows them: muted ones out, duplicates folded."""
-        from pkm.digest import collapse
+        from pkm.digest import stories
 
-        shown = [e for e in entries if not e.muted]
-        return tuple(collapse(shown, self._entries.other_feeds(shown)))
+        return stories(self._entries, entries)
 
     # --- entries and bookmarks ---------------------------------------------
 
@@ -316,31 +317,13 @@ class Pkm:
             return self._entries.set_read(entry_ids, now_ts() if read else None)
 
     def set_tags(self, entry_id: int, tags: Sequence[str]) -> Entry:
-        """Give an entry exactly these tags; tags keep it saved (none leave it as it was)."""
-        names = clean_tags(tags)
-        entry = self._entries.get(entry_id)
-        keep = {tag_key(name) for name in names}
-        with self._write():
-            if names:
-                self._entries.mark_saved(entry_id, now=now_ts())
-            self._tags.remove(entry_id, [t for t in entry.tags if tag_key(t) not in keep])
-            self._tags.add(entry_id, names)
-        return self._entries.get(entry_id)
+        """Give an entry exactly these tags; see :meth:`Bookmarks.set_tags`."""
+        return self._bookmarks.set_tags(entry_id, tags)
 
     def fetch_full_text(self, entry_id: int) -> Entry:
-        """Fetch the entry's article page and keep its main text as the content (found
-        by search, shown by ``pkm show``); raises, keeping the entry as it was, when the
-        page cannot be fetched or holds no article."""
-        from pkm.pages import article_of
-
-        entry = self._entries.get(entry_id)
-        if not entry.url:
-            raise PkmError(f"entry {entry_id} has no URL to fetch")
-        self._require_writable()
-        article = article_of(entry.url)
-        with self._write():
-            self._entries.store_full_text(entry_id, article.html, article.text, now_ts())
-        return self._entries.get(entry_id)
+        """Keep the main text of the entry's article page as its content; see
+        :meth:`Bookmarks.fetch_full_text`."""
+        return self._bookmarks.fetch_full_text(entry_id)
 
     def tag(
         self,
@@ -351,16 +334,8 @@ class Pkm:
         to_read: bool | None = None,
         private: bool | None = None,
     ) -> Entry:
-        """Keep an entry as a bookmark with these tags (added to earlier ones) and a note;
-        ``private`` (when given) makes it the user's alone, or shared again."""
-        names = clean_tags(tags)
-        self._entries.get(entry_id)
-        with self._write():
-            self._entries.mark_saved(
-                entry_id, now=now_ts(), note=note, to_read=to_read, private=private
-            )
-            self._tags.add(entry_id, names)
-        return self._entries.get(entry_id)
+        """Keep an entry as a bookmark with these tags and a note; see :meth:`Bookmarks.tag`."""
+        return self._bookmarks.tag(entry_id, tags, note=note, to_read=to_read, private=private)
 
     def edit(
         self,
@@ -371,58 +346,22 @@ class Pkm:
         append_note: str | None = None,
         url: str | None = None,
     ) -> Entry:
-        """Change what was saved: a title, the note (``""`` clears it; ``append_note`` adds a
-        line), or the URL of a page no feed brought (a feed item's URL is the feed's)."""
-        if note is not None and append_note is not None:
-            raise UsageError("give a new note or a note to append, not both")
-        entry = self._entries.get(entry_id)
-        if url is not None:
-            url = check_url(url)
-            if entry.feed_id is not None:
-                raise PkmError(f"entry {entry_id} is a feed item: its URL is the feed's")
-        with self._write():
-            if title is not None:
-                if not title.strip():
-                    raise UsageError("a title cannot be empty")
-                self._entries.set_title(entry_id, " ".join(title.split()))
-            if note is not None:
-                self._entries.set_note(entry_id, note.strip() or None)
-            if append_note:
-                self._entries.append_note(entry_id, append_note.strip())
-            if url is not None:
-                self._entries.set_url(entry_id, url)
-        return self._entries.get(entry_id)
+        """Change a title, the note or a saved page's URL; see :meth:`Bookmarks.edit`."""
+        return self._bookmarks.edit(
+            entry_id, title=title, note=note, append_note=append_note, url=url
+        )
 
     def unsave(self, entry_id: int) -> Entry:
-        """Drop the bookmark (tags, note, saved date, flags); a feed item stays an item."""
-        entry = self._entries.get(entry_id)
-        if entry.feed_id is None:
-            raise PkmError(
-                f"entry {entry_id} is a saved page with no feed: pkm delete {entry_id} removes it"
-            )
-        with self._write():
-            self._entries.unsave(entry_id)
-        return self._entries.get(entry_id)
+        """Drop the bookmark; a feed item stays an item (:meth:`Bookmarks.unsave`)."""
+        return self._bookmarks.unsave(entry_id)
 
     def delete(self, entry_id: int) -> Entry:
-        """Remove a saved page that no feed brought, with its tags and note."""
-        entry = self._entries.get(entry_id)
-        if entry.feed_id is not None:
-            raise PkmError(
-                f"entry {entry_id} is an item of {entry.feed_title or 'a feed'}:"
-                f" pkm unsave {entry_id} drops the bookmark"
-            )
-        with self._write():
-            self._entries.delete(entry_id)
-        return entry
+        """Remove a saved page that no feed brought (:meth:`Bookmarks.delete`)."""
+        return self._bookmarks.delete(entry_id)
 
     def untag(self, entry_id: int, tags: Sequence[str]) -> Untagged:
-        """Remove tags from an entry; returns it and the tags it did not have."""
-        names = clean_tags(tags)
-        self._entries.get(entry_id)
-        with self._write():
-            missing = self._tags.remove(entry_id, names)
-        return Untagged(self._entries.get(entry_id), missing)
+        """Remove tags from an entry; see :meth:`Bookmarks.untag`."""
+        return self._bookmarks.untag(entry_id, tags)
 
     def save(
         self,
@@ -435,39 +374,10 @@ class Pkm:
         to_read: bool | None = None,
         private: bool | None = None,
     ) -> SaveResult:
-        """Save any URL; its page title and description are fetched unless ``fetch`` is false.
-
-        Saving a URL that is already known (from a feed or an earlier save) merges into it.
-        """
-        url = check_url(url)
-        names = clean_tags(tags)
-        existing = self._entries.by_url(url)
-        page_title = description = warning = None
-        if fetch and (existing is None or not existing.title):
-            from pkm.pages import page_details
-
-            page_title, description, warning = page_details(url)
-        with self._write():
-            # Looked up again inside the write: another pkm may have saved it meanwhile.
-            existing = self._entries.by_url(url)
-            if existing is None:
-                entry_id = self._entries.add_page(
-                    url,
-                    title=title or page_title,
-                    description=description,
-                    source=searchable(url),
-                    now=now_ts(),
-                )
-            else:
-                entry_id = existing.id
-                self._entries.fill_page(entry_id, title=page_title, description=description)
-                if title:
-                    self._entries.set_title(entry_id, title)
-            self._entries.mark_saved(
-                entry_id, now=now_ts(), note=note, to_read=to_read, private=private
-            )
-            self._tags.add(entry_id, names)
-        return SaveResult(self._entries.get(entry_id), merged=existing is not None, warning=warning)
+        """Save any URL, merged into what the store knows of it; see :meth:`Bookmarks.save`."""
+        return self._bookmarks.save(
+            url, tags=tags, note=note, title=title, fetch=fetch, to_read=to_read, private=private
+        )
 
     # --- retrieval ---------------------------------------------------------
 

@@ -17,7 +17,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import AbstractContextManager, aclosing, contextmanager
+from contextlib import aclosing, contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -33,7 +33,7 @@ from pkm.fetch import (
     fetch_feeds,
 )
 from pkm.fulltext import Article, is_page_type
-from pkm.storage.db import Connection, checkpoints_every, transaction
+from pkm.storage.db import Connection, Write, checkpoints_every, transaction
 from pkm.storage.entries import EntryRepository, url_key
 from pkm.storage.feeds import FeedRepository, FetchState
 from pkm.storage.mutes import MuteRepository
@@ -341,7 +341,7 @@ def settle_stored(conn: Connection) -> None:
 def fetch_due(
     conn: Connection,
     path: Path,
-    write: Callable[[], AbstractContextManager[object]],
+    write: Write,
     *,
     feed_id: int | None = None,
     folder: str | None = None,

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
 from pkm.errors import FormatError, PkmError, UsageError
 from pkm.files import DEFAULT_MAX_FILE_BYTES, read_input
-from pkm.storage.db import Connection
+from pkm.storage.db import Connection, Write
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
 from pkm.storage.rows import now_ts
@@ -24,8 +23,6 @@ from pkm.types import BookmarkImport, Entry, ImportReport, ReadingList
 # Bookmarks per import transaction: large enough to be fast, small enough that an
 # interrupted import keeps most of its work.
 IMPORT_BATCH = 5000
-
-Write = Callable[[], AbstractContextManager[object]]
 
 
 def export_format_for(path: str | os.PathLike[str] | None) -> str:

@@ -18,7 +18,7 @@ import functools
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import FunctionType
 from typing import ParamSpec, TypeVar
@@ -27,6 +27,10 @@ from pkm.errors import NotAStoreError, StoreError
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+# What the use cases are handed to write with: each call opens one write transaction.
+Write = Callable[[], AbstractContextManager[object]]
 
 
 class Connection(sqlite3.Connection):
