@@ -31,6 +31,7 @@ sys.path.insert(0, str(REPO))
 
 import feedparser  # noqa: E402
 
+from pkm import feedbytes  # noqa: E402
 from pkm import parse as pkm_parse  # noqa: E402
 from pkm.errors import ParseError  # noqa: E402
 from pkm.types import ParsedFeed  # noqa: E402
@@ -94,8 +95,8 @@ def fallback_only(body: bytes, url: str) -> ParsedFeed:
 
 
 def used_fast_path(body: bytes, url: str) -> bool:
-    prepared = pkm_parse._html_entities_to_refs(
-        pkm_parse._fix_encoding(pkm_parse._remove_control_bytes(body))
+    prepared = feedbytes.html_entities_to_refs(
+        feedbytes.fix_encoding(feedbytes.remove_control_bytes(body))
     )
     return pkm_parse._parse_fast(prepared, url) is not None
 

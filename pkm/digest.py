@@ -1,18 +1,62 @@
 """What a scan shows: new items, each story once, however many feeds carried it.
 
-A story arriving from several feeds is one entry when the URL is the same (the store
-merges those); the same title from different feeds within a day is folded here too.
-Either way the kept item lists the other feeds under "also in".
+New means not yet shown by a digest (:func:`new_items`). A story arriving from several
+feeds is one entry when the URL is the same (the store merges those); the same title
+from different feeds within a day is folded here too. Either way the kept item lists the
+other feeds under "also in".
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
+from pkm.storage.rows import now_ts, to_ts
 from pkm.types import Entry, Story
 
+if TYPE_CHECKING:
+    from pkm.storage.db import Write
+    from pkm.storage.entries import EntryRepository
+
 SAME_STORY_WINDOW = timedelta(days=1)
+
+
+def new_items(
+    entries: EntryRepository,
+    write: Write,
+    *,
+    since: datetime | None,
+    again: bool,
+    record: bool,
+    feed_id: int | None = None,
+    folder: str | None = None,
+) -> list[Entry]:
+    """The items a digest reports, of one feed or folder (and below) if given.
+
+    New means not yet shown: what the last scan stored, and what earlier ones stored but
+    never showed (a scan cut short, a feed's first fetch when it was added); with
+    ``record``, they count as shown from now on. When nothing is new and ``again``, the
+    last digest again; with ``since``, every item first seen since then instead.
+    """
+    if since is not None:
+        return entries.new_items(since=to_ts(since), feed_id=feed_id, folder=folder)
+    new = entries.new_items(unshown=True, feed_id=feed_id, folder=folder)
+    if new:
+        if record:
+            with write():
+                entries.mark_shown([e.id for e in new], now_ts())
+    elif again:
+        last = entries.last_shown(feed_id=feed_id, folder=folder)
+        if last is not None:
+            new = entries.new_items(shown_at=last, feed_id=feed_id, folder=folder)
+    return new
+
+
+def stories(entries: EntryRepository, new: Sequence[Entry]) -> tuple[Story, ...]:
+    """The new items as a digest shows them: muted ones out, duplicates folded."""
+    shown = [e for e in new if not e.muted]
+    return tuple(collapse(shown, entries.other_feeds(shown)))
 
 
 def collapse(entries: Sequence[Entry], other_feeds: Mapping[int, Sequence[str]]) -> list[Story]:

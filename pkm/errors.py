@@ -4,15 +4,39 @@ from __future__ import annotations
 
 
 class PkmError(Exception):
-    """Root of every error pkm raises on purpose. ``exit_code`` is what the CLI exits with."""
+    """Root of every error pkm raises on purpose. ``exit_code`` is what the CLI exits with.
+
+    An error whose advice names an argument of the API holds the argument's name as
+    ``option`` and the advice as a template (``advice``, ``{}`` where the name goes), so
+    that a front end can name its own control instead: the CLI says ``--max-size`` where
+    a Python caller reads ``max_size``.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str = "", *, option: str = "", advice: str = "") -> None:
+        super().__init__(message + advice.format(option) if option else message)
+        self._message = message
+        self.option = option
+        self.advice = advice
+
+    def naming(self, control: str) -> str:
+        """The message, its advice naming ``control`` for the argument."""
+        return self._message + self.advice.format(control) if self.option else str(self)
 
 
 class UsageError(PkmError):
     """The user asked for something malformed (bad query, bad option value)."""
 
     exit_code = 2
+
+
+class ChoiceError(UsageError):
+    """A pick among the things found that is out of range; ``count``: how many there are."""
+
+    def __init__(self, message: str, count: int) -> None:
+        super().__init__(message)
+        self.count = count
 
 
 class NotFoundError(PkmError):
@@ -84,4 +108,4 @@ class UserFileError(PkmError):
 
 
 class FileTooLargeError(UserFileError):
-    """A file handed to pkm is larger than it reads (``--max-size`` raises the cap)."""
+    """A file handed to pkm is larger than it reads (the ``max_size`` argument raises the cap)."""

@@ -34,8 +34,9 @@ def read_input(path: Path, *, max_size: int = DEFAULT_MAX_FILE_BYTES) -> bytes:
                 total += len(chunk)
                 if total > max_size:
                     raise FileTooLargeError(
-                        f"{path} is larger than {describe_size(max_size)}, the most pkm reads"
-                        " (--max-size raises it)"
+                        f"{path} is larger than {describe_size(max_size)}, the most pkm reads",
+                        option="max_size",
+                        advice=" ({} raises it)",
                     )
     except OSError as exc:
         raise UserFileError(f"cannot read {path}: {exc.strerror or exc}") from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pkm.errors import FetchError, ParseError, PkmError, UsageError
+from pkm.errors import ChoiceError, FetchError, ParseError, PkmError
 
 if TYPE_CHECKING:
     from pkm.discover import DiscoveredFeed
@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 
 def resolve_feed_url(url: str, choose: int) -> tuple[str, list[DiscoveredFeed]]:
-    """The feed URL behind ``url``: itself when it is a feed, else one found on the page."""
+    """The feed URL behind ``url``: itself when it is a feed, else the one found on the page
+    that ``choose`` (0 = the first) picks."""
     from pkm.discover import discover_feeds, looks_like_html
     from pkm.fetch import fetch_page
     from pkm.parse import parse_feed
@@ -29,7 +30,10 @@ def resolve_feed_url(url: str, choose: int) -> tuple[str, list[DiscoveredFeed]]:
     if not found:
         raise FetchError(f"{url} is a web page without a feed link")
     if not 0 <= choose < len(found):
-        raise UsageError(f"--choose must be between 1 and {len(found)}")
+        raise ChoiceError(
+            f"choose must be from 0 to {len(found) - 1}: the page links to {len(found)} feeds",
+            len(found),
+        )
     # The feed a page links to must answer as a feed, as a feed URL given directly must.
     chosen = found[choose].url
     try:

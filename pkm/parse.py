@@ -19,7 +19,6 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html.entities import name2codepoint
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -29,15 +28,8 @@ import nh3
 from lxml import etree
 
 from pkm.errors import ParseError
-from pkm.text import (
-    ESCAPE_BYTES,
-    LATIN1_CODECS,
-    XML_ILLEGAL_BYTES,
-    charset_of,
-    decode_8bit,
-    drop_script,
-    feed_text,
-)
+from pkm.feedbytes import FIRST_ELEMENT, is_wide, prepared, refuse_entity_expansion
+from pkm.text import drop_script, feed_text
 from pkm.types import ParsedEntry, ParsedFeed
 
 # Titles and author names longer than this are garbage (or an attack): the rest is dropped,
@@ -54,30 +46,17 @@ _XHTML_DIV = "{http://www.w3.org/1999/xhtml}div"
 _ENTRY_TAGS = ("item", _RSS1 + "item", _RSS090 + "item", _ATOM + "entry")
 _FAST_ROOTS = {"rss": "rss", _RDF + "RDF": "rdf", _ATOM + "feed": "atom"}
 
-# Removed from an 8-bit document before parsing: escape sequences whole, then C0 control
-# bytes (illegal in XML 1.0).
-_CONTROL_BYTES = re.compile(ESCAPE_BYTES + b"|" + XML_ILLEGAL_BYTES)
-_ANY_CONTROL_BYTE = re.compile(XML_ILLEGAL_BYTES)
 _TAG = re.compile(r"<!--.*?-->|<[/!?]?[A-Za-z][^<>]*>", re.S)
 # Inline tags vanish from plain text, other tags become spaces; nh3's output is lower case.
 _INLINE_TAG = re.compile(
     r"</?(?:a|abbr|b|bdi|bdo|cite|code|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|"
     r"strike|strong|sub|sup|time|tt|u|var)(?:\s[^<>]*)?>"
 )
-_FIRST_ELEMENT = re.compile(rb"<\w")
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>]*>")
-# Character references of 4+ hex or 5+ decimal digits, one or a pair: where the bad ones are.
-_BIG_CHAR_REF = rb"&#(x0*[0-9a-f]{4,}|0*[0-9]{5,});"
-_BIG_CHAR_REFS = re.compile(_BIG_CHAR_REF + b"(?:" + _BIG_CHAR_REF + b")?", re.I)
-_HTML_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{1,15});")
-_ENTITY_DECL = re.compile(rb"<!ENTITY([^>]*)>")
-_HARMLESS_ENTITY = re.compile(rb'\s+\w+\s+"(?:&#\w+;|[^&%"]{0,64})"\s*')
 _HTML_PAGE = re.compile(
     rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)[\s>]",
     re.I | re.S,
 )
-_XML_ENCODING = re.compile(rb"\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
-_LATIN1_NAMES = {b"iso-8859-1", b"latin-1", b"latin1", b"windows-1252", b"cp1252", b"us-ascii"}
 _HOST = re.compile(r"[\w.:-]+")
 _LOOSE_SPACE = re.compile(r"\s{2,}|[^\S ]")  # what _collapse must change: not single spaces
 _SPLIT_LIMIT = 1 << 20
@@ -131,10 +110,8 @@ def _parse(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
         return _parse_json(body, url)
     if _HTML_PAGE.match(stripped[:4096]):
         raise ParseError("not a feed: got an HTML page")
-    body = _fix_char_refs(
-        _html_entities_to_refs(_fix_encoding(_remove_control_bytes(body), content_type))
-    )
-    _refuse_entity_expansion(body)
+    body = prepared(body, content_type)
+    refuse_entity_expansion(body)
     try:
         fast = _parse_fast(body, url)
     except Exception:  # whatever surprised the fast path, feedparser gets a go
@@ -148,95 +125,6 @@ def _parse(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
         site_url=_abs_url(site_url, url),
         entries=_clean_entries(raws, url),
     )
-
-
-# --- guards -------------------------------------------------------------------------------
-
-
-def _is_wide(body: bytes) -> bool:
-    """UTF-16/32 (by BOM or by '<' padded with NULs), where NUL bytes are legitimate."""
-    return body[:2] in (b"\xff\xfe", b"\xfe\xff") or 0 in body[:4]
-
-
-def _remove_control_bytes(body: bytes) -> bytes:
-    """Drop C0 control bytes (NUL, ESC, ...) that make an 8-bit document ill-formed."""
-    if _is_wide(body) or (b"\x1b" in body and b"2022" in body[:256]):  # ISO-2022 uses ESC
-        return body
-    return _CONTROL_BYTES.sub(b"", body) if _ANY_CONTROL_BYTE.search(body) else body
-
-
-def _fix_encoding(body: bytes, content_type: str | None = None) -> bytes:
-    """Undo the common encoding mistakes, so that the fast path can read the document.
-
-    The document's own declaration comes first, then the HTTP charset, then UTF-8, then
-    Windows-1252 (:func:`pkm.text.decode_8bit`). Declared Latin-1/cp1252/ASCII but plainly
-    UTF-8: the declaration is changed to UTF-8. Undeclared, or declared UTF-8, but not valid
-    UTF-8: the document is rewritten as UTF-8 from the HTTP charset when there is one, else
-    from decode_8bit's guess (Latin-1 feeds are written by hand without a declaration).
-    """
-    if body.isascii() or _is_wide(body):
-        return body
-    declaration = _XML_ENCODING.match(body)
-    declared = declaration.group(1).lower() if declaration else b"utf-8"
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        if declared not in (b"utf-8", b"utf8"):
-            return body
-        charset = None if declaration else charset_of(content_type)
-        if charset is None or charset == "utf-8":
-            return decode_8bit(body).encode("utf-8")
-        # Browsers read a Latin-1 label as cp1252, and so do feed writers.
-        charset = "cp1252" if charset in LATIN1_CODECS else charset
-        return body.decode(charset, "replace").encode("utf-8")
-    if declaration is None or declared not in _LATIN1_NAMES:
-        return body
-    return body[: declaration.start(1)] + b"utf-8" + body[declaration.end(1) :]
-
-
-def _html_entities_to_refs(body: bytes) -> bytes:
-    """Write HTML's named entities (&eacute;), undefined in XML, as character references.
-
-    lxml and feedparser's SAX parser would drop them (RSS 0.91's DTD, say, is never loaded).
-    """
-    if _HTML_ENTITY.search(body) is None:
-        return body
-
-    def numeric(match: re.Match[bytes]) -> bytes:
-        codepoint = name2codepoint.get(match.group(1).decode())
-        return b"&#%d;" % codepoint if codepoint else match.group(0)
-
-    return _HTML_ENTITY.sub(numeric, body)
-
-
-def _fix_char_refs(body: bytes) -> bytes:
-    """Join UTF-16 surrogate pairs written as two references (&#55357;&#56832;), and make
-    references to no character at all (lone surrogates, past U+10FFFF) read U+FFFD."""
-    return _BIG_CHAR_REFS.sub(_fixed_char_refs, body) if b"&#" in body else body
-
-
-def _fixed_char_refs(match: re.Match[bytes]) -> bytes:
-    codes = [int(ref[1:], 16) if ref[:1] in b"xX" else int(ref) for ref in match.groups() if ref]
-    if len(codes) == 2 and 0xD800 <= codes[0] < 0xDC00 <= codes[1] < 0xE000:
-        return b"&#%d;" % (0x10000 + ((codes[0] - 0xD800) << 10) + codes[1] - 0xDC00)
-    return b"".join(
-        b"&#xFFFD;" if 0xD800 <= code < 0xE000 or code > 0x10FFFF else b"&#%d;" % code
-        for code in codes
-    )
-
-
-def _refuse_entity_expansion(body: bytes) -> None:
-    """Refuse DTD entities that could expand hugely (billion laughs, quadratic blow-up).
-
-    lxml is run with entity resolution off, but feedparser's fallback parser expands the
-    entities it finds in the prolog; only short literal ones are let through to it.
-    """
-    probe = body.replace(b"\x00", b"") if _is_wide(body) else body
-    first = _FIRST_ELEMENT.search(probe)
-    head = probe[: first.start()] if first else probe
-    for declaration in _ENTITY_DECL.findall(head):
-        if not _HARMLESS_ENTITY.fullmatch(declaration):
-            raise ParseError("refused: the feed declares XML entities that could expand hugely")
 
 
 # --- fast path: strict lxml + fastfeedparser ----------------------------------------------
@@ -253,7 +141,7 @@ def _parse_fast(body: bytes, url: str) -> tuple[str | None, str | None, list[_Ra
     descriptions into content and truncates synthesised summaries); fastfeedparser
     supplies the dates and authors.
     """
-    first = _FIRST_ELEMENT.search(body)
+    first = FIRST_ELEMENT.search(body)
     if first is not None and b"<!DOCTYPE" in body[: first.start()]:
         if b"[" in body[: first.start()]:
             return None  # an internal subset, maybe with entities: feedparser vets those
@@ -435,7 +323,7 @@ def _parse_slow(body: bytes, url: str, ctype: str) -> tuple[str | None, str | No
     if not entries and not feed.get("title"):
         if "html" in ctype:
             raise ParseError("not a feed: got an HTML page")
-        if not (_is_wide(body) or body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")):
+        if not (is_wide(body) or body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")):
             raise ParseError("not a feed: neither XML nor JSON")
         if result.get("bozo"):
             reason = str(result.get("bozo_exception", "")).strip().partition("\n")[0]

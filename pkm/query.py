@@ -1,4 +1,9 @@
-"""The search query language of ``pkm find``: parsed here, never handed raw to FTS5.
+"""The search query language of ``pkm find``: text in, a typed :class:`Query` out.
+
+No SQL and no search-engine syntax here: the query's words are a tree of
+:class:`Term`, :class:`AllOf`, :class:`AnyOf` and :class:`Without`, its filters plain
+values, and the store compiles both for its engine (``pkm.storage.fts5`` renders the
+words as an SQLite FTS5 MATCH expression, ``pkm.storage.filters`` the filters as SQL).
 
 Syntax (in the spirit of linkding and Pinboard)::
 
@@ -24,13 +29,12 @@ Precedence is NOT > AND > OR, as in FTS5 and linkding: ``a b OR c`` means
 
 Design choices:
 
-* Every word and phrase becomes a double-quoted FTS5 string (internal ``"``
-  doubled), a prefix becomes ``"word" *``, and operators are emitted explicitly
-  (``AND``/``OR``/``NOT`` with parentheses), so FTS5 syntax (``NEAR(``, ``^``,
-  ``:``, ``+``, ``*``) in user text is always literal.  Words with no letter or
-  digit (the tokenizer would drop them) are dropped; a query left with no words
-  just has ``match=None``.  Control characters count as spaces (a NUL would cut
-  the FTS5 string short).  Case and accents are folded by the tokenizer.
+* Every word and phrase is a :class:`Term` holding the text as typed: operator
+  words and engine syntax inside it (``NEAR(``, ``^``, ``:``, ``+``, ``*``) are
+  text, never operators.  Words with no letter or digit (a tokenizer drops them)
+  are dropped; a query left with no words just has ``match=None``.  Control
+  characters count as spaces (a NUL would cut an engine's string short).  Case and
+  accents are the index's to fold.
 * Filters (``#tag``, ``feed:``, ``site:``, ``since:``, ``is:``, ``!untagged``)
   are global AND conditions and must be at the top level: a filter inside
   parentheses or joined by ``OR`` is a :class:`QueryError` (``#a OR #b`` is not
@@ -48,16 +52,15 @@ Design choices:
   SQLite's LIKE); an all-digit NAME means the feed id (or a title equal to it).
 * ``site:HOST``: the entry URL's host equals HOST or ends with ``.HOST``; a
   pasted URL (``site:https://example.org/x``) is reduced to its host.
-* ``is:saved`` = ``e.saved_at IS NOT NULL``; ``is:read`` = ``e.read_at IS NOT NULL``
-  and ``is:unread`` = ``e.read_at IS NULL``, as in a feed reader: an entry is read once
-  shown (``pkm read``, ``pkm show``, ``pkm open``); ``is:toread`` = ``e.to_read = 1``,
-  the read-later flag (``--to-read``), whether read or not.
-  ``is:muted`` = ``e.muted = 1`` (hidden from scans by a mute rule; ``find``
-  shows muted entries like any other).
-* Exclusions: with positive words they stay in ``match`` (``"a" NOT "b"``).
-  FTS5 has no unary NOT, so a query whose words are only exclusions (``#py
-  -django``) puts them in ``exclude_match`` instead, which :func:`where_clause`
-  turns into ``e.id NOT IN (SELECT rowid FROM entries_fts WHERE … MATCH ?)``.
+* ``is:saved``: kept as a bookmark; ``is:read`` and ``is:unread`` as in a feed
+  reader: an entry is read once shown (``pkm read``, ``pkm show``, ``pkm open``);
+  ``is:toread``: the read-later flag (``--to-read``), whether read or not;
+  ``is:muted``: hidden from scans by a mute rule (``find`` shows muted entries like
+  any other).  :mod:`pkm.storage.filters` says which stored columns these are.
+* Exclusions: with positive words they stay in ``match`` (``Without(a, b)``).
+  A query whose words are only exclusions (``#py -django``) matches what is left
+  when the entries matching ``exclude_match`` are left out (FTS5 has no unary NOT,
+  and a match of everything would be a scan).
   An exclusion as an ``OR`` alternative (``a OR -b``) is an error.
 * ``since:`` dates and ``today``/``yesterday`` are midnights in the timezone of
   ``now`` (the local timezone by default); the result is converted to UTC.
@@ -70,31 +73,107 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from pkm.errors import InvalidTagError, QueryError
-from pkm.tagnames import tag_key
+from pkm.errors import QueryError
+from pkm.querysyntax import (
+    And,
+    Filter,
+    Group,
+    Node,
+    Not,
+    Or,
+    Parser,
+    Token,
+    Word,
+    tag_key_or_error,
+    tokenize,
+)
 from pkm.text import controls_as_spaces
 
 __all__ = [
-    "FTS_TABLE",
+    "AllOf",
+    "AnyOf",
     "Query",
-    "feed_condition",
+    "Term",
+    "Without",
+    "Words",
     "merge",
     "parse_query",
     "parse_since",
-    "tag_prefix_condition",
-    "where_clause",
 ]
 
-# Must equal pkm.storage.models.FTS_TABLE (not imported: that pulls in SQLAlchemy).
-# Its rowid is entries.id (content_rowid='id').
-FTS_TABLE = "entries_fts"
+
+# The nodes are plain slotted classes: a dataclass costs ~1 ms of import time.
+
+
+class _Value:
+    """Equality, hashing and a repr from the slots: the tree is a value."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, _Value)
+            and type(other) is type(self)
+            and other._values() == self._values()
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._values()))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}{self._values()!r}"
+
+
+class Term(_Value):
+    """A word, or a phrase (its words side by side, in order); ``prefix``: the last word
+    may go on (``async*``)."""
+
+    __slots__ = ("text", "prefix")
+
+    def __init__(self, text: str, prefix: bool = False) -> None:
+        self.text = text
+        self.prefix = prefix
+
+
+class AllOf(_Value):
+    """Every one of ``items`` (two or more)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[Words, ...]) -> None:
+        self.items = items
+
+
+class AnyOf(_Value):
+    """At least one of ``items`` (two or more)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple[Words, ...]) -> None:
+        self.items = items
+
+
+class Without(_Value):
+    """``base``, except where ``excluded`` matches too."""
+
+    __slots__ = ("base", "excluded")
+
+    def __init__(self, base: Words, excluded: Words) -> None:
+        self.base = base
+        self.excluded = excluded
+
+
+Words = Term | AllOf | AnyOf | Without
 
 
 @dataclass(frozen=True)
 class Query:
-    """A parsed query: ``match`` for FTS5, the rest for :func:`where_clause`."""
+    """A parsed query: the words an entry must match (``match``), and the filters."""
 
-    match: str | None  # FTS5 MATCH expression (safe), or None when there are no words
+    match: Words | None  # None when there are no words
     tags: tuple[str, ...]  # exact tag keys (pkm.tagnames.tag_key), all required
     tag_prefixes: tuple[str, ...]  # tag_key form; each must prefix some tag key
     exclude_tags: tuple[str, ...]
@@ -108,12 +187,12 @@ class Query:
     to_read: bool = False
     muted: bool = False
     terms: tuple[str, ...] = ()  # positive words/phrases, for highlighting/related
-    exclude_match: str | None = None  # FTS5 expression of entries to leave out
+    exclude_match: Words | None = None  # entries these match are left out
     exclude_tag_prefixes: tuple[str, ...] = ()
-    # The query's words as one FTS5 phrase, when they are all plain words joined by AND
+    # The query's words as one phrase, when they are all plain words joined by AND
     # (so the phrase matches only where ``match`` does): ranking ``(match) OR near``
     # puts entries with the words side by side above those with them scattered.
-    near: str | None = None
+    near: Term | None = None
     titles: tuple[str, ...] = ()  # title:WORDS, each in the title (all of them)
     authors: tuple[str, ...] = ()  # author:NAME values (any of them)
 
@@ -139,312 +218,22 @@ class Query:
 
 EMPTY = Query(None, (), (), (), (), (), None)
 
-_OPERATORS = frozenset({"OR", "AND", "NOT"})
-_FILTER_KEYS = frozenset({"feed", "site", "since", "is", "title", "author"})
-_IS = ("saved", "read", "unread", "toread", "muted")
-# What other tools call a tag filter.
-_TAG_FIELD = "tag"
-# A word "name:value" whose name is none of these is a mistyped filter, not a word to find
-# (quote it to find it); URL schemes are words.
-_NOT_FIELDS = frozenset({"http", "https", "mailto", "ftp", "file", "urn", "tag"})
-_FIELDS_HELP = "#tag or tag:, feed:, site:, since:, is:, title:, author:"
-# Output parentheses depth (FTS5's parser stack overflows at about 30) and input
-# nesting of parentheses and NOTs (the parser here is recursive).
+# Nesting of the words' tree (FTS5's parser stack overflows at about 30 levels of
+# parentheses).
 _MAX_DEPTH = 16
-_MAX_NESTING = 32
 _SINCE_HELP = "use YYYY-MM-DD, 7d, 2w, 3m, 1y, 12h, yesterday or today"
-_HOST_EXTRA = frozenset(".-_")
 
 
-# --- tokens and syntax tree ---------------------------------------------------
-
-
-# Internal nodes are plain slotted classes: a dataclass costs ~1 ms of import time.
-
-
-class _Tok:
-    """A token: "(" ")" "OR" "AND" "NOT" "term" or "filter"."""
-
-    __slots__ = ("kind", "pos", "raw", "text", "prefix", "key")
-
-    def __init__(
-        self, kind: str, pos: int, raw: str, text: str = "", prefix: bool = False, key: str = ""
-    ) -> None:
-        self.kind = kind
-        self.pos = pos
-        self.raw = raw
-        self.text = text  # term text, or filter value
-        self.prefix = prefix
-        self.key = key  # filter key: "#", "#*", "feed", "site", "since", "is", "!"
-
-
-class _Term:
-    __slots__ = ("text", "prefix", "pos")
-
-    def __init__(self, text: str, prefix: bool, pos: int) -> None:
-        self.text = text
-        self.prefix = prefix
-        self.pos = pos
-
-
-class _Filter:
-    __slots__ = ("tok",)
-
-    def __init__(self, tok: _Tok) -> None:
-        self.tok = tok
-
-
-class _Not:
-    __slots__ = ("child", "pos", "raw")
-
-    def __init__(self, child: _Node, pos: int, raw: str) -> None:
-        self.child = child
-        self.pos = pos
-        self.raw = raw
-
-
-class _And:
-    __slots__ = ("items",)
-
-    def __init__(self, items: tuple[_Node, ...]) -> None:
-        self.items = items
-
-
-class _Or:
-    __slots__ = ("items",)
-
-    def __init__(self, items: tuple[_Node, ...]) -> None:
-        self.items = items
-
-
-class _Group:
-    __slots__ = ("child", "pos")
-
-    def __init__(self, child: _Node, pos: int) -> None:
-        self.child = child
-        self.pos = pos
-
-
-_Node = _Term | _Filter | _Not | _And | _Or | _Group
-
-
-def _fragment(text: str, start: int, limit: int = 30) -> str:
-    frag = text[start:]
-    if len(frag) > limit:
-        frag = frag[:limit] + "…"
-    return repr(frag)
-
-
-# --- tokenizer ----------------------------------------------------------------
-
-
-def _tokenize(s: str) -> list[_Tok]:
-    toks: list[_Tok] = []
-    n = len(s)
-    i = 0
-    while i < n:
-        c = s[i]
-        if c.isspace():
-            i += 1
-        elif c == "(" or c == ")":
-            toks.append(_Tok(c, i, c))
-            i += 1
-        elif c == '"':
-            end = s.find('"', i + 1)
-            if end < 0:
-                raise QueryError(f"unbalanced quote at position {i}: {_fragment(s, i)}")
-            j = end + 1
-            while j < n and s[j] == "*":
-                j += 1
-            toks.append(_Tok("term", i, s[i:j], s[i + 1 : end], j > end + 1))
-            i = j
-        elif c == "-":
-            if i + 1 >= n or s[i + 1].isspace() or s[i + 1] == ")":
-                raise QueryError(f"'-' at position {i} needs a term right after it (e.g. -word)")
-            toks.append(_Tok("NOT", i, "-"))
-            i += 1
-        else:
-            j = i
-            while j < n and not s[j].isspace() and s[j] not in '()"':
-                j += 1
-            word = s[i:j]
-            if j < n and s[j] == '"' and word[-1] == ":" and word[:-1].lower() in _FILTER_KEYS:
-                end = s.find('"', j + 1)
-                if end < 0:
-                    raise QueryError(f"unbalanced quote at position {j}: {_fragment(s, j)}")
-                toks.append(_filter_tok(word[:-1].lower(), s[j + 1 : end], i, s[i : end + 1]))
-                i = end + 1
-            else:
-                toks.append(_word_tok(word, i))
-                i = j
-    return toks
-
-
-def _word_tok(word: str, pos: int) -> _Tok:
-    if word in _OPERATORS:
-        return _Tok(word, pos, word)
-    base = word.rstrip("*")
-    if not base:
-        raise QueryError(
-            f"'{word}' at position {pos} must end a word, with no space (prefix search: word*)"
-        )
-    if word[0] == "#":
-        key = _tag_key(base[1:], f"{word!r} at position {pos}")
-        return _Tok("filter", pos, word, key, key="#*" if base != word else "#")
-    if word[0] == "!" and word[1:2].isalpha():
-        if word.lower() == "!untagged":
-            return _Tok("filter", pos, word, key="!")
-        raise QueryError(
-            f"unknown filter {word} at position {pos} (use !untagged; "
-            f'to search for the word, quote it: "{word}")'
-        )
-    colon = word.find(":")
-    name = word[:colon].lower() if colon > 0 else ""
-    if name in _FILTER_KEYS:
-        return _filter_tok(name, word[colon + 1 :], pos, word)
-    if name == _TAG_FIELD:
-        return _word_tok("#" + word[colon + 1 :], pos)
-    if name.isascii() and name.isalpha() and name not in _NOT_FIELDS and colon + 1 < len(word):
-        raise QueryError(
-            f"unknown field {name}: at position {pos} (use {_FIELDS_HELP};"
-            f' to search for the word, quote it: "{word}")'
-        )
-    return _Tok("term", pos, word, base, base != word)
-
-
-def _tag_key(name: str, where: str) -> str:
-    """The store's identity of a tag (:func:`pkm.tagnames.tag_key`), or a QueryError."""
-    try:
-        return tag_key(name)
-    except InvalidTagError as exc:
-        reason = str(exc).split(":", 1)[0]
-        if reason.startswith("empty tag"):
-            raise QueryError(f"empty tag {where}") from None
-        raise QueryError(f"bad tag {where}: {reason}") from None
-
-
-def _filter_tok(key: str, value: str, pos: int, raw: str) -> _Tok:
-    value = value.strip()
-    if not value:
-        raise QueryError(f"empty filter {key}: at position {pos}")
-    if key == "is":
-        low = value.lower()
-        if low not in _IS:
-            raise QueryError(f"unknown filter is:{value} (use {', '.join(f'is:{w}' for w in _IS)})")
-        value = low
-    elif key == "site":
-        value = _parse_host(value, raw)
-    return _Tok("filter", pos, raw, value, key=key)
-
-
-def _parse_host(value: str, raw: str) -> str:
-    host = value.lower()
-    if "://" in host:
-        host = host.split("://", 1)[1]
-    for sep in "/?#":
-        host = host.split(sep, 1)[0]
-    host = host.rsplit("@", 1)[-1].split(":", 1)[0]
-    host = host.removeprefix("*.").strip(".")
-    if not host or not all(ch.isalnum() or ch in _HOST_EXTRA for ch in host):
-        raise QueryError(f"bad host in {raw} (use site:example.org)")
-    return host
-
-
-# --- parser -------------------------------------------------------------------
-
-
-class _Parser:
-    def __init__(self, toks: list[_Tok]) -> None:
-        self.toks = toks
-        self.i = 0
-        self.nesting = 0
-
-    def peek(self) -> _Tok | None:
-        return self.toks[self.i] if self.i < len(self.toks) else None
-
-    def _needs_operand(self, tok: _Tok) -> None:
-        nxt = self.peek()
-        if nxt is None or nxt.kind in (")", "OR", "AND"):
-            what = "on both sides" if tok.kind != "NOT" else "after it"
-            op = "'-'" if tok.raw == "-" else tok.raw
-            raise QueryError(f"{op} at position {tok.pos} needs a term {what}")
-
-    def parse_or(self) -> _Node:
-        items = [self.parse_and()]
-        while (tok := self.peek()) is not None and tok.kind == "OR":
-            self.i += 1
-            self._needs_operand(tok)
-            items.append(self.parse_and())
-        return items[0] if len(items) == 1 else _Or(tuple(items))
-
-    def parse_and(self) -> _Node:
-        items: list[_Node] = []
-        while (tok := self.peek()) is not None and tok.kind not in (")", "OR"):
-            if tok.kind == "AND":
-                if not items:
-                    raise QueryError(f"AND at position {tok.pos} needs a term on both sides")
-                self.i += 1
-                self._needs_operand(tok)
-                continue
-            items.append(self.parse_unary())
-        if not items:
-            tok = self.peek()
-            if tok is not None and tok.kind == "OR":
-                raise QueryError(f"OR at position {tok.pos} needs a term on both sides")
-            # only reachable for ")" right after "(" or at the start
-            assert tok is not None
-            raise QueryError(f"unbalanced parenthesis at position {tok.pos}: ')' has no '('")
-        return items[0] if len(items) == 1 else _And(tuple(items))
-
-    def parse_unary(self) -> _Node:
-        tok = self.toks[self.i]
-        self.i += 1
-        if tok.kind in ("NOT", "("):
-            self.nesting += 1
-            if self.nesting > _MAX_NESTING:
-                raise QueryError(f"query is nested too deeply at position {tok.pos}")
-            try:
-                return self._parse_nested(tok)
-            finally:
-                self.nesting -= 1
-        if tok.kind == "filter":
-            return _Filter(tok)
-        return _Term(tok.text, tok.prefix, tok.pos)
-
-    def _parse_nested(self, tok: _Tok) -> _Node:
-        if tok.kind == "NOT":
-            self._needs_operand(tok)
-            return _Not(self.parse_unary(), tok.pos, tok.raw)
-        if tok.kind == "(":
-            nxt = self.peek()
-            if nxt is not None and nxt.kind == ")":
-                raise QueryError(f"empty parentheses at position {tok.pos}")
-            if nxt is None:
-                raise QueryError(
-                    f"unbalanced parenthesis at position {tok.pos}: '(' is never closed"
-                )
-            child = self.parse_or()
-            close = self.peek()
-            if close is None:
-                raise QueryError(
-                    f"unbalanced parenthesis at position {tok.pos}: '(' is never closed"
-                )
-            self.i += 1  # parse_or only stops at ")" or the end
-            return _Group(child, tok.pos)
-        raise AssertionError(tok)
-
-
-# --- FTS5 rendering -----------------------------------------------------------
+# --- the words' tree -----------------------------------------------------------
 
 
 class _Expr:
-    """A rendered FTS5 expression; ``depth`` counts its nested parentheses."""
+    """A built tree of words; ``depth`` counts its compound nodes inside one another."""
 
-    __slots__ = ("text", "atomic", "depth")
+    __slots__ = ("node", "depth")
 
-    def __init__(self, text: str, atomic: bool, depth: int = 0) -> None:
-        self.text = text
-        self.atomic = atomic
+    def __init__(self, node: Words, depth: int = 0) -> None:
+        self.node = node
         self.depth = depth
 
 
@@ -458,32 +247,28 @@ class _Rendered:
         self.neg = neg
 
 
-def _wrap(e: _Expr) -> str:
-    return e.text if e.atomic else f"({e.text})"
-
-
 def _depth(e: _Expr) -> int:
-    return e.depth if e.atomic else e.depth + 1
+    return e.depth if isinstance(e.node, Term) else e.depth + 1
 
 
-def _join(exprs: list[_Expr] | tuple[_Expr, ...], op: str) -> _Expr:
+def _join(exprs: list[_Expr] | tuple[_Expr, ...], kind: type[AllOf | AnyOf]) -> _Expr:
     if len(exprs) == 1:
         return exprs[0]
-    return _compound(f" {op} ".join(_wrap(e) for e in exprs), max(_depth(e) for e in exprs))
+    return _compound(kind(tuple(e.node for e in exprs)), max(_depth(e) for e in exprs))
 
 
-def _compound(text: str, depth: int) -> _Expr:
+def _compound(node: Words, depth: int) -> _Expr:
     if depth > _MAX_DEPTH:
         raise QueryError("query is nested too deeply")
-    return _Expr(text, False, depth)
+    return _Expr(node, depth)
 
 
 def _full(r: _Rendered) -> _Expr:
     assert r.pos is not None
     if not r.neg:
         return r.pos
-    neg = _join(r.neg, "OR")
-    return _compound(f"{_wrap(r.pos)} NOT {_wrap(neg)}", max(_depth(r.pos), _depth(neg)))
+    neg = _join(r.neg, AnyOf)
+    return _compound(Without(r.pos.node, neg.node), max(_depth(r.pos), _depth(neg)))
 
 
 def _is_private_use(ch: str) -> bool:
@@ -492,32 +277,29 @@ def _is_private_use(ch: str) -> bool:
 
 
 def _has_token(text: str) -> bool:
-    """Whether the unicode61 tokenizer finds a token in ``text`` (letters, digits, Co)."""
+    """Whether a tokenizer finds a token in ``text`` (letters, digits, private use), as
+    SQLite's unicode61 does."""
     return any(ch.isalnum() or _is_private_use(ch) for ch in text)
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _render(node: _Node, terms: list[str], negated: bool) -> _Rendered | None:
-    """FTS5 form of ``node``; None when it has no words left (they are ignored)."""
-    if isinstance(node, _Term):
+def _render(node: Node, terms: list[str], negated: bool) -> _Rendered | None:
+    """The words of ``node`` as a tree; None when it has none left (they are ignored)."""
+    if isinstance(node, Word):
         if not _has_token(node.text):
             return None
         if not negated and node.text not in terms:
             terms.append(node.text)
-        return _Rendered(_Expr(_quote(node.text) + (" *" if node.prefix else ""), True), ())
-    if isinstance(node, _Group):
+        return _Rendered(_Expr(Term(node.text, node.prefix)), ())
+    if isinstance(node, Group):
         return _render(node.child, terms, negated)
-    if isinstance(node, _Not):
+    if isinstance(node, Not):
         r = _render(node.child, terms, True)
         if r is None:
             return None
         if r.pos is None:  # NOT (NOT n1 AND NOT n2) = n1 OR n2
-            return _Rendered(_join(r.neg, "OR"), ())
+            return _Rendered(_join(r.neg, AnyOf), ())
         return _Rendered(None, (_full(r),))
-    if isinstance(node, _And):
+    if isinstance(node, And):
         pos: list[_Expr] = []
         neg: list[_Expr] = []
         for item in _and_items(node):
@@ -528,8 +310,8 @@ def _render(node: _Node, terms: list[str], negated: bool) -> _Rendered | None:
                 neg.extend(r.neg)
         if not pos and not neg:
             return None
-        return _Rendered(_join(pos, "AND") if pos else None, tuple(neg))
-    if isinstance(node, _Or):
+        return _Rendered(_join(pos, AllOf) if pos else None, tuple(neg))
+    if isinstance(node, Or):
         alts: list[_Expr] = []
         for item in node.items:
             r = _render(item, terms, negated)
@@ -541,27 +323,27 @@ def _render(node: _Node, terms: list[str], negated: bool) -> _Rendered | None:
                     "on its own (write 'a -b OR c' or '-(b OR c)')"
                 )
             alts.append(_full(r))
-        return _Rendered(_join(alts, "OR"), ()) if alts else None
-    raise AssertionError(node)  # _Filter: removed before rendering
+        return _Rendered(_join(alts, AnyOf), ()) if alts else None
+    raise AssertionError(node)  # Filter: removed before rendering
 
 
-def _and_items(node: _And) -> list[_Node]:
+def _and_items(node: And) -> list[Node]:
     """The operands of ``node``, with parenthesised ANDs inside it spliced in."""
-    items: list[_Node] = []
+    items: list[Node] = []
     for item in node.items:
-        if isinstance(item, _Group) and isinstance(item.child, _And):
+        if isinstance(item, Group) and isinstance(item.child, And):
             items.extend(_and_items(item.child))
         else:
             items.append(item)
     return items
 
 
-def _first_not(node: _Node) -> int:
-    if isinstance(node, _Not):
+def _first_not(node: Node) -> int:
+    if isinstance(node, Not):
         return node.pos
-    if isinstance(node, _Group):
+    if isinstance(node, Group):
         return _first_not(node.child)
-    if isinstance(node, _And | _Or):
+    if isinstance(node, And | Or):
         for item in node.items:
             found = _first_not(item)
             if found >= 0:
@@ -569,12 +351,12 @@ def _first_not(node: _Node) -> int:
     return -1
 
 
-def _first_filter(node: _Node) -> _Tok | None:
-    if isinstance(node, _Filter):
+def _first_filter(node: Node) -> Token | None:
+    if isinstance(node, Filter):
         return node.tok
-    if isinstance(node, _Not | _Group):
+    if isinstance(node, Not | Group):
         return _first_filter(node.child)
-    if isinstance(node, _And | _Or):
+    if isinstance(node, And | Or):
         for item in node.items:
             found = _first_filter(item)
             if found is not None:
@@ -601,10 +383,10 @@ def _add(items: list[str], value: str) -> None:
 def parse_query(text: str, *, now: datetime | None = None) -> Query:
     """Parse a search query; raise :class:`QueryError` pointing at the problem."""
     s = _check_text(text)
-    toks = _tokenize(s)
+    toks = tokenize(s)
     if not toks:
         return EMPTY
-    parser = _Parser(toks)
+    parser = Parser(toks)
     root = parser.parse_or()
     stray = parser.peek()
     if stray is not None:  # parse_or stops early only at an unmatched ")"
@@ -614,14 +396,14 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
         k: []
         for k in ("#", "#*", "-#", "-#*", "feed", "site", "since", "is", "!", "title", "author")
     }
-    words: list[_Node] = []
-    for item in root.items if isinstance(root, _And) else (root,):
+    words: list[Node] = []
+    for item in root.items if isinstance(root, And) else (root,):
         negated = False
         inner = item
-        while isinstance(inner, _Not):
+        while isinstance(inner, Not):
             negated = not negated
             inner = inner.child
-        if isinstance(inner, _Filter):
+        if isinstance(inner, Filter):
             tok = inner.tok
             if negated:
                 if tok.key not in ("#", "#*"):
@@ -649,16 +431,16 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
     terms: list[str] = []
     match = exclude = None
     if words:
-        r = _render(words[0] if len(words) == 1 else _And(tuple(words)), terms, False)
+        r = _render(words[0] if len(words) == 1 else And(tuple(words)), terms, False)
         if r is not None and r.pos is not None:
-            match = _full(r).text
-        elif r is not None:  # only exclusions: FTS5 has no unary NOT
-            exclude = _join(r.neg, "OR").text
+            match = _full(r).node
+        elif r is not None:  # only exclusions
+            exclude = _join(r.neg, AnyOf).node
     near = None
-    kept = [w for w in words if not (isinstance(w, _Term) and not _has_token(w.text))]
-    plain = [w for w in kept if isinstance(w, _Term)]
+    kept = [w for w in words if not (isinstance(w, Word) and not _has_token(w.text))]
+    plain = [w for w in kept if isinstance(w, Word)]
     if len(plain) >= 2 and len(plain) == len(kept) and not any(w.prefix for w in plain):
-        near = _quote(" ".join(w.text for w in plain))
+        near = Term(" ".join(w.text for w in plain))
 
     return Query(
         match=match,
@@ -760,7 +542,7 @@ def merge(
     prefixes = list(query.tag_prefixes)
     for tag in tags:
         base = tag.strip()
-        key = _tag_key(base.rstrip("*"), repr(tag))
+        key = tag_key_or_error(base.rstrip("*"), repr(tag))
         _add(prefixes if base.endswith("*") else new_tags, key)
     new_feeds = list(query.feeds)
     for feed in feeds:
@@ -784,121 +566,3 @@ def merge(
         unread=query.unread or unread,
         to_read=query.to_read or to_read,
     )
-
-
-# --- SQL ----------------------------------------------------------------------
-
-_TAG_EXISTS = (
-    "EXISTS (SELECT 1 FROM entry_tags et JOIN tags t ON t.id = et.tag_id "
-    "WHERE et.entry_id = e.id AND {})"
-)
-# The host of e.url: after "://", up to the first "/", "?", "#" or ":" (port);
-# the appended "/" makes sure there is one.  (user@host URLs are not handled.)
-_AFTER_SCHEME = "substr(e.url, instr(e.url, '://') + 3)"
-_HOSTPART = f"replace(replace(replace({_AFTER_SCHEME}, '?', '/'), '#', '/'), ':', '/') || '/'"
-_URL_HOST = f"substr({_HOSTPART}, 1, instr({_HOSTPART}, '/') - 1)"
-# '.' || host LIKE '%.example.org': the host or any subdomain (LIKE ignores ASCII case).
-_SITE = f"('.' || {_URL_HOST}) LIKE ? ESCAPE '\\'"
-_MAX_ID_DIGITS = 18  # larger numbers do not fit SQLite's 64-bit integers
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _prefix_upper(prefix: str) -> str | None:
-    """The least string greater than every string that starts with ``prefix``."""
-    while prefix:
-        nxt = ord(prefix[-1]) + 1
-        if nxt <= 0x10FFFF:
-            if 0xD800 <= nxt <= 0xDFFF:
-                nxt = 0xE000
-            return prefix[:-1] + chr(nxt)
-        prefix = prefix[:-1]
-    return None
-
-
-def _tag_prefix_cond(prefix: str, params: list[object]) -> str:
-    upper = _prefix_upper(prefix)
-    params.append(prefix)
-    if upper is None:
-        return "t.key >= ?"
-    params.append(upper)
-    return "t.key >= ? AND t.key < ?"
-
-
-def tag_prefix_condition(prefix: str, params: list[object]) -> str:
-    """``t.key`` (alias ``t`` = tags) starts with ``prefix``: a range the key index serves."""
-    return _tag_prefix_cond(prefix, params)
-
-
-def feed_condition(q: Query, params: list[object]) -> str:
-    """The feeds (alias ``ff``) that ``q.feeds`` names; appends to ``params``."""
-    alts = []
-    for feed in q.feeds:
-        if feed.isascii() and feed.isdigit() and len(feed) <= _MAX_ID_DIGITS:
-            alts.append("ff.id = ? OR ff.title LIKE ? ESCAPE '\\'")
-            params.extend((int(feed), _like_escape(feed)))
-        else:
-            alts.append("ff.title LIKE ? ESCAPE '\\'")
-            params.append(f"%{_like_escape(feed)}%")
-    return "(" + " OR ".join(alts) + ")"
-
-
-def _any(conds: list[str]) -> str:
-    return conds[0] if len(conds) == 1 else "(" + " OR ".join(conds) + ")"
-
-
-def where_clause(q: Query) -> tuple[str, list[object]]:
-    """The SQL condition for everything in ``q`` except ``match``; ``"1"`` if none.
-
-    Aliases: ``e`` = entries, ``f`` = feeds (LEFT JOINed on e.feed_id).  User text
-    only ever travels as ``?`` parameters.  The conditions are AND-joined (any OR
-    inside one is parenthesised), so the fragment can be AND-ed into a larger WHERE.
-    ``exclude_match`` becomes ``e.id NOT IN (SELECT rowid FROM entries_fts …)``.
-    """
-    conds: list[str] = []
-    params: list[object] = []
-    for tag in q.tags:
-        conds.append(_TAG_EXISTS.format("t.key = ?"))
-        params.append(tag)
-    for prefix in q.tag_prefixes:
-        conds.append(_TAG_EXISTS.format(_tag_prefix_cond(prefix, params)))
-    if q.exclude_tags:
-        marks = ", ".join("?" * len(q.exclude_tags))
-        conds.append("NOT " + _TAG_EXISTS.format(f"t.key IN ({marks})"))
-        params.extend(q.exclude_tags)
-    for prefix in q.exclude_tag_prefixes:
-        conds.append("NOT " + _TAG_EXISTS.format(_tag_prefix_cond(prefix, params)))
-    if q.untagged:
-        conds.append("NOT EXISTS (SELECT 1 FROM entry_tags et WHERE et.entry_id = e.id)")
-    if q.feeds:
-        conds.append(
-            f"+e.feed_id IN (SELECT ff.id FROM feeds ff WHERE {feed_condition(q, params)})"
-        )
-    for title in q.titles:
-        conds.append("e.title LIKE ? ESCAPE '\\'")
-        params.append(f"%{_like_escape(title)}%")
-    if q.authors:
-        conds.append(_any(["e.author LIKE ? ESCAPE '\\'"] * len(q.authors)))
-        params.extend(f"%{_like_escape(author)}%" for author in q.authors)
-    if q.sites:
-        conds.append(_any([_SITE] * len(q.sites)))
-        params.extend(f"%.{_like_escape(site)}" for site in q.sites)
-    if q.since is not None:
-        conds.append("e.sort_date >= ?")
-        params.append(int(q.since.timestamp()))
-    flags = (
-        (q.saved, "e.saved_at IS NOT NULL"),
-        (q.unread, "e.read_at IS NULL"),
-        (q.read, "e.read_at IS NOT NULL"),
-        (q.to_read, "e.to_read = 1"),
-        (q.muted, "e.muted = 1"),
-    )
-    conds += [condition for on, condition in flags if on]
-    if q.exclude_match is not None:
-        conds.append(f"e.id NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
-        params.append(q.exclude_match)
-    if not conds:
-        return "1", params
-    return " AND ".join(conds), params

@@ -14,11 +14,10 @@ import asyncio
 import fcntl
 import multiprocessing
 import os
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import AbstractContextManager, aclosing, contextmanager
+from contextlib import aclosing, contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -34,7 +33,7 @@ from pkm.fetch import (
     fetch_feeds,
 )
 from pkm.fulltext import Article, is_page_type
-from pkm.storage.db import transaction
+from pkm.storage.db import Connection, Write, checkpoints_every, transaction
 from pkm.storage.entries import EntryRepository, url_key
 from pkm.storage.feeds import FeedRepository, FetchState
 from pkm.storage.mutes import MuteRepository
@@ -131,7 +130,7 @@ async def _article(
 class Scanner:
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         scan_id: int,
         progress: Progress | None = None,
         *,
@@ -172,14 +171,8 @@ class Scanner:
             )
         else:
             executor = ThreadPoolExecutor(max_workers=1)
-        default = self._conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
-        self._conn.execute(f"PRAGMA wal_autocheckpoint = {SCAN_CHECKPOINT_PAGES}")
-        try:
-            with executor:
-                asyncio.run(self._run(requests, executor))
-        finally:
-            self._conn.execute(f"PRAGMA wal_autocheckpoint = {int(default)}")
-            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        with checkpoints_every(self._conn, SCAN_CHECKPOINT_PAGES), executor:
+            asyncio.run(self._run(requests, executor))
         return self._outcomes
 
     async def _run(self, requests: list[FeedRequest], executor: Executor) -> None:
@@ -337,7 +330,7 @@ class Scanner:
         )
 
 
-def settle_stored(conn: sqlite3.Connection) -> None:
+def settle_stored(conn: Connection) -> None:
     """What scans stored joins the search index in one batch and meets the mute rules
     before a digest shows it; call inside a write transaction."""
     entries = EntryRepository(conn)
@@ -346,9 +339,9 @@ def settle_stored(conn: sqlite3.Connection) -> None:
 
 
 def fetch_due(
-    conn: sqlite3.Connection,
+    conn: Connection,
     path: Path,
-    write: Callable[[], AbstractContextManager[sqlite3.Connection]],
+    write: Write,
     *,
     feed_id: int | None = None,
     folder: str | None = None,

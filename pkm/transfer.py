@@ -7,15 +7,14 @@ and a restore are each written in the store's own write transactions.
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
 from pkm.errors import FormatError, PkmError, UsageError
 from pkm.files import DEFAULT_MAX_FILE_BYTES, read_input
+from pkm.storage.db import Connection, Write
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
 from pkm.storage.rows import now_ts
@@ -24,8 +23,6 @@ from pkm.types import BookmarkImport, Entry, ImportReport, ReadingList
 # Bookmarks per import transaction: large enough to be fast, small enough that an
 # interrupted import keeps most of its work.
 IMPORT_BATCH = 5000
-
-Write = Callable[[], AbstractContextManager[sqlite3.Connection]]
 
 
 def export_format_for(path: str | os.PathLike[str] | None) -> str:
@@ -43,7 +40,7 @@ def export_format_for(path: str | os.PathLike[str] | None) -> str:
 class Transfer:
     """The imports, backups and restores of one open store."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, write: Write) -> None:
+    def __init__(self, conn: Connection, path: Path, write: Write) -> None:
         self._conn = conn
         self._path = path
         self._write = write
@@ -66,7 +63,9 @@ class Transfer:
             left_out = len(entries) - len(shared)
             if not shared:
                 raise PkmError(
-                    f"all {left_out} entries are private; --include-private exports them"
+                    f"all {left_out} entries are private",
+                    option="include_private",
+                    advice="; {} exports them",
                 )
             entries = shared
         text = exporter(entries, title=title, generated=datetime.now(UTC))

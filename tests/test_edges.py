@@ -13,12 +13,14 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import RunCli, Site
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pkm.api import Pkm
 from pkm.cli.app import app
+from pkm.errors import ChoiceError, FileTooLargeError, UsageError
 from pkm.files import DEFAULT_MAX_FILE_BYTES, describe_size, parse_size
 
 BOOKMARKS = """<!DOCTYPE NETSCAPE-Bookmark-file-1>
@@ -297,3 +299,39 @@ def test_messages_on_a_piped_stderr_are_never_folded(tmp_path: Path) -> None:
     assert saved.returncode == 0
     (line,) = saved.stderr.splitlines()
     assert len(line) > 100 and line.startswith("tag 'a tag with many words")
+
+
+# --- the library's words and the CLI's --------------------------------------------------------
+
+
+def test_the_api_names_its_arguments_and_the_cli_its_options(
+    tmp_path: Path, site: Site, cli: RunCli
+) -> None:
+    big = tmp_path / "big.html"
+    big.write_text(BOOKMARKS)
+    with Pkm.open(tmp_path / "pkm.db") as store:
+        for kwargs, message in [
+            ({"limit": 0}, "limit must be a positive number, not 0"),
+            ({"offset": -1}, "offset must be 0 or more, not -1"),
+        ]:
+            with pytest.raises(UsageError, match=f"^{message}$"):
+                store.find("x", **kwargs)
+        with pytest.raises(UsageError, match="^export needs a tag or a query$"):
+            store.export()
+        with pytest.raises(UsageError, match="^nothing to change: give a title, folder or"):
+            store.edit_feed(1)
+        with pytest.raises(ChoiceError, match="^choose must be from 0 to 1: the page links to 2"):
+            store.add_feed(site.url("/blog/"), choose=2)
+        with pytest.raises(FileTooLargeError, match=r"the most pkm reads \(max_size raises it\)$"):
+            store.import_file(big, max_size=10)
+    chosen = cli("feeds", "add", site.url("/blog/"), "--choose", "3")
+    assert (chosen.exit_code, chosen.stderr) == (
+        2,
+        "pkm: error: --choose must be between 1 and 2\n",
+    )
+    nothing = cli("feeds", "edit", "1")
+    assert (
+        nothing.stderr == "pkm: error: nothing to change: give --title, --folder or --full-text\n"
+    )
+    both = cli("export", "x", "--query", "y")
+    assert both.stderr == "pkm: error: export takes a tag or --query, not both\n"

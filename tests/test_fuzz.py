@@ -19,7 +19,8 @@ from pkm.formats.netscape import parse_netscape
 from pkm.formats.opml import parse_opml
 from pkm.formats.pinboard import parse_pinboard
 from pkm.parse import _collapse
-from pkm.query import parse_query, parse_since, where_clause
+from pkm.query import parse_query, parse_since
+from pkm.storage.filters import where_clause
 from pkm.tagnames import clean_tag, clean_tags, tag_key
 from pkm.urls import check_url, normalize_url
 

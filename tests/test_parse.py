@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pkm import feedbytes
 from pkm import parse as parse_module
 from pkm.errors import ParseError
 from pkm.parse import parse_feed
@@ -53,8 +54,8 @@ def no_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def fast_path_taken(body: bytes, url: str) -> bool:
-    prepared = parse_module._html_entities_to_refs(
-        parse_module._fix_encoding(parse_module._remove_control_bytes(body))
+    prepared = feedbytes.html_entities_to_refs(
+        feedbytes.fix_encoding(feedbytes.remove_control_bytes(body))
     )
     return parse_module._parse_fast(prepared, url) is not None
 

@@ -11,7 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pkm.errors import QueryError, UsageError
-from pkm.query import FTS_TABLE, Query, merge, parse_query, parse_since, where_clause
+from pkm.query import AllOf, AnyOf, Query, Term, Without, Words, merge, parse_query, parse_since
+from pkm.storage.filters import where_clause
+from pkm.storage.fts5 import FTS_TABLE, match_expression
 
 NOW = datetime(2026, 3, 15, 12, 30, tzinfo=UTC)
 PLUS2 = timezone(timedelta(hours=2))
@@ -20,6 +22,11 @@ TOKENIZE = "tokenize='unicode61 remove_diacritics 2'"
 
 def q(text: str) -> Query:
     return parse_query(text, now=NOW)
+
+
+def fts(words: Words | None) -> str | None:
+    """The FTS5 MATCH expression the store runs for a query's words."""
+    return None if words is None else match_expression(words)
 
 
 def ts(year: int, month: int, day: int) -> int:
@@ -119,7 +126,7 @@ def find(conn: sqlite3.Connection, query: Query | str) -> set[int]:
     sql = f"SELECT e.id FROM entries e LEFT JOIN feeds f ON f.id = e.feed_id WHERE {where}"
     if query.match is not None:
         sql += f" AND e.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)"
-        params.append(query.match)
+        params.append(match_expression(query.match))
     return {row[0] for row in conn.execute(sql, params)}
 
 
@@ -160,7 +167,19 @@ def find(conn: sqlite3.Connection, query: Query | str) -> set[int]:
     ],
 )
 def test_words_and_operators(text: str, match: str) -> None:
-    assert q(text).match == match
+    assert fts(q(text).match) == match
+
+
+def test_the_words_are_a_tree_of_typed_nodes() -> None:
+    a, b, c = Term("a"), Term("b"), Term("c")
+    assert q("a b OR c").match == AnyOf((AllOf((a, b)), c))
+    assert q("a -(b OR c*)").match == Without(a, AnyOf((b, Term("c", prefix=True))))
+    assert q('"event lo"* "NEAR(x" "OR"').match == AllOf(
+        (Term("event lo", prefix=True), Term("NEAR(x"), Term("OR"))
+    )
+    assert q("#t -a -b").exclude_match == AnyOf((a, b))
+    assert q("a b").near == Term("a b") and q("a OR b").near is None
+    assert hash(q("a b").match) == hash(AllOf((a, b))) and repr(a) == "Term('a', False)"
 
 
 @pytest.mark.parametrize(
@@ -183,7 +202,7 @@ def test_words_and_operators(text: str, match: str) -> None:
     ],
 )
 def test_fts5_syntax_in_words_is_literal(text: str, match: str) -> None:
-    assert q(text).match == match
+    assert fts(q(text).match) == match
 
 
 @pytest.mark.parametrize("text", ["", "   ", "!!!", "...", '""', '"..."*', "(...)", "-...", "!"])
@@ -194,8 +213,8 @@ def test_no_words(text: str) -> None:
 
 
 def test_punctuation_words_are_dropped() -> None:
-    assert q("python !!! ... -...").match == '"python"'
-    assert q("a OR ...").match == '"a"'
+    assert fts(q("python !!! ... -...").match) == '"python"'
+    assert fts(q("a OR ...").match) == '"a"'
     assert q("#py ...").match is None
     assert q("#py ...").tags == ("py",)
 
@@ -203,9 +222,9 @@ def test_punctuation_words_are_dropped() -> None:
 def test_only_exclusions_go_to_exclude_match() -> None:
     query = q("#py -django -flask")
     assert query.match is None
-    assert query.exclude_match == '"django" OR "flask"'
-    assert q("-(a b)").exclude_match == '"a" AND "b"'
-    assert q("-(a -b)").exclude_match == '"a" NOT "b"'
+    assert fts(query.exclude_match) == '"django" OR "flask"'
+    assert fts(q("-(a b)").exclude_match) == '"a" AND "b"'
+    assert fts(q("-(a -b)").exclude_match) == '"a" NOT "b"'
     assert q("python -django").exclude_match is None
 
 
@@ -252,7 +271,7 @@ def test_feed_site_since_is() -> None:
 
 def test_filters_with_words() -> None:
     query = q("#py python since:7d -django site:example.org")
-    assert query.match == '"python" NOT "django"'
+    assert fts(query.match) == '"python" NOT "django"'
     assert query.tags == ("py",)
     assert query.sites == ("example.org",)
     assert query.since == NOW - timedelta(days=7)
@@ -615,9 +634,9 @@ def test_random_text_raises_only_query_error_and_runs(db: sqlite3.Connection, te
         return
     for expr in (query.match, query.exclude_match):
         if expr is not None:
-            db.execute("SELECT count(*) FROM t WHERE t MATCH ?", (expr,)).fetchall()
+            db.execute("SELECT count(*) FROM t WHERE t MATCH ?", (fts(expr),)).fetchall()
             db.execute(
-                f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", (expr,)
+                f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", (fts(expr),)
             ).fetchall()
     find(db, query)  # the WHERE fragment and the MATCH run on the real schema
 
@@ -644,8 +663,8 @@ def test_any_word_is_one_quoted_string(db: sqlite3.Connection, word: str) -> Non
     except QueryError:  # a phrase never fails
         raise AssertionError(word) from None
     if query.match is not None:
-        assert query.match == '"' + word.translate(dict.fromkeys((*range(32), 127), " ")) + '"'
-        db.execute("SELECT count(*) FROM t WHERE t MATCH ?", (query.match,)).fetchall()
+        assert fts(query.match) == '"' + word.translate(dict.fromkeys((*range(32), 127), " ")) + '"'
+        db.execute("SELECT count(*) FROM t WHERE t MATCH ?", (fts(query.match),)).fetchall()
 
 
 latin_words = st.text(
@@ -669,10 +688,10 @@ def test_a_word_finds_the_text_that_contains_it(word: str, cut: int) -> None:
         f"-nothing {word}",
         f"nothing OR {word}",
     ):
-        match = parse_query(text, now=NOW).match
+        match = fts(parse_query(text, now=NOW).match)
         assert match is not None
         assert conn.execute("SELECT count(*) FROM t WHERE t MATCH ?", (match,)).fetchone() == (1,)
-    match = parse_query(f"before -{word}", now=NOW).match
+    match = fts(parse_query(f"before -{word}", now=NOW).match)
     assert conn.execute("SELECT count(*) FROM t WHERE t MATCH ?", (match,)).fetchone() == (0,)
     conn.close()
 
@@ -707,7 +726,7 @@ def test_deep_nesting_is_an_error_or_valid_fts5(db: sqlite3.Connection, pattern:
             continue
         for expr in (query.match, query.exclude_match):
             if expr is not None:
-                db.execute("SELECT count(*) FROM t WHERE t MATCH ?", (expr,)).fetchall()
+                db.execute("SELECT count(*) FROM t WHERE t MATCH ?", (fts(expr),)).fetchall()
 
 
 def test_fields_other_tools_use_and_unknown_ones() -> None:

@@ -20,11 +20,14 @@ from hypothesis import strategies as st
 from pkm import search as search_mod
 from pkm.api import Pkm
 from pkm.errors import EntryNotFoundError, NotFoundError, QueryError
-from pkm.query import FTS_TABLE, Query, merge, parse_query, where_clause
+from pkm.query import Query, merge, parse_query
 from pkm.search import BM25_WEIGHTS, PHRASE_BOOST, SAVED_BOOST, SearchHits, related, search
+from pkm.storage import search as search_store
 from pkm.storage.db import open_store, transaction
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
+from pkm.storage.filters import where_clause
+from pkm.storage.fts5 import FTS_TABLE, match_expression
 from pkm.storage.tags import TagRepository
 from pkm.types import ParsedEntry
 
@@ -580,7 +583,7 @@ def brute_force(
         conn.execute(
             f"SELECT rowid, bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE}"
             f" WHERE {FTS_TABLE} MATCH ?",
-            (q.match,),
+            (match_expression(q.match),),
         ).fetchall()
     )
     near = set()
@@ -588,7 +591,8 @@ def brute_force(
         near = {
             r[0]
             for r in conn.execute(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", (q.near,)
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?",
+                (match_expression(q.near),),
             )
         }
     allowed = {
@@ -702,7 +706,7 @@ def test_a_rare_site_asks_the_url_index(
     random_store: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(search_mod, "SITE_SCAN_BUDGET", 0)  # always over budget,
-    monkeypatch.setattr(search_mod, "_PROGRESS_STEP", 1)  # however small the store
+    monkeypatch.setattr(search_store, "_PROGRESS_STEP", 1)  # however small the store
     statements: list[str] = []
     random_store.set_trace_callback(statements.append)
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import io
 import json
 import os
 import random
@@ -31,8 +32,8 @@ from conftest import DATA, RunCli
 from httpserver import LocalServer
 
 from pkm import Pkm
-from pkm.errors import PkmError
-from pkm.storage.db import HEAD_REVISION, schema_version
+from pkm.errors import PkmError, StoreError
+from pkm.storage.db import HEAD_REVISION, open_store, schema_version
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -688,3 +689,57 @@ def test_pkm_error_is_what_the_api_raises_for_a_foreign_file(tmp_path: Path) -> 
     with pytest.raises(PkmError, match="not a pkm store"):
         Pkm.open(db)
     assert db.read_text() == "notes"
+
+
+# Every use case a Python caller may try on a store it cannot trust.
+API_CALLS: list[tuple[str, Any]] = [
+    ("tags", lambda s: s.tags()),
+    ("find words", lambda s: s.find("knowledge")),
+    ("find newest", lambda s: s.find("", limit=50)),
+    ("find a tag", lambda s: s.find("#kept")),
+    ("related", lambda s: s.related(1)),
+    ("feeds", lambda s: s.feeds()),
+    ("entry", lambda s: s.entry(1, mark_read=True)),
+    ("triage", lambda s: s.triage()),
+    ("save", lambda s: s.save("https://api.example/", fetch=False, tags=["x"])),
+    ("scan without fetching", lambda s: s.scan(fetch=False)),
+    ("review", lambda s: s.review()),
+    ("backup", lambda s: s.backup(io.StringIO())),
+    ("mute", lambda s: s.mute("title:nothing-here")),
+]
+
+
+def test_the_api_raises_store_errors_never_driver_errors(tmp_path: Path) -> None:
+    db = tmp_path / "pkm.db"
+    db.write_bytes(_damaged_store())
+    damaged = []
+    for name, call in API_CALLS:
+        try:
+            with Pkm.open(db) as store:
+                call(store)
+        except sqlite3.Error as exc:
+            raise AssertionError(f"{name}: the driver's {exc!r} reached the caller") from None
+        except StoreError as exc:
+            assert "\n" not in str(exc) and str(db) in str(exc), (name, exc)
+            damaged.append(name)
+        except PkmError:
+            pass
+    assert {"find words", "backup", "scan without fetching"} <= set(damaged), damaged
+
+
+def test_a_busy_store_is_one_store_error_naming_it(tmp_path: Path) -> None:
+    db = tmp_path / "pkm.db"
+    with Pkm.open(db) as store:
+        store.save("https://before.example/", fetch=False)
+    writer = sqlite3.connect(db, isolation_level=None)
+    writer.execute("BEGIN EXCLUSIVE")
+    conn = open_store(db)
+    conn.execute("PRAGMA busy_timeout = 0")  # the real 15 s wait is not what is tested
+    try:
+        with Pkm(conn, db) as store:
+            assert [h.entry.url for h in store.find("")] == ["https://before.example/"]
+            with pytest.raises(StoreError, match=f"^the store {db} is busy"):
+                store.save("https://during.example/", fetch=False)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from typing import Annotated, Any
 
@@ -23,9 +22,8 @@ class PkmGroup(TyperGroup):
             return super().invoke(ctx)
         except BrokenPipeError:
             raise  # not an error of pkm's: main() ends quietly
-        except (PkmError, sqlite3.Error, OSError) as exc:
-            store = (ctx.find_root().obj or {}).get("store")
-            line, code = error_line(exc, store)
+        except (PkmError, OSError) as exc:
+            line, code = error_line(exc)
             sys.stderr.write(line)
             raise typer.Exit(code) from None
 

@@ -10,6 +10,7 @@ import typer
 from pkm.api import Pkm
 from pkm.cli import complete, render
 from pkm.cli.options import open_pkm
+from pkm.errors import UsageError
 
 
 def register(app: typer.Typer) -> None:
@@ -40,6 +41,10 @@ def export(
     ] = False,
 ) -> None:
     """Export a tag (or a search) as a reading list, newest first."""
+    if tag is None and query is None:
+        raise UsageError("export needs a tag or --query")
+    if tag is not None and query is not None:
+        raise UsageError("export takes a tag or --query, not both")
     chosen = format or Pkm.export_format_for(output)
     reading_list = open_pkm(ctx).export(
         tag, query=query, format=chosen, include_private=include_private

@@ -11,7 +11,7 @@ import typer
 from pkm.api import Pkm
 from pkm.cli import render
 from pkm.cli.options import FeedRefArg, FolderOpt, JsonOpt, MaxSizeOpt, open_pkm, read_file
-from pkm.errors import UserFileError
+from pkm.errors import ChoiceError, UsageError, UserFileError
 from pkm.types import FeedReview
 
 app = typer.Typer(help="Manage subscriptions.", no_args_is_help=True)
@@ -36,14 +36,17 @@ def add(
 ) -> None:
     """Subscribe to a feed (fetched at once)."""
     store = open_pkm(ctx)
-    feed, created, discovered = store.add_feed(
-        url,
-        folder=folder,
-        title=title,
-        fetch=not no_fetch,
-        choose=choose - 1,
-        full_text=full_text,
-    )
+    try:
+        feed, created, discovered = store.add_feed(
+            url,
+            folder=folder,
+            title=title,
+            fetch=not no_fetch,
+            choose=choose - 1,
+            full_text=full_text,
+        )
+    except ChoiceError as exc:
+        raise UsageError(f"--choose must be between 1 and {exc.count}") from None
     if len(discovered) > 1:
         render.note(f"{len(discovered)} feeds found on that page:")
         for number, found in enumerate(discovered, 1):
@@ -158,6 +161,8 @@ def edit(
     ] = None,
 ) -> None:
     """Change a feed's title, folder or full-text setting."""
+    if title is None and folder is None and full_text is None:
+        raise UsageError("nothing to change: give --title, --folder or --full-text")
     edited = open_pkm(ctx).edit_feed(feed, title=title, folder=folder, full_text=full_text)
     render.print_line(
         "Edited ",

@@ -14,7 +14,6 @@ to the same options and the same output.
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -213,15 +212,13 @@ def run(argv: Sequence[str]) -> int | None:
 def _with_store(db: str | None, command: Callable[[Pkm], None]) -> int:
     from pkm.api import Pkm
 
-    store: Pkm | None = None
     try:
-        store = Pkm.open(db, progress=index_rebuild_progress())
-        with store:
+        with Pkm.open(db, progress=index_rebuild_progress()) as store:
             command(store)
     except BrokenPipeError:
         raise  # not an error of pkm's: main() ends quietly
-    except (PkmError, sqlite3.Error, OSError) as exc:
-        line, code = error_line(exc, store)
+    except (PkmError, OSError) as exc:
+        line, code = error_line(exc)
         sys.stderr.write(line)
         return code
     return 0

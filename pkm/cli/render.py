@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,7 +23,6 @@ from pkm.text import BIDI_CONTROLS, terminal_text
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from pkm.api import Pkm
 
 _JSON_UNSAFE = re.compile("[\x7f-\x9f" + BIDI_CONTROLS + "]")
 
@@ -142,13 +140,16 @@ def day(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d") if value else "          "
 
 
-def error_line(exc: PkmError | sqlite3.Error | OSError, store: Pkm | None) -> tuple[str, int]:
-    """The line pkm prints for an error a command met, and the exit code that goes with it
-    (``store``: the store open, if any)."""
+# The options of the commands, by the name of the API argument they set: an error whose
+# advice names an argument names the option instead.
+OPTIONS = {"format": "--format", "include_private": "--include-private", "max_size": "--max-size"}
+
+
+def error_line(exc: PkmError | OSError) -> tuple[str, int]:
+    """The line pkm prints for an error a command met, and the exit code that goes with it."""
     if isinstance(exc, PkmError):
-        message, code = str(exc), exc.exit_code
-    elif isinstance(exc, sqlite3.Error):
-        message, code = (store.describe(exc) if store else f"store error: {exc}"), 1
+        message = exc.naming(OPTIONS.get(exc.option, exc.option))
+        code = exc.exit_code
     else:
         message = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
         code = 1

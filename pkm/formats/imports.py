@@ -81,7 +81,7 @@ _XML_RE = re.compile(rb"\s*<\?xml|\s*<[a-zA-Z]")
 
 
 def names() -> str:
-    """The ``--format`` names, for help and error messages."""
+    """The format names, for help and error messages."""
     return ", ".join(FORMATS)
 
 
@@ -133,7 +133,14 @@ def detect(data: bytes) -> str:
         return "instapaper"
     if readwise.looks_like_csv(header):
         return "readwise"
-    raise FormatError(f"not a file pkm can import: {_looks_like(head, header)}")
+    what, say_which = _looks_like(head, header)
+    if say_which:  # text in some table or list: the user knows which export it is
+        raise FormatError(
+            f"not a file pkm can import: {what}",
+            option="format",
+            advice=f"; use {{}} to say which ({names()})",
+        )
+    raise FormatError(f"not a file pkm can import: {what}")
 
 
 def _detect_json(data: bytes) -> str:
@@ -175,22 +182,20 @@ def _json_shape(document: object) -> str:
     return "a single value, not a bookmark export"
 
 
-def _looks_like(head: bytes, header: list[str]) -> str:
+def _looks_like(head: bytes, header: list[str]) -> tuple[str, bool]:
+    """What the file looks like, and whether naming its format could make it readable."""
     if not head.strip():
-        return "the file is empty"
+        return "the file is empty", False
     if b"\x00" in head[:4096] or _binary(head[:4096]):
-        return "binary data, not a bookmark export"
+        return "binary data, not a bookmark export", False
     if _HTML_RE.search(head[:4096]):
-        return "an HTML page with no bookmark list (<DL>/<DT>) in it"
+        return "an HTML page with no bookmark list (<DL>/<DT>) in it", False
     if _XML_RE.match(head):
-        return "XML, but not OPML"
+        return "XML, but not OPML", False
     if len(header) > 1 and all(0 < len(column) <= 40 for column in header):
         columns = _common.quote(", ".join(header[:8]))
-        return (
-            f"a CSV file with columns {columns}, not Pocket, Instapaper or Readwise Reader;"
-            f" use --format to say which ({names()})"
-        )
-    return f"plain text, not a bookmark export; use --format to say which ({names()})"
+        return f"a CSV file with columns {columns}, not Pocket, Instapaper or Readwise Reader", True
+    return "plain text, not a bookmark export", True
 
 
 def _binary(head: bytes) -> bool:

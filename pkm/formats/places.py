@@ -12,11 +12,11 @@ per tag, and in each a bookmark row per tagged URL: those rows are tags, not boo
 
 from __future__ import annotations
 
-import sqlite3
 import tempfile
 from pathlib import Path
 
 from pkm.formats._common import Collector, ReadError, parse_date
+from pkm.storage.firefox import BookmarkRow, FolderRow, PlacesError, read_places
 from pkm.types import BookmarkImport
 
 WHAT = "a Firefox places.sqlite"
@@ -24,7 +24,6 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 TAGS_ROOT = "tags________"
 # The roots Firefox creates; their names ("menu", "toolbar", …) are not tags.
 ROOTS = frozenset({"root________", "menu________", "toolbar_____", "unfiled_____", "mobile______"})
-_BOOKMARK, _FOLDER = 1, 2
 
 
 def looks_like(data: bytes) -> bool:
@@ -43,23 +42,18 @@ def parse_places(
         if wal:
             (Path(tmp) / "places.sqlite-wal").write_bytes(wal)
         try:
-            conn = sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True)
-        except sqlite3.Error as exc:
-            raise ReadError(WHAT, f"cannot open the copy: {exc}") from None
-        try:
-            return _read(conn, folders_as_tags)
-        except sqlite3.Error as exc:
-            raise ReadError(WHAT, f"an SQLite database without Firefox's tables ({exc})") from None
-        finally:
-            conn.close()
+            folder_rows, rows = read_places(copy)
+        except PlacesError as exc:
+            raise ReadError(WHAT, str(exc)) from None
+    return _bookmarks(folder_rows, rows, folders_as_tags)
 
 
-def _read(conn: sqlite3.Connection, folders_as_tags: bool) -> BookmarkImport:
-    # id -> parent, title, guid (ids as SQLite gives them: a damaged file may hold text)
+def _bookmarks(
+    folder_rows: list[FolderRow], rows: list[BookmarkRow], folders_as_tags: bool
+) -> BookmarkImport:
+    # id -> parent, title, guid
     folders: dict[object, tuple[object, str, str]] = {}
-    for folder_id, parent, title, guid in conn.execute(
-        "SELECT id, parent, title, guid FROM moz_bookmarks WHERE type = ?", (_FOLDER,)
-    ):
+    for folder_id, parent, title, guid in folder_rows:
         folders[folder_id] = (parent, str(title or ""), str(guid or ""))
     tags_root = next((fid for fid, (_, _, guid) in folders.items() if guid == TAGS_ROOT), None)
     tag_names = {
@@ -68,12 +62,6 @@ def _read(conn: sqlite3.Connection, folders_as_tags: bool) -> BookmarkImport:
         if tags_root is not None and parent == tags_root
     }
     place_tags: dict[object, list[str]] = {}
-    rows = conn.execute(
-        "SELECT b.id, b.parent, b.title, b.dateAdded, b.lastModified, p.id, p.url, p.title"
-        " FROM moz_bookmarks AS b LEFT JOIN moz_places AS p ON p.id = b.fk"
-        " WHERE b.type = ? ORDER BY b.parent, b.position, b.id",
-        (_BOOKMARK,),
-    ).fetchall()
     bookmarks = []
     for row in rows:
         parent = row[1]

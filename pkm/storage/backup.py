@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from pkm.errors import StoreError
+from pkm.storage.db import translating, wrap_exceptions
 from pkm.storage.entries import url_key
 
 # Parents before children, so foreign keys hold while restoring. Archives and link health
@@ -35,25 +36,35 @@ _ORDER = {
 }
 
 
+@wrap_exceptions
 def columns_of(conn: sqlite3.Connection, table: str) -> list[str]:
     return [str(row[1]) for row in conn.execute(f"PRAGMA table_info({table})")]
 
 
+@wrap_exceptions
 def read_table(conn: sqlite3.Connection, table: str) -> tuple[list[str], Iterator[Sequence[Any]]]:
+    """The table's columns, and its rows as they are read (a reading error raised as
+    StoreError too)."""
     columns = columns_of(conn, table)
     order = _ORDER.get(table, "id")
     rows = conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
-    return columns, rows
+    return columns, _translated(conn, rows)
+
+
+def _translated(conn: sqlite3.Connection, rows: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    with translating(conn):
+        yield from rows
 
 
 @contextmanager
 def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
     """One read transaction: every table as of the same moment."""
-    conn.execute("BEGIN")
-    try:
-        yield
-    finally:
-        conn.execute("COMMIT")
+    with translating(conn):
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            conn.execute("COMMIT")
 
 
 def all_tables(
@@ -64,10 +75,12 @@ def all_tables(
         yield table, columns, rows
 
 
+@wrap_exceptions
 def is_empty(conn: sqlite3.Connection) -> bool:
     return not any(conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in TABLES)
 
 
+@wrap_exceptions
 def settle_restored(conn: sqlite3.Connection, entry_columns: Sequence[str]) -> None:
     """Bring restored entries up to this schema's meaning of their derived columns.
 
@@ -95,6 +108,7 @@ def settle_restored(conn: sqlite3.Connection, entry_columns: Sequence[str]) -> N
     conn.executemany("UPDATE entries SET url_key = ? WHERE id = ?", changed)
 
 
+@wrap_exceptions
 def write_table(
     conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from pkm.errors import InvalidTagError, InvalidURLError
+from pkm.storage.db import Repository
 from pkm.storage.entries import EntryRepository
 from pkm.storage.rows import MERGED_NOTE, select_in, to_ts
 from pkm.tagnames import salvage_tag
@@ -44,7 +45,7 @@ def _combined(first: BookmarkData, again: BookmarkData) -> BookmarkData:
     )
 
 
-class BookmarkImporter:
+class BookmarkImporter(Repository):
     """One import: caches tag ids across batches; each batch is one transaction."""
 
     def __init__(self, conn: sqlite3.Connection, now: int) -> None:

@@ -1,23 +1,109 @@
-"""Opening a store: file checks, pragmas, schema version, migrations on demand.
+"""Opening a store: file checks, pragmas, schema version, migrations on demand; and the
+one edge where driver errors become :class:`~pkm.errors.StoreError`.
 
 The schema version is read with one cheap query; Alembic (about a second to
 import) is loaded only when the store is new or older than this pkm.
+
+Nothing outside ``pkm.storage`` sees a ``sqlite3.Error``: every public method of a
+:class:`Repository` and every storage function the rest of pkm calls is wrapped by
+:func:`wrap_exceptions` (generators and context managers translate inside, with
+:func:`translating`), which turns the driver's error into one line naming the store
+(:func:`describe_error`), as lemon24/reader's storage does.
 """
 
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import FunctionType
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from pkm.errors import NotAStoreError, StoreError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+# What the use cases are handed to write with: each call opens one write transaction.
+Write = Callable[[], AbstractContextManager[object]]
+
+
+class Connection(sqlite3.Connection):
+    """A connection to a pkm store; it knows the store's file, which error messages name.
+    (The modules outside pkm.storage name the connection by this type, not the driver.)"""
+
+    path: Path | None = None
+
+
+def describe_error(exc: sqlite3.Error, path: Path | None) -> str:
+    """One line for a driver error, naming the store and what the user can do."""
+    store = f"the store {path}" if path else "the store"
+    message = str(exc)
+    if "locked" in message or "busy" in message:
+        return f"{store} is busy (another pkm is writing); try again"
+    if "readonly" in message:
+        return f"{store} is read-only"
+    if "full" in message:
+        return f"no space left for {store}"
+    if "disk I/O" in message:
+        return f"cannot write {store} (disk I/O error; is the disk full?)"
+    code = getattr(exc, "sqlite_errorname", "")
+    if code in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or any(
+        sign in message for sign in ("malformed", "vtable constructor failed", "not a database")
+    ):
+        return f"{store} is damaged; restore it from a backup (pkm restore)"
+    return f"store error on {path}: {message}" if path else f"store error: {message}"
+
+
+def _store_error(exc: sqlite3.Error, holder: object) -> StoreError:
+    """``exc`` as a StoreError; ``holder`` is a connection or a repository holding one."""
+    conn = getattr(holder, "_conn", holder)
+    return StoreError(describe_error(exc, getattr(conn, "path", None)))
+
+
+def wrap_exceptions(func: Callable[P, R]) -> Callable[P, R]:
+    """``func``, raising a driver error as StoreError; its first argument is the
+    connection, or (a method) a repository holding it as ``_conn``."""
+
+    @functools.wraps(func)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except sqlite3.Error as exc:
+            raise _store_error(exc, args[0]) from None
+
+    return call
+
+
+@contextmanager
+def translating(conn: sqlite3.Connection) -> Iterator[None]:
+    """A driver error inside the block is raised as StoreError."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise _store_error(exc, conn) from None
+
+
+class Repository:
+    """What the rest of pkm reads and writes the store through: every public method of a
+    subclass is wrapped by :func:`wrap_exceptions`."""
+
+    _conn: sqlite3.Connection
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        for name, value in list(vars(cls).items()):
+            if isinstance(value, FunctionType) and not name.startswith("_"):
+                setattr(cls, name, wrap_exceptions(value))
+
 
 # The newest migration in migrations/versions; tests/test_migrations.py keeps it honest.
 HEAD_REVISION = "0006"
@@ -68,7 +154,7 @@ def _read_only_uri(path: Path) -> str:
     return f"{path.resolve().as_uri()}?mode=ro{'&immutable=1' if immutable else ''}"
 
 
-def connect(path: Path) -> tuple[sqlite3.Connection, bool]:
+def connect(path: Path) -> tuple[Connection, bool]:
     """A connection in autocommit mode (writes go through :func:`transaction`), and
     whether it is read-only: a store pkm may not write is still read.
 
@@ -82,9 +168,11 @@ def connect(path: Path) -> tuple[sqlite3.Connection, bool]:
             timeout=BUSY_TIMEOUT_MS / 1000,
             isolation_level=None,
             uri=not writable,
+            factory=Connection,
         )
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open store {path}: {exc}") from None
+    conn.path = path
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         schema_version(conn)
@@ -108,6 +196,7 @@ def connect(path: Path) -> tuple[sqlite3.Connection, bool]:
     return conn, False
 
 
+@wrap_exceptions
 def schema_version(conn: sqlite3.Connection) -> str | None:
     """The Alembic revision of the store; None for an empty store.
 
@@ -156,7 +245,7 @@ def upgrade(path: Path, revision: str = "head") -> None:
     command.upgrade(alembic_config(f"sqlite:///{path}"), revision)
 
 
-def open_store(path: Path) -> sqlite3.Connection:
+def open_store(path: Path) -> Connection:
     """Open (creating or upgrading as needed) the store at ``path``; see :func:`open_any`."""
     conn, read_only = open_any(path)
     if read_only:
@@ -167,7 +256,7 @@ def open_store(path: Path) -> sqlite3.Connection:
 
 def open_any(
     path: Path, progress: Callable[[int, int], None] | None = None
-) -> tuple[sqlite3.Connection, bool]:
+) -> tuple[Connection, bool]:
     """Open the store at ``path``, and whether it is read-only; a writable store is
     created or upgraded as needed, a read-only one must be at this pkm's schema.
 
@@ -218,34 +307,37 @@ def _migrate(path: Path, version: str | None) -> None:
         raise StoreError(f"cannot prepare store {path}: {exc}") from None
 
 
+def close(conn: sqlite3.Connection) -> None:
+    """Close the store's connection (SQLite may refuse, e.g. from another thread)."""
+    with translating(conn):
+        conn.close()
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction, taken up front so a busy store waits instead of failing later."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        # After some failures (a full disk) SQLite has rolled back already.
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+    with translating(conn):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            # After some failures (a full disk) SQLite has rolled back already.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
 
-def describe_error(exc: sqlite3.Error, path: Path) -> str:
-    """One line for a driver error, naming the store and what the user can do."""
-    message = str(exc)
-    if "locked" in message or "busy" in message:
-        return f"the store {path} is busy (another pkm is writing); try again"
-    if "readonly" in message:
-        return f"the store {path} is read-only"
-    if "full" in message:
-        return f"no space left for the store {path}"
-    if "disk I/O" in message:
-        return f"cannot write the store {path} (disk I/O error; is the disk full?)"
-    code = getattr(exc, "sqlite_errorname", "")
-    if code in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or any(
-        sign in message for sign in ("malformed", "vtable constructor failed", "not a database")
-    ):
-        return f"the store {path} is damaged; restore it from a backup (pkm restore)"
-    return f"store error on {path}: {message}"
+@contextmanager
+def checkpoints_every(conn: sqlite3.Connection, pages: int) -> Iterator[None]:
+    """While the block runs, SQLite copies its write-ahead log into the store every
+    ``pages`` pages; after it, at the usual interval, and once at once (as far as
+    readers allow)."""
+    with translating(conn):
+        default = int(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA wal_autocheckpoint = {default}")
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from pkm.errors import DuplicateURLError, EntryNotFoundError, InvalidURLError
 from pkm.storage import fts_index, links
+from pkm.storage.db import Repository
 from pkm.storage.rows import (
     ENTRY_COLUMNS,
     ENTRY_LIST_COLUMNS,
@@ -66,7 +67,7 @@ class StoredItems:
     pages: list[tuple[int, str]]
 
 
-class EntryRepository:
+class EntryRepository(Repository):
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 

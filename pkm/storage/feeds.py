@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from pkm.errors import FeedNotFoundError, InvalidURLError
+from pkm.storage.db import Repository
 from pkm.storage.rows import FEED_COLUMNS, feed_from_row, in_folder, is_storable_id, now_ts
 from pkm.types import Feed
 from pkm.urls import feed_url
@@ -28,7 +29,7 @@ class FetchState:
     full_text: bool = False
 
 
-class FeedRepository:
+class FeedRepository(Repository):
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
@@ -125,12 +126,14 @@ class FeedRepository:
 
     def missing_names(self, names: Sequence[str]) -> list[str]:
         """Those of these ``feed:`` names that no feed answers to."""
-        from pkm.query import EMPTY, feed_condition
+        # Not at the top: the filters import the query language, which `pkm tags` (and
+        # every command that opens the feeds) does not need.
+        from pkm.storage.filters import feed_condition
 
         missing = []
         for name in names:
             params: list[object] = []
-            condition = feed_condition(replace(EMPTY, feeds=(name,)), params)
+            condition = feed_condition((name,), params)
             sql = f"SELECT 1 FROM feeds ff WHERE {condition} LIMIT 1"
             if self._conn.execute(sql, params).fetchone() is None:
                 missing.append(name)

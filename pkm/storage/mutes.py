@@ -8,6 +8,7 @@ from typing import Any
 
 from pkm.errors import NotFoundError, UsageError
 from pkm.mute import Muteable, MuteRule, matches, parse_rule
+from pkm.storage.db import Repository
 from pkm.storage.rows import IN_CHUNK
 
 _BATCH = 2000
@@ -17,7 +18,7 @@ _ROWS = (
 )
 
 
-class MuteRepository:
+class MuteRepository(Repository):
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 

@@ -6,6 +6,7 @@ import sqlite3
 import statistics
 from dataclasses import dataclass
 
+from pkm.storage.db import wrap_exceptions
 from pkm.storage.rows import FEED_COLUMNS, feed_from_row
 from pkm.types import Feed
 
@@ -21,6 +22,7 @@ class FeedActivity:
     median_text: int | None = None
 
 
+@wrap_exceptions
 def feed_activity(conn: sqlite3.Connection, since: int) -> list[FeedActivity]:
     """For every feed: items it brought since ``since`` and how many of those were opened
     or saved (its newest item ever is ``feed.newest_item``)."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 
+from pkm.storage.db import Repository
 
-class ScanRepository:
+
+class ScanRepository(Repository):
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 

@@ -11,11 +11,12 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 
 from pkm.errors import TagNotFoundError
+from pkm.storage.db import Repository
 from pkm.tagnames import clean_tag, clean_tags
 from pkm.types import TagCount
 
 
-class TagRepository:
+class TagRepository(Repository):
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 

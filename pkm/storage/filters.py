@@ -1,0 +1,128 @@
+"""The filters of a parsed query (:class:`pkm.query.Query`) as SQL conditions.
+
+Aliases: ``e`` = entries, ``f`` = feeds (LEFT JOINed on e.feed_id), ``t`` = tags.  User
+text only ever travels as ``?`` parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from pkm.storage.fts5 import FTS_TABLE, match_expression
+from pkm.storage.rows import like_escape
+
+if TYPE_CHECKING:
+    from pkm.query import Query
+
+__all__ = ["feed_condition", "tag_prefix_condition", "where_clause"]
+
+_TAG_EXISTS = (
+    "EXISTS (SELECT 1 FROM entry_tags et JOIN tags t ON t.id = et.tag_id "
+    "WHERE et.entry_id = e.id AND {})"
+)
+# The host of e.url: after "://", up to the first "/", "?", "#" or ":" (port);
+# the appended "/" makes sure there is one.  (user@host URLs are not handled.)
+_AFTER_SCHEME = "substr(e.url, instr(e.url, '://') + 3)"
+_HOSTPART = f"replace(replace(replace({_AFTER_SCHEME}, '?', '/'), '#', '/'), ':', '/') || '/'"
+_URL_HOST = f"substr({_HOSTPART}, 1, instr({_HOSTPART}, '/') - 1)"
+# '.' || host LIKE '%.example.org': the host or any subdomain (LIKE ignores ASCII case).
+_SITE = f"('.' || {_URL_HOST}) LIKE ? ESCAPE '\\'"
+_MAX_ID_DIGITS = 18  # larger numbers do not fit SQLite's 64-bit integers
+
+
+def _prefix_upper(prefix: str) -> str | None:
+    """The least string greater than every string that starts with ``prefix``."""
+    while prefix:
+        nxt = ord(prefix[-1]) + 1
+        if nxt <= 0x10FFFF:
+            if 0xD800 <= nxt <= 0xDFFF:
+                nxt = 0xE000
+            return prefix[:-1] + chr(nxt)
+        prefix = prefix[:-1]
+    return None
+
+
+def tag_prefix_condition(prefix: str, params: list[object]) -> str:
+    """``t.key`` (alias ``t`` = tags) starts with ``prefix``: a range the key index serves."""
+    upper = _prefix_upper(prefix)
+    params.append(prefix)
+    if upper is None:
+        return "t.key >= ?"
+    params.append(upper)
+    return "t.key >= ? AND t.key < ?"
+
+
+def feed_condition(feeds: Sequence[str], params: list[object]) -> str:
+    """The feeds (alias ``ff``) that these ``feed:`` values name; appends to ``params``.
+
+    A value is part of the feed's title (case-insensitive for ASCII, as LIKE); an
+    all-digit one is also the feed's id.
+    """
+    alts = []
+    for feed in feeds:
+        if feed.isascii() and feed.isdigit() and len(feed) <= _MAX_ID_DIGITS:
+            alts.append("ff.id = ? OR ff.title LIKE ? ESCAPE '\\'")
+            params.extend((int(feed), like_escape(feed)))
+        else:
+            alts.append("ff.title LIKE ? ESCAPE '\\'")
+            params.append(f"%{like_escape(feed)}%")
+    return "(" + " OR ".join(alts) + ")"
+
+
+def _any(conds: list[str]) -> str:
+    return conds[0] if len(conds) == 1 else "(" + " OR ".join(conds) + ")"
+
+
+def where_clause(q: Query) -> tuple[str, list[object]]:
+    """The SQL condition for everything in ``q`` except ``match``; ``"1"`` if none.
+
+    The conditions are AND-joined (any OR inside one is parenthesised), so the fragment
+    can be AND-ed into a larger WHERE.  ``exclude_match`` becomes ``e.id NOT IN (SELECT
+    rowid FROM entries_fts …)``.
+    """
+    conds: list[str] = []
+    params: list[object] = []
+    for tag in q.tags:
+        conds.append(_TAG_EXISTS.format("t.key = ?"))
+        params.append(tag)
+    for prefix in q.tag_prefixes:
+        conds.append(_TAG_EXISTS.format(tag_prefix_condition(prefix, params)))
+    if q.exclude_tags:
+        marks = ", ".join("?" * len(q.exclude_tags))
+        conds.append("NOT " + _TAG_EXISTS.format(f"t.key IN ({marks})"))
+        params.extend(q.exclude_tags)
+    for prefix in q.exclude_tag_prefixes:
+        conds.append("NOT " + _TAG_EXISTS.format(tag_prefix_condition(prefix, params)))
+    if q.untagged:
+        conds.append("NOT EXISTS (SELECT 1 FROM entry_tags et WHERE et.entry_id = e.id)")
+    if q.feeds:
+        conds.append(
+            f"+e.feed_id IN (SELECT ff.id FROM feeds ff WHERE {feed_condition(q.feeds, params)})"
+        )
+    for title in q.titles:
+        conds.append("e.title LIKE ? ESCAPE '\\'")
+        params.append(f"%{like_escape(title)}%")
+    if q.authors:
+        conds.append(_any(["e.author LIKE ? ESCAPE '\\'"] * len(q.authors)))
+        params.extend(f"%{like_escape(author)}%" for author in q.authors)
+    if q.sites:
+        conds.append(_any([_SITE] * len(q.sites)))
+        params.extend(f"%.{like_escape(site)}" for site in q.sites)
+    if q.since is not None:
+        conds.append("e.sort_date >= ?")
+        params.append(int(q.since.timestamp()))
+    flags = (
+        (q.saved, "e.saved_at IS NOT NULL"),
+        (q.unread, "e.read_at IS NULL"),
+        (q.read, "e.read_at IS NOT NULL"),
+        (q.to_read, "e.to_read = 1"),
+        (q.muted, "e.muted = 1"),
+    )
+    conds += [condition for on, condition in flags if on]
+    if q.exclude_match is not None:
+        conds.append(f"e.id NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
+        params.append(match_expression(q.exclude_match))
+    if not conds:
+        return "1", params
+    return " AND ".join(conds), params

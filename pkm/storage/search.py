@@ -1,0 +1,346 @@
+"""The SQL of a search: what :mod:`pkm.search` asks of the FTS5 index and the tables.
+
+pkm.search decides what to ask (which filter drives, how many matches a window holds,
+how scores are boosted, when to stop); this module knows how SQLite answers fast:
+
+* FTS5 ranks inside the index (``ORDER BY rank`` with ``rank MATCH 'bm25(…)'``), so no
+  row of ``entries`` is read for a match that is not shown.
+* A driver (the ids of a selective filter's entries, from an index) is tested as
+  ``+rowid IN (driver)`` in the FTS loop, before any entry row is read: the ``+`` keeps
+  the test out of FTS5, which would re-run the MATCH for every id.  Listings read the
+  driver's few ids first (``CROSS JOIN`` fixes the loop order), then sort them.
+* Listings without a driver walk ``ix_entries_sort_date`` newest first and stop at the
+  limit.  Snippets are made only for the rows shown.
+* ``site:`` has no index of its own; :func:`site_driver` scans the ``url_key`` index for
+  the host (a superset, tested exactly), and :func:`within` bounds the work of testing
+  URLs one by one before that.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import TypeVar
+
+from pkm.errors import StoreError
+from pkm.query import Query, Term
+from pkm.storage.db import Repository, wrap_exceptions
+from pkm.storage.filters import feed_condition, tag_prefix_condition, where_clause
+from pkm.storage.fts5 import FTS_TABLE, match_expression
+from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row, like_escape
+from pkm.types import Entry
+
+__all__ = [
+    "MARK_END",
+    "MARK_START",
+    "Driver",
+    "Ranking",
+    "drivers",
+    "highest_id",
+    "indexed_text",
+    "match_count",
+    "newest",
+    "site_driver",
+    "within",
+]
+
+# A snippet marks each matched word from MARK_START to MARK_END.
+MARK_START, MARK_END = "\x02", "\x03"
+_SNIPPET_TOKENS = 16
+_F = FTS_TABLE
+# A budget of within() is counted in steps of this many SQLite VM instructions.
+_PROGRESS_STEP = 10_000
+# (rowid, raw BM25 rank, saved, sort_date, whether the words stand side by side)
+RankedRow = tuple[int, float, int, int, int]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A filter as the ids of the entries it allows (``sql`` selects them as ``id``)."""
+
+    sql: str
+    params: tuple[object, ...]
+    count: int
+    rest: Query  # the query without this filter (the driver already applies it)
+
+
+@wrap_exceptions
+def highest_id(conn: sqlite3.Connection) -> int:
+    """The largest entry id, 0 for an empty store: about the number of entries."""
+    return int(conn.execute("SELECT max(id) FROM entries").fetchone()[0] or 0)
+
+
+@wrap_exceptions
+def newest(
+    conn: sqlite3.Connection,
+    query: Query,
+    driver: Driver | None,
+    *,
+    skip_id: int | None,
+    limit: int,
+    offset: int,
+) -> list[Entry]:
+    """The entries ``query``'s filters allow (its words are not looked at), newest first."""
+    where, params = where_clause(driver.rest if driver else query)
+    if skip_id is not None:
+        where += " AND e.id != ?"
+        params.append(skip_id)
+    if driver is not None:
+        # The driver's few ids first (CROSS JOIN fixes the loop order), then sort them.
+        source = f"({driver.sql}) AS d CROSS JOIN entries e ON e.id = d.id"
+        params = [*driver.params, *params]
+    else:
+        source = "entries e"
+    sql = (
+        f"SELECT {ENTRY_LIST_COLUMNS} FROM {source} LEFT JOIN feeds f ON f.id = e.feed_id"
+        f" WHERE {where} ORDER BY e.sort_date DESC, e.id DESC LIMIT ? OFFSET ?"
+    )
+    return [entry_from_row(row) for row in conn.execute(sql, [*params, limit, offset])]
+
+
+class Ranking(Repository):
+    """The matches of ``query``'s words that its filters (and ``driver``) allow, ranked
+    by BM25 with ``weights`` (one per FTS column) inside the index."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        query: Query,
+        driver: Driver | None,
+        *,
+        skip_id: int | None,
+        weights: Sequence[float],
+    ) -> None:
+        assert query.match is not None
+        self._conn = conn
+        self._match = match_expression(query.match)
+        self._near = match_expression(query.near) if query.near else None
+        self._rank = "bm25(" + ", ".join(str(w) for w in weights) + ")"
+        self._driver = driver
+        where, params = where_clause(driver.rest if driver else query)
+        conds: list[str] = []
+        args: list[object] = []
+        if driver is not None:
+            # "+" keeps the IN test out of FTS5, which would otherwise run the whole
+            # MATCH (and the BM25 statistics) once for every id in the list.
+            conds.append(f"+{_F}.rowid IN ({driver.sql})")
+            args.extend(driver.params)
+        if skip_id is not None:
+            conds.append(f"+{_F}.rowid != ?")
+            args.append(skip_id)
+        if where != "1":
+            conds.append(where)
+            args.extend(params)
+        self._conds = conds
+        self._args = args
+
+    def allowed(self, limit: int) -> list[int]:
+        """The newest ``limit`` matches the driver allows, newest first.
+
+        FTS5 walks the doclists and tests each rowid against the driver's ids, reading no
+        entry: cheap, as nothing is ranked.
+        """
+        assert self._driver is not None
+        return [
+            int(row[0])
+            for row in self._conn.execute(
+                f"SELECT rowid FROM {_F} WHERE {_F} MATCH ? AND +rowid IN ({self._driver.sql})"
+                " ORDER BY rowid DESC LIMIT ?",
+                [self._match, *self._driver.params, limit],
+            )
+        ]
+
+    def window_start(self, high: int | None, size: int) -> int | None:
+        """The lowest rowid of the newest ``size`` matches below ``high``; None when
+        there are no more than that (the window reaches back to the first match)."""
+        sql = f"SELECT rowid FROM {_F} WHERE {_F} MATCH ?"
+        args: list[object] = [self._match]
+        if high is not None:
+            sql += " AND rowid < ?"
+            args.append(high)
+        row = self._conn.execute(
+            sql + " ORDER BY rowid DESC LIMIT 1 OFFSET ?", [*args, size]
+        ).fetchone()
+        return None if row is None else int(row[0]) + 1
+
+    def rank(
+        self, low: int | None, high: int | None, take: Callable[[Iterable[RankedRow]], None]
+    ) -> None:
+        """Hand ``take`` the allowed matches with rowids in [low, high), best raw rank
+        first (:data:`RankedRow`); it may stop reading at any row."""
+        window: list[str] = []
+        bounds: list[object] = []
+        if low is not None:
+            window.append(f"{_F}.rowid >= ?")
+            bounds.append(low)
+        if high is not None:
+            window.append(f"{_F}.rowid < ?")
+            bounds.append(high)
+        # Whether the words stand side by side: a set FTS5 builds once per window.
+        near_sql, near_args = "0", []
+        if self._near:
+            inner = " AND ".join([f"n.{_F} MATCH ?", *(w.replace(f"{_F}.", "n.") for w in window)])
+            near_sql = f"{_F}.rowid IN (SELECT n.rowid FROM {_F} n WHERE {inner})"
+            near_args = [self._near, *bounds]
+        conds = [f"{_F} MATCH ?", f"{_F}.rank MATCH ?", *window, *self._conds]
+        sql = (
+            f"SELECT {_F}.rowid, {_F}.rank, e.saved_at IS NOT NULL, e.sort_date, {near_sql}"
+            f" FROM {_F} JOIN entries e ON e.id = {_F}.rowid"
+            f" WHERE {' AND '.join(conds)} ORDER BY {_F}.rank"
+        )
+        rows = self._conn.execute(sql, [*near_args, self._match, self._rank, *bounds, *self._args])
+        try:
+            take(rows)
+        finally:
+            rows.close()
+
+    def entries(self, ids: Sequence[int]) -> dict[int, Entry]:
+        """The entries with these ids (one deleted meanwhile is missing)."""
+        marks = ", ".join("?" * len(ids))
+        rows = self._conn.execute(
+            f"SELECT {ENTRY_LIST_COLUMNS} FROM entries e LEFT JOIN feeds f"
+            f" ON f.id = e.feed_id WHERE e.id IN ({marks})",
+            list(ids),
+        )
+        return {entry.id: entry for entry in map(entry_from_row, rows)}
+
+    def snippets(self, ids: Sequence[int]) -> dict[int, tuple[object, object]]:
+        """Each entry's snippets of its text and of its note, matched words marked from
+        :data:`MARK_START` to :data:`MARK_END` (None or empty when there is none)."""
+        marks = ", ".join("?" * len(ids))
+        snippet = f"snippet({_F}, {{}}, '{MARK_START}', '{MARK_END}', '…', {_SNIPPET_TOKENS})"
+        if '" *' in self._match:
+            # FTS5 merges a prefix's doclists anew for each id of an IN list: one pass
+            # over the ids' range is cheaper.
+            where = f"rowid BETWEEN ? AND ? AND +rowid IN ({marks})"
+            args: list[object] = [self._match, min(ids), max(ids), *ids]
+        else:
+            where = f"rowid IN ({marks})"
+            args = [self._match, *ids]
+        return {
+            int(row[0]): (row[1], row[2])
+            for row in self._conn.execute(
+                f"SELECT rowid, {snippet.format(3)}, {snippet.format(2)} FROM {_F}"
+                f" WHERE {_F} MATCH ? AND {where}",
+                args,
+            )
+        }
+
+
+@wrap_exceptions
+def within(conn: sqlite3.Connection, budget: int, work: Callable[[], T]) -> T | None:
+    """``work()``, or None when its statements ran more than ``budget`` VM instructions
+    (counted in steps of _PROGRESS_STEP; SQLite interrupts the statement)."""
+    steps = 0
+    stopped = False
+
+    def tick() -> bool:
+        nonlocal steps, stopped
+        steps += 1
+        stopped = steps * _PROGRESS_STEP > budget
+        return stopped
+
+    conn.set_progress_handler(tick, _PROGRESS_STEP)
+    try:
+        return work()
+    except (sqlite3.OperationalError, StoreError):
+        # The interrupt surfaces as "interrupted", or as whatever it broke off (opening
+        # the FTS table on a fresh connection fails as "vtable constructor failed"),
+        # translated by the storage function work() called.
+        if stopped:
+            return None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+def site_driver(q: Query) -> Driver:
+    """Entries whose normalised URL contains one of the ``site:`` hosts (a superset the
+    exact test then narrows), read from the url_key index; and those without a
+    normalised URL, tested as they are."""
+    like = " OR ".join("url_key LIKE ? ESCAPE '\\'" for _ in q.sites)
+    params = tuple(f"%{like_escape(site)}%" for site in q.sites)
+    sql = (
+        f"SELECT id FROM entries WHERE {like}"
+        " UNION SELECT id FROM entries WHERE url_key IS NULL AND url IS NOT NULL"
+    )
+    return Driver(sql, params, 0, q)
+
+
+def _count(conn: sqlite3.Connection, sql: str, params: tuple[object, ...], cap: int) -> int:
+    """How many rows ``sql`` yields, counting no further than ``cap``."""
+    row = conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", (*params, cap)).fetchone()
+    return int(row[0])
+
+
+@wrap_exceptions
+def drivers(conn: sqlite3.Connection, q: Query, cap: int) -> list[Driver] | None:
+    """The positive filters as id sources, smallest first; None when one is empty.
+
+    Counts stop at ``cap`` (a filter with more entries than that does not drive), so
+    each costs at most a short index range scan.
+    """
+    found: list[Driver] = []
+    for key in q.tags:
+        tag = conn.execute("SELECT id FROM tags WHERE key = ?", (key,)).fetchone()
+        if tag is None:
+            return None
+        sql = "SELECT entry_id AS id FROM entry_tags WHERE tag_id = ?"
+        params: tuple[object, ...] = (int(tag[0]),)
+        rest = replace(q, tags=tuple(t for t in q.tags if t != key))
+        found.append(Driver(sql, params, _count(conn, sql, params, cap), rest))
+    for prefix in q.tag_prefixes:
+        plist: list[object] = []
+        cond = tag_prefix_condition(prefix, plist)
+        sql = (
+            "SELECT DISTINCT et.entry_id AS id FROM tags t"
+            f" JOIN entry_tags et ON et.tag_id = t.id WHERE {cond}"
+        )
+        rest = replace(q, tag_prefixes=tuple(p for p in q.tag_prefixes if p != prefix))
+        found.append(Driver(sql, tuple(plist), _count(conn, sql, tuple(plist), cap), rest))
+    if q.feeds:
+        plist = []
+        cond = feed_condition(q.feeds, plist)
+        feed_ids = [
+            int(r[0]) for r in conn.execute(f"SELECT ff.id FROM feeds ff WHERE {cond}", plist)
+        ]
+        if not feed_ids:
+            return None
+        marks = ", ".join("?" * len(feed_ids))
+        sql = f"SELECT id FROM entries WHERE feed_id IN ({marks})"
+        found.append(
+            Driver(
+                sql, tuple(feed_ids), _count(conn, sql, tuple(feed_ids), cap), replace(q, feeds=())
+            )
+        )
+    if q.saved:
+        sql = "SELECT id FROM entries WHERE saved_at IS NOT NULL"
+        found.append(Driver(sql, (), _count(conn, sql, (), cap), replace(q, saved=False)))
+    if q.since is not None:
+        sql = "SELECT id FROM entries WHERE sort_date >= ?"
+        params = (int(q.since.timestamp()),)
+        found.append(Driver(sql, params, _count(conn, sql, params, cap), replace(q, since=None)))
+    for driver in found:
+        if driver.count == 0:
+            return None
+    found.sort(key=lambda d: d.count)
+    return found
+
+
+@wrap_exceptions
+def indexed_text(conn: sqlite3.Connection, entry_id: int) -> tuple[object, ...] | None:
+    """The entry's title, tags, note and text, as the index holds them; None if no such
+    entry."""
+    row = conn.execute(
+        "SELECT title, tags_text, note, text FROM entries WHERE id = ?", (entry_id,)
+    ).fetchone()
+    return None if row is None else tuple(row)
+
+
+@wrap_exceptions
+def match_count(conn: sqlite3.Connection, word: str, cap: int) -> int:
+    """How many entries hold ``word``, counting no further than ``cap``."""
+    match = match_expression(Term(word))
+    return _count(conn, f"SELECT 1 FROM {_F} WHERE {_F} MATCH ?", (match,), cap)
