@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING
 from pkm.config import store_path
 from pkm.errors import FeedNotFoundError, PkmError, StoreError, TagNotFoundError, UsageError
 from pkm.files import DEFAULT_MAX_FILE_BYTES
+from pkm.storage.archives import ArchiveRepository
 from pkm.storage.db import describe_error, open_any, transaction
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
@@ -32,6 +33,8 @@ from pkm.storage.tags import TagRepository
 from pkm.tagnames import clean_tags, tag_key
 from pkm.transfer import Transfer
 from pkm.types import (
+    Archive,
+    ArchiveReport,
     Entry,
     Feed,
     FeedReview,
@@ -72,6 +75,7 @@ class Pkm:
         self._feeds = FeedRepository(conn)
         self._entries = EntryRepository(conn)
         self._tags = TagRepository(conn)
+        self._archives = ArchiveRepository(conn)
         self._transfer = Transfer(conn, path, self._write)
 
     @classmethod
@@ -435,19 +439,27 @@ class Pkm:
         fetch: bool = True,
         to_read: bool | None = None,
         private: bool | None = None,
+        archive: bool = True,
     ) -> SaveResult:
-        """Save any URL; its page title and description are fetched unless ``fetch`` is false.
+        """Save any URL; its page title and description are fetched unless ``fetch`` is
+        false, and with ``archive`` its readable text is kept (see :mod:`pkm.archive`)
+        from the same fetch, unless an earlier save already tried.
 
         Saving a URL that is already known (from a feed or an earlier save) merges into it.
         """
+        from pkm.pages import SavedPage
+
         url = check_url(url)
         names = clean_tags(tags)
         existing = self._entries.by_url(url)
-        page_title = description = warning = None
-        if fetch and (existing is None or not existing.title):
-            from pkm.pages import page_details
+        need_title = existing is None or not existing.title
+        archive = fetch and archive and (existing is None or not self._archives.tried(existing.id))
+        page = SavedPage()
+        if fetch and (need_title or archive):
+            from pkm.pages import saved_page
 
-            page_title, description, warning = page_details(url)
+            page = saved_page(url, archive=archive, need_title=need_title)
+        page_title, description = page.title, page.description
         with self._write():
             # Looked up again inside the write: another pkm may have saved it meanwhile.
             existing = self._entries.by_url(url)
@@ -468,7 +480,61 @@ class Pkm:
                 entry_id, now=now_ts(), note=note, to_read=to_read, private=private
             )
             self._tags.add(entry_id, names)
-        return SaveResult(self._entries.get(entry_id), merged=existing is not None, warning=warning)
+            if page.archive is not None:
+                self._archives.store(entry_id, page.archive, now_ts())
+        return SaveResult(
+            self._entries.get(entry_id),
+            merged=existing is not None,
+            warning=page.warning,
+            archive=self._archives.get(entry_id),
+        )
+
+    # --- archived pages ----------------------------------------------------
+
+    def archived(self, entry_id: int) -> Archive | None:
+        """The entry's archived page (or the reason the last try kept none); None when
+        archiving it was never tried."""
+        return self._archives.get(entry_id)
+
+    def archive_entry(self, entry_id: int, *, refresh: bool = False) -> Archive | None:
+        """Fetch the entry's page and keep its readable text; a page already tried is
+        left as it is unless ``refresh``. None when the entry has no URL to fetch or was
+        tried before; else the archive, whose ``error`` says why no text was kept."""
+        from pkm.archive import fetch_text
+
+        entry = self._entries.get(entry_id)
+        if not entry.url or (not refresh and self._archives.tried(entry_id)):
+            return None
+        self._require_writable()
+        kept = fetch_text(entry.url)
+        with self._write():
+            self._archives.store(entry_id, kept, now_ts())
+        return self._archives.get(entry_id)
+
+    def archive(
+        self,
+        query: str | None = None,
+        *,
+        tag: str | None = None,
+        refresh: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ArchiveReport:
+        """Archive saved entries' pages in bulk: all of them, or those with ``tag`` or
+        matching ``query``; what is archived already is skipped unless ``refresh``.
+        Each page's outcome is committed as it comes: an interrupted run keeps them."""
+        from pkm.archive import archive_saved
+
+        self._require_writable()
+        entry_ids = None
+        if query or tag:
+            hits = self.find(query or "", tags=[tag] if tag else [], saved=True, limit=MAX_EXPORT)
+            entry_ids = [hit.entry.id for hit in hits]
+        try:
+            return archive_saved(
+                self._conn, self._write, entry_ids, refresh=refresh, progress=progress
+            )
+        except sqlite3.OperationalError as exc:
+            raise StoreError(describe_error(exc, self.path)) from None
 
     # --- retrieval ---------------------------------------------------------
 

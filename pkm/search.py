@@ -340,9 +340,10 @@ class _Search:
             where = f"rowid IN ({marks})"
             args = [match, *ids]
         snippets = {
-            int(row[0]): _pick_snippet(row[1], row[2])
+            int(row[0]): _pick_snippet(row[1], row[2], row[3])
             for row in self.conn.execute(
-                f"SELECT rowid, {snippet.format(3)}, {snippet.format(2)} FROM {_F}"
+                f"SELECT rowid, {snippet.format(3)}, {snippet.format(2)}, {snippet.format(5)}"
+                f" FROM {_F}"
                 f" WHERE {_F} MATCH ? AND {where}",
                 args,
             )
@@ -495,12 +496,17 @@ def _drivers(conn: sqlite3.Connection, q: Query, cap: int) -> list[_Driver] | No
 # --- snippets ---------------------------------------------------------------------------
 
 
-def _pick_snippet(text: object, note: object) -> str | None:
-    """The body's snippet, or the note's when only the note has the words."""
+def _pick_snippet(text: object, note: object, archived: object) -> str | None:
+    """The body's snippet, or the note's when only the note has the words, or the
+    archived page's when only it has them."""
     body = text if isinstance(text, str) and text.strip() else None
     memo = note if isinstance(note, str) and note.strip() else None
-    if memo is not None and _MARK_START in memo and (body is None or _MARK_START not in body):
+    if body is not None and _MARK_START in body:
+        return body
+    if memo is not None and _MARK_START in memo:
         return memo
+    if isinstance(archived, str) and _MARK_START in archived:
+        return archived
     return body or memo
 
 
