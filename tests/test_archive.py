@@ -322,3 +322,18 @@ def test_an_interrupted_bulk_archive_carries_on(
         assert len(server.requests_to(path)) == (0 if entry_id in done else 1), path
     assert archived_ids(db_path) == set(ids)
     assert len(found(cli, "rooftop telescope")) == 20  # the default limit of find
+
+
+def test_a_backup_keeps_the_archives(cli: RunCli, server: LocalServer, tmp_path: Path) -> None:
+    entry_id = saved_id(cli, server.url(XYLOPHONE))
+    backup = tmp_path / "backup.json"
+    assert cli("backup", str(backup)).exit_code == 0
+    other = str(tmp_path / "other.db")
+    restored = cli("--db", other, "restore", str(backup))
+    assert restored.exit_code == 0, restored.stderr
+    assert [h["id"] for h in found(cli, "glassblower")] == [entry_id]
+    details = json_of(cli, "--db", other, "show", str(entry_id))
+    assert isinstance(details, dict) and isinstance(details["archive"], dict)
+    assert details["archive"]["shown"] is True
+    hits = json_of(cli, "--db", other, "find", "glassblower")
+    assert isinstance(hits, list) and [h["id"] for h in hits] == [entry_id]

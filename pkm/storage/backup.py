@@ -11,7 +11,7 @@ from pkm.errors import StoreError
 from pkm.storage.entries import url_key
 
 # Parents before children, so foreign keys hold while restoring.
-TABLES = ("feeds", "scans", "entries", "items", "tags", "entry_tags", "mute_rules")
+TABLES = ("feeds", "scans", "entries", "items", "tags", "entry_tags", "mute_rules", "archives")
 
 
 def columns_of(conn: sqlite3.Connection, table: str) -> list[str]:
@@ -20,7 +20,7 @@ def columns_of(conn: sqlite3.Connection, table: str) -> list[str]:
 
 def read_table(conn: sqlite3.Connection, table: str) -> tuple[list[str], Iterator[Sequence[Any]]]:
     columns = columns_of(conn, table)
-    order = ", ".join(columns[:2]) if table in ("items", "entry_tags") else "id"
+    order = ", ".join(columns[:2]) if table in ("items", "entry_tags") else columns[0]
     rows = conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
     return columns, rows
 
