@@ -320,6 +320,7 @@ def test_an_interrupted_bulk_archive_carries_on(
     assert report == {"archived": left, "failed": 0, "skipped": len(done), "reasons": {}}
     for entry_id, path in ids.items():
         assert len(server.requests_to(path)) == (0 if entry_id in done else 1), path
+    assert server.max_in_flight == 4  # concurrent, within the scan's cap for one host
     assert archived_ids(db_path) == set(ids)
     assert len(found(cli, "rooftop telescope")) == 20  # the default limit of find
 
