@@ -29,7 +29,7 @@ from pkm import parse_worker, scan
 from pkm.errors import PkmError
 from pkm.fetch import Client, PageResponse
 from pkm.files import describe_size
-from pkm.fulltext import is_page_type
+from pkm.fulltext import is_page_type, is_pdf
 from pkm.storage.archives import ArchiveRepository
 from pkm.storage.rows import now_ts
 from pkm.types import ArchiveReport, PageText
@@ -46,7 +46,7 @@ Write = Callable[[], AbstractContextManager[sqlite3.Connection]]
 
 def refusal(page: PageResponse) -> str | None:
     """Why the page holds no text worth extracting, judged before trying."""
-    if not is_page_type(page.content_type):
+    if not is_page_type(page.content_type) and not is_pdf(page.content_type, page.body):
         kind = (page.content_type or "").split(";", 1)[0].strip().lower()
         return f"not a web page ({kind})"
     # The scan's cap on article pages: the parsed tree of a larger one costs too much.
@@ -66,7 +66,21 @@ def page_text(page: PageResponse, found: Article | str) -> PageText:
 def keep(page: PageResponse) -> PageText:
     """The page's text, extracted here and now (one page, as ``pkm save`` keeps it)."""
     reason = refusal(page)
-    return page_text(page, reason or parse_worker.extract_safely(page.body, page.url))
+    return page_text(page, reason or extract(page.body, page.url, page.content_type))
+
+
+def extract(body: bytes, url: str, content_type: str | None) -> Article | str:
+    """The main text of a web page or the text of a PDF, or why there is none (run in
+    the parse workers by a bulk archive)."""
+    if not is_pdf(content_type, body):
+        return parse_worker.extract_safely(body, url)
+    from pkm.fulltext import extract_pdf
+
+    try:
+        found = extract_pdf(body)
+    except Exception as exc:  # a broken or hostile PDF must never spoil the run
+        return f"cannot read the PDF: {type(exc).__name__}"
+    return found if found is not None else "no text found in the PDF"
 
 
 def failure(reason: str) -> PageText:
@@ -199,6 +213,6 @@ async def _page_text(client: Client, executor: Executor, url: str) -> PageText:
     if reason is not None:
         return page_text(page, reason)
     found = await asyncio.get_running_loop().run_in_executor(
-        executor, parse_worker.extract_safely, page.body, page.url
+        executor, extract, page.body, page.url, page.content_type
     )
     return page_text(page, found)

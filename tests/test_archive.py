@@ -28,8 +28,43 @@ from pkm import Pkm
 XYLOPHONE, QUASAR = "/a/xylophone", "/a/quasar"
 NO_ARTICLE = """<!doctype html><html><head><title>Keynote: the future of conferences</title>
 </head><body><h1>Keynote</h1><p>Slides soon.</p></body></html>"""
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PAPER = [
+    "Proceedings of the hybrid conference workshop on remote keynotes and hall-",
+    "way tracks, with a study of forty events held in 2026 (and their attendance).",
+]
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 BIG = 50 * 2**20
+
+
+def pdf_with_text(lines: list[str]) -> bytes:
+    """A one-page PDF showing ``lines`` in Helvetica, with a correct cross-reference table."""
+    shown = " ".join(
+        "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '"
+        for line in lines
+    )
+    stream = f"BT /F1 11 Tf 72 740 Td 14 TL {shown} ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
+    return bytes(out + b"startxref\n%d\n%%%%EOF\n" % xref)
+
+
+PDF = pdf_with_text(PAPER)
+BLANK_PDF = pdf_with_text([])
 
 
 def big_body(request: Request) -> None:
@@ -68,6 +103,8 @@ def server() -> Iterator[LocalServer]:
             local.route(path, article_page(title, paragraphs), content_type="text/html")
         local.route("/no-article", NO_ARTICLE, content_type="text/html; charset=utf-8")
         local.route("/paper.pdf", PDF, content_type="application/pdf")
+        local.route("/blank.pdf", BLANK_PDF, content_type="application/pdf")
+        local.route("/photo.png", PNG, content_type="image/png")
         local.handler("/big", big_body)
         local.route("/loop", status=302, headers={"Location": "/loop2"})
         local.route("/loop2", status=302, headers={"Location": "/loop"})
@@ -142,7 +179,8 @@ def test_a_saved_page_is_found_and_shown_after_it_is_gone(cli: RunCli, server: L
     ("path", "reason", "kind"),
     [
         ("/no-article", "no article text found on the page", "text/html"),
-        ("/paper.pdf", "not a web page (application/pdf)", "application/pdf"),
+        ("/blank.pdf", "no text found in the PDF", "application/pdf"),
+        ("/photo.png", "not a web page (image/png)", "image/png"),
         ("/big", "response larger than 15 MiB", None),
         ("/loop", "redirect loop", None),
         ("/trickle", "took longer than 4 s", None),
@@ -163,10 +201,31 @@ def test_a_page_without_text_to_keep_is_saved_with_the_reason(
     assert isinstance(archive, dict)
     assert archive["error"] == reason and archive["archived_at"] is None
     assert archive["content_type"] == kind
-    if path == "/paper.pdf":
-        assert archive["size"] == len(PDF)
+    if kind is not None and kind != "text/html":  # what the page was is kept
+        assert archive["size"] == len(BLANK_PDF if path == "/blank.pdf" else PNG)
     if path == "/no-article":
         assert hit["title"] == "Keynote: the future of conferences"
+
+
+def test_a_pdf_keeps_its_text(cli: RunCli, server: LocalServer) -> None:
+    saved = cli("save", server.url("/paper.pdf"))
+    assert saved.exit_code == 0 and saved.stderr == "", saved.stderr
+    (hit,) = found(cli, "hallway tracks")  # the line break's hyphen is gone
+    assert "hallway tracks" in str(hit["snippet"])
+    details = shown(cli, hit["id"])
+    assert "study of forty events held in 2026" in str(details["text"]).replace("\n", " ")
+    archive = details["archive"]
+    assert isinstance(archive, dict)
+    assert archive["content_type"] == "application/pdf" and archive["size"] == len(PDF)
+    # In bulk too, in the parse workers.
+    server.clear()
+    assert json_of(cli, "archive", "--refresh") == {
+        "archived": 1,
+        "failed": 0,
+        "skipped": 0,
+        "reasons": {},
+    }
+    assert len(server.requests_to("/paper.pdf")) == 1
 
 
 def test_no_archive_and_no_fetch(cli: RunCli, server: LocalServer) -> None:
@@ -206,7 +265,7 @@ def test_tagging_a_feed_item_archives_its_page(cli: RunCli, server: LocalServer)
 
 
 def test_bulk_archive_counts_what_it_did(cli: RunCli, server: LocalServer) -> None:
-    paths = [XYLOPHONE, QUASAR, "/no-article", "/paper.pdf", "/big", "/loop", "/gone"]
+    paths = [XYLOPHONE, QUASAR, "/no-article", "/photo.png", "/big", "/loop", "/gone"]
     for path in paths:
         assert cli("save", server.url(path), "--no-fetch", "--tag", "batch").exit_code == 0
     server.clear()
@@ -217,7 +276,7 @@ def test_bulk_archive_counts_what_it_did(cli: RunCli, server: LocalServer) -> No
         "skipped": 0,
         "reasons": {
             "no article text found on the page": 1,
-            "not a web page (application/pdf)": 1,
+            "not a web page (image/png)": 1,
             "response larger than 4 MiB": 1,
             "redirect loop": 1,
             "HTTP 404 Not Found": 1,
