@@ -48,7 +48,7 @@ from full_text import (  # noqa: E402
     page_host,
 )
 from readme_section import replace_section, revision  # noqa: E402
-from scan_bench import _free_port, machine, measure  # noqa: E402
+from scan_bench import _free_port, machine, measure, wait_quiet  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -241,7 +241,7 @@ def measure_find(store: Path, seed: int, repeat: int) -> list[dict[str, Any]]:
     env = dict(os.environ)
     env.pop("PKM_DB", None)
     env["COLUMNS"] = "120"
-    results = []
+    results: list[dict[str, Any]] = []
     for query in find_queries(seed):
         args = [str(PKM), "--db", str(store), *query]
         subprocess.run(args, env=env, capture_output=True, check=True)  # warm
@@ -303,7 +303,8 @@ once) and extracted in the scan's parse workers.
 `pkm find` end to end (process start to exit, output to a pipe) on a store of
 {BOOKMARKS:,} saved bookmarks of which {ARCHIVED:,} are archived (1–8 KB of archived text
 each, Zipf-distributed words), written straight through pkm's storage layer; median and
-p95 of {args.find_repeat} runs after one warm-up, and the library call alone:
+p95 of {args.find_repeat} runs after one warm-up, and the library call alone (other work
+kept {getattr(args, "busy_before_find", 0):.1f} of the {os.cpu_count()} cores busy just before):
 
 | command | median | p95 | `Pkm.find` in-process, median | target (end to end) |
 |---|---|---|---|---|
@@ -327,7 +328,11 @@ def main(argv: list[str] | None = None) -> int:
             result = archive_once(args.pages, args.seed, args.latency, Path(work))
             print(f"run {n + 1}: " + json.dumps({k: round(v, 3) for k, v in result.items()}))
             runs.append(result)
-    finds = measure_find(find_store(args.seed), args.seed, args.find_repeat) if args.find else []
+    finds: list[dict[str, Any]] = []
+    if args.find:
+        store = find_store(args.seed)
+        args.busy_before_find = wait_quiet(120)  # the machine is shared: wait for a lull
+        finds = measure_find(store, args.seed, args.find_repeat)
     for found in finds:
         print(json.dumps(found))
     text = section(runs, finds, args)
