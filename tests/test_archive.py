@@ -373,6 +373,9 @@ def test_an_interrupted_bulk_archive_carries_on(
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
+    settled = time.monotonic() + 10
+    while server.in_flight and time.monotonic() < settled:  # the stopped run's requests
+        time.sleep(0.05)
     server.clear()
     report = json_of(cli, "archive")
     left = PAGES - len(done)
