@@ -49,6 +49,7 @@ from full_text import (  # noqa: E402
 )
 from readme_section import replace_section, revision  # noqa: E402
 from scan_bench import _free_port, machine, measure, wait_quiet  # noqa: E402
+from search_bench import _env  # noqa: E402  (bytecode cached, as after an install)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -130,7 +131,7 @@ def archive_once(pages: int, seed: int, latency: float, work: Path) -> dict[str,
         save_pages(db, page_urls(pages, port))
         load = os.getloadavg()[0]
         command = [str(PKM), "--db", str(db), "archive", "--json"]
-        run = measure(command, dict(os.environ), work, work / "err.log")
+        run = measure(command, _env(), work, work / "err.log")
         if run.returncode != 0:
             raise RuntimeError((work / "err.log").read_text())
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stats") as answer:
@@ -238,9 +239,7 @@ def _library_ms(store: Path, query: tuple[str, ...], repeat: int) -> float:
 
 
 def measure_find(store: Path, seed: int, repeat: int) -> list[dict[str, Any]]:
-    env = dict(os.environ)
-    env.pop("PKM_DB", None)
-    env["COLUMNS"] = "120"
+    env = _env()
     results: list[dict[str, Any]] = []
     for query in find_queries(seed):
         args = [str(PKM), "--db", str(store), *query]
