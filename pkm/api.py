@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING
 from pkm.config import store_path
 from pkm.errors import FeedNotFoundError, PkmError, StoreError, TagNotFoundError, UsageError
 from pkm.files import DEFAULT_MAX_FILE_BYTES
+from pkm.storage.archives import ArchiveRepository
 from pkm.storage.db import Connection, close, open_any, transaction
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
@@ -30,6 +31,8 @@ from pkm.storage.rows import now_ts, to_ts
 from pkm.storage.tags import TagRepository
 from pkm.tagnames import tag_key
 from pkm.types import (
+    Archive,
+    ArchiveReport,
     CheckReport,
     Entry,
     Feed,
@@ -74,6 +77,7 @@ class Pkm:
         self._feeds = FeedRepository(conn)
         self._entries = EntryRepository(conn)
         self._tags = TagRepository(conn)
+        self._archives = ArchiveRepository(conn)
 
     # Imports, exports, backups, bookmarks and mute rules are made on first use: importing
     # their modules is no part of a find or of pkm tags (about 2% of either, counted in
@@ -88,7 +92,9 @@ class Pkm:
     def _bookmarks(self) -> Bookmarks:
         from pkm.bookmarks import Bookmarks
 
-        return Bookmarks(self._entries, self._tags, self._write, self._require_writable)
+        return Bookmarks(
+            self._entries, self._tags, self._archives, self._write, self._require_writable
+        )
 
     def _mutes(self) -> MuteRepository:
         from pkm.storage.mutes import MuteRepository
@@ -383,11 +389,53 @@ class Pkm:
         fetch: bool = True,
         to_read: bool | None = None,
         private: bool | None = None,
+        archive: bool = True,
     ) -> SaveResult:
         """Save any URL, merged into what the store knows of it; see :meth:`Bookmarks.save`."""
         return self._bookmarks.save(
-            url, tags=tags, note=note, title=title, fetch=fetch, to_read=to_read, private=private
+            url,
+            tags=tags,
+            note=note,
+            title=title,
+            fetch=fetch,
+            to_read=to_read,
+            private=private,
+            archive=archive,
         )
+
+    # --- archived pages ----------------------------------------------------
+
+    def archived(self, entry_id: int) -> Archive | None:
+        """The entry's archived page (or the reason the last try kept none); None when
+        archiving it was never tried."""
+        return self._archives.get(entry_id)
+
+    def archive_entry(self, entry_id: int, *, refresh: bool = False) -> Archive | None:
+        """Fetch the entry's page and keep its readable text; see :func:`archive.archive_one`."""
+        from pkm.archive import archive_one
+
+        self._require_writable()
+        return archive_one(self._entries, self._archives, self._write, entry_id, refresh=refresh)
+
+    def archive(
+        self,
+        query: str | None = None,
+        *,
+        tag: str | None = None,
+        refresh: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ArchiveReport:
+        """Archive saved entries' pages in bulk: all of them, or those with ``tag`` or
+        matching ``query``; what is archived already is skipped unless ``refresh``.
+        Each page's outcome is committed as it comes: an interrupted run keeps them."""
+        from pkm.archive import archive_saved
+
+        self._require_writable()
+        entry_ids = None
+        if query or tag:
+            hits = self.find(query or "", tags=[tag] if tag else [], saved=True, limit=MAX_EXPORT)
+            entry_ids = [hit.entry.id for hit in hits]
+        return archive_saved(self._conn, self._write, entry_ids, refresh=refresh, progress=progress)
 
     # --- retrieval ---------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from pkm.errors import PkmError, UsageError
+from pkm.storage.archives import ArchiveRepository
 from pkm.storage.db import Write
 from pkm.storage.entries import EntryRepository
 from pkm.storage.rows import now_ts
@@ -25,11 +26,13 @@ class Bookmarks:
         self,
         entries: EntryRepository,
         tags: TagRepository,
+        archives: ArchiveRepository,
         write: Write,
         require_writable: Callable[[], None],
     ) -> None:
         self._entries = entries
         self._tags = tags
+        self._archives = archives
         self._write = write
         self._require_writable = require_writable
 
@@ -152,37 +155,51 @@ class Bookmarks:
         fetch: bool = True,
         to_read: bool | None = None,
         private: bool | None = None,
+        archive: bool = True,
     ) -> SaveResult:
-        """Save any URL; its page title and description are fetched unless ``fetch`` is false.
+        """Save any URL; its page title and description are fetched unless ``fetch`` is
+        false, and with ``archive`` its readable text is kept (see :mod:`pkm.archive`)
+        from the same fetch, unless an earlier save already tried.
 
         Saving a URL that is already known (from a feed or an earlier save) merges into it.
         """
+        from pkm.pages import SavedPage
+
         url = check_url(url)
         names = clean_tags(tags)
         existing = self._entries.by_url(url)
-        page_title = description = warning = None
-        if fetch and (existing is None or not existing.title):
-            from pkm.pages import page_details
+        need_title = existing is None or not existing.title
+        archive = fetch and archive and (existing is None or not self._archives.tried(existing.id))
+        page = SavedPage()
+        if fetch and (need_title or archive):
+            from pkm.pages import saved_page
 
-            page_title, description, warning = page_details(url)
+            page = saved_page(url, archive=archive, need_title=need_title)
         with self._write():
             # Looked up again inside the write: another pkm may have saved it meanwhile.
             existing = self._entries.by_url(url)
             if existing is None:
                 entry_id = self._entries.add_page(
                     url,
-                    title=title or page_title,
-                    description=description,
+                    title=title or page.title,
+                    description=page.description,
                     source=searchable(url),
                     now=now_ts(),
                 )
             else:
                 entry_id = existing.id
-                self._entries.fill_page(entry_id, title=page_title, description=description)
+                self._entries.fill_page(entry_id, title=page.title, description=page.description)
                 if title:
                     self._entries.set_title(entry_id, title)
             self._entries.mark_saved(
                 entry_id, now=now_ts(), note=note, to_read=to_read, private=private
             )
             self._tags.add(entry_id, names)
-        return SaveResult(self._entries.get(entry_id), merged=existing is not None, warning=warning)
+            if page.archive is not None:
+                self._archives.store(entry_id, page.archive, now_ts())
+        return SaveResult(
+            self._entries.get(entry_id),
+            merged=existing is not None,
+            warning=page.warning,
+            archive=self._archives.get(entry_id),
+        )

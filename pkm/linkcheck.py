@@ -34,18 +34,18 @@ import asyncio
 import multiprocessing
 import os
 import signal
-import sqlite3
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection as Pipe
+from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from typing import Literal
 from urllib.parse import urlsplit
 
 from pkm.fetch import Client, LinkProbe, Timeouts
+from pkm.storage.db import Connection, Write
 from pkm.storage.links import LinkRepository, LinkResult, LinkTarget
 from pkm.storage.rows import now_ts
 from pkm.types import CheckReport, LinkCheck, LinkState, URLUpdate
@@ -70,7 +70,6 @@ BATCH_SECONDS = 0.1
 
 _GONE = frozenset({404, 410})
 
-Write = Callable[[], AbstractContextManager[sqlite3.Connection]]
 Progress = Callable[[int, int], None]
 
 
@@ -236,7 +235,7 @@ def _check_all(targets: Sequence[LinkTarget], keep: Callable[[list[LinkResult]],
     # Forked probe processes send their results here, where they are recorded: only this
     # process uses the store.
     context = multiprocessing.get_context("fork")
-    readers: list[Connection] = []
+    readers: list[Pipe] = []
     processes: list[BaseProcess] = []
     try:
         for share in shares:
@@ -252,7 +251,7 @@ def _check_all(targets: Sequence[LinkTarget], keep: Callable[[list[LinkResult]],
             processes.append(process)
         while readers:
             for ready in wait(readers):
-                assert isinstance(ready, Connection)
+                assert isinstance(ready, Pipe)
                 try:
                     keep(ready.recv())
                 except EOFError:
@@ -266,7 +265,7 @@ def _check_all(targets: Sequence[LinkTarget], keep: Callable[[list[LinkResult]],
             _keep_sent(reader, keep)
 
 
-def _keep_sent(reader: Connection, keep: Callable[[list[LinkResult]], None]) -> None:
+def _keep_sent(reader: Pipe, keep: Callable[[list[LinkResult]], None]) -> None:
     try:
         while reader.poll():
             keep(reader.recv())
@@ -274,7 +273,7 @@ def _keep_sent(reader: Connection, keep: Callable[[list[LinkResult]], None]) -> 
         pass  # the rest of a batch its process was ended in the middle of sending
 
 
-def _probe_share(share: list[deque[LinkTarget]], connections: int, out: Connection) -> None:
+def _probe_share(share: list[deque[LinkTarget]], connections: int, out: Pipe) -> None:
     """A probe process: check ``share``, sending each batch of results to ``out``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # on Ctrl-C the parent ends it
     threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
@@ -287,7 +286,7 @@ def _probe_share(share: list[deque[LinkTarget]], connections: int, out: Connecti
 
 
 def check_links(
-    conn: sqlite3.Connection,
+    conn: Connection,
     write: Write,
     entry_ids: Sequence[int] | None,
     *,

@@ -1,8 +1,10 @@
-"""Web pages fetched outside a scan: the feed behind a URL, a saved page's title and
-description, an entry's article text on demand. Each is one polite fetch."""
+"""Web pages fetched outside a scan: the feed behind a URL, a saved page's title,
+description and archived text, an entry's article text on demand. Each is one polite
+fetch."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pkm.errors import ChoiceError, FetchError, ParseError, PkmError
@@ -10,6 +12,7 @@ from pkm.errors import ChoiceError, FetchError, ParseError, PkmError
 if TYPE_CHECKING:
     from pkm.discover import DiscoveredFeed
     from pkm.fulltext import Article
+    from pkm.types import PageText
 
 
 def resolve_feed_url(url: str, choose: int) -> tuple[str, list[DiscoveredFeed]]:
@@ -44,17 +47,40 @@ def resolve_feed_url(url: str, choose: int) -> tuple[str, list[DiscoveredFeed]]:
     return feed.url, found
 
 
-def page_details(url: str) -> tuple[str | None, str | None, str | None]:
-    """Title, description and a warning (when the page could not be fetched)."""
+@dataclass(frozen=True)
+class SavedPage:
+    """What one fetch of a page being saved gives: its title and description, its text
+    to archive (when asked), and a one-line warning when something could not be had."""
+
+    title: str | None = None
+    description: str | None = None
+    archive: PageText | None = None
+    warning: str | None = None
+
+
+def saved_page(url: str, *, archive: bool, need_title: bool = True) -> SavedPage:
+    """The page at ``url``, fetched once (as a scan fetches article pages) for its title
+    and description and, with ``archive``, its readable text."""
+    from pkm import archive as archiving
+    from pkm import scan
     from pkm.discover import page_metadata
     from pkm.fetch import fetch_page
+    from pkm.fulltext import is_page_type
 
     try:
-        page = fetch_page(url)
+        page = fetch_page(url, timeouts=scan.TIMEOUTS)
     except PkmError as exc:
-        return None, None, f"saved without a title: {exc}"
+        if not need_title:
+            failed = f"not archived: {exc}"
+        else:
+            failed = f"saved without a title: {exc}" + (" (not archived)" if archive else "")
+        return SavedPage(archive=archiving.failure(str(exc)) if archive else None, warning=failed)
+    kept = archiving.keep(page) if archive else None
+    warning = f"not archived: {kept.error}" if kept is not None and kept.error else None
+    if not is_page_type(page.content_type):  # a PDF's bytes hold no HTML title
+        return SavedPage(archive=kept, warning=warning)
     meta = page_metadata(page.body, page.url)
-    return meta.title, meta.description, None
+    return SavedPage(meta.title, meta.description, kept, warning)
 
 
 def article_of(url: str) -> Article:

@@ -230,7 +230,7 @@ def _hits(ranking: Ranking, ranked: list[tuple[int, float]]) -> list[SearchHit]:
         entry = entries.get(rowid)
         if entry is None:  # deleted between the two reads
             continue
-        text, spans = _highlights(_pick_snippet(*snippets.get(rowid, (None, None))))
+        text, spans = _highlights(_pick_snippet(*snippets.get(rowid, (None, None, None))))
         hits.append(SearchHit(entry=entry, snippet=text, highlights=spans, rank=score))
     return hits
 
@@ -269,12 +269,17 @@ def _rank_into(
 # --- snippets ---------------------------------------------------------------------------
 
 
-def _pick_snippet(text: object, note: object) -> str | None:
-    """The body's snippet, or the note's when only the note has the words."""
+def _pick_snippet(text: object, note: object, archived: object) -> str | None:
+    """The body's snippet, or the note's when only the note has the words, or the
+    archived page's when only it has them."""
     body = text if isinstance(text, str) and text.strip() else None
     memo = note if isinstance(note, str) and note.strip() else None
-    if memo is not None and MARK_START in memo and (body is None or MARK_START not in body):
+    if body is not None and MARK_START in body:
+        return body
+    if memo is not None and MARK_START in memo:
         return memo
+    if isinstance(archived, str) and MARK_START in archived:
+        return archived
     return body or memo
 
 

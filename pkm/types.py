@@ -140,6 +140,51 @@ class SaveResult:
     entry: Entry
     merged: bool
     warning: str | None = None
+    # The page's archive, when saving tried to keep it.
+    archive: Archive | None = None
+
+
+@dataclass(frozen=True)
+class PageText:
+    """What one try at keeping a page found: its readable text (sanitized HTML and plain
+    text), or ``error``, why there is none; with what the page was, when it answered."""
+
+    final_url: str | None = None
+    content_type: str | None = None
+    size: int | None = None
+    html: str | None = field(default=None, repr=False)
+    text: str | None = field(default=None, repr=False)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Archive:
+    """A saved page's kept text, which outlives the page. ``archived`` is None when no try
+    kept any text; ``error`` says why the last try kept none (an earlier text stays)."""
+
+    entry_id: int
+    attempted: datetime
+    archived: datetime | None
+    final_url: str | None
+    content_type: str | None
+    size: int | None
+    content: str | None = field(default=None, repr=False)
+    text: str | None = field(default=None, repr=False)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveReport:
+    """What ``pkm archive`` did: pages archived, pages that failed (each reason with how
+    many pages it stopped, most frequent first), and entries skipped (already archived)."""
+
+    archived: int
+    failed: tuple[tuple[str, int], ...]
+    skipped: int
+
+    @property
+    def failed_count(self) -> int:
+        return sum(count for _, count in self.failed)
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,12 @@ class LocalServer:
         return [r for r in self.requests if r.path == path]
 
     @property
+    def in_flight(self) -> int:
+        """The requests being answered now."""
+        with self._lock:
+            return self._in_flight
+
+    @property
     def max_in_flight(self) -> int:
         """The most requests that were being answered at the same moment."""
         with self._lock:

@@ -9,7 +9,20 @@ import typer
 from typer.core import TyperGroup
 
 from pkm import __version__
-from pkm.cli import check, edit, entries, export, feeds, find, mute, read, scan, tags, transfer
+from pkm.cli import (
+    archive,
+    check,
+    edit,
+    entries,
+    export,
+    feeds,
+    find,
+    mute,
+    read,
+    scan,
+    tags,
+    transfer,
+)
 from pkm.cli.render import error_line
 from pkm.errors import PkmError
 
@@ -70,6 +83,7 @@ app.add_typer(tags.app, name="tags")
 app.add_typer(mute.app, name="mute")
 scan.register(app)
 entries.register(app)
+archive.register(app)
 edit.register(app)
 find.register(app)
 export.register(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -10,10 +11,14 @@ from pkm.cli import article, complete, render
 from pkm.cli.entryview import entry_view
 from pkm.cli.options import EntryIdArg, JsonOpt, NoteOpt, PrivateOpt, TagsOpt, open_pkm
 from pkm.cli.tags import say_changed
-from pkm.types import Entry
+from pkm.types import Archive, Entry
 
 # Lines longer than this are hard to read, however wide the terminal (issue 14).
 MAX_WIDTH = 100
+
+NoArchiveOpt = Annotated[
+    bool, typer.Option("--no-archive", help="Do not keep the page's text (see pkm archive).")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -33,11 +38,18 @@ def tag(
     note: NoteOpt = None,
     to_read: Annotated[bool, typer.Option("--to-read", help="Mark it to read later.")] = False,
     private: PrivateOpt = None,
+    no_archive: NoArchiveOpt = False,
 ) -> None:
-    """Save an entry as a bookmark with tags (added to its earlier tags)."""
-    entry = open_pkm(ctx).tag(
+    """Save an entry as a bookmark with tags (added to its earlier tags); its page's
+    text is kept, as pkm save keeps it."""
+    store = open_pkm(ctx)
+    entry = store.tag(
         entry_id, tags or [], note=note, to_read=True if to_read else None, private=private
     )
+    if not no_archive:
+        kept = store.archive_entry(entry.id)
+        if kept is not None and kept.archived is None:
+            render.warn(f"not archived: {kept.error}")
     render.print_line("Saved ", (f"{entry.id}", "cyan"), " ", (entry.display_title, "bold"))
     _show_tags(entry)
     say_changed(tags or [])
@@ -63,12 +75,16 @@ def save(
     tags: TagsOpt = None,
     note: NoteOpt = None,
     title: Annotated[str | None, typer.Option("--title", help="Title to use.")] = None,
-    no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Do not fetch the page.")] = False,
+    no_fetch: Annotated[
+        bool, typer.Option("--no-fetch", help="Do not fetch the page (nor archive it).")
+    ] = False,
     to_read: Annotated[bool, typer.Option("--to-read", help="Mark it to read later.")] = False,
     private: PrivateOpt = None,
+    no_archive: NoArchiveOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Save any URL with tags and a note; its title is fetched from the page."""
+    """Save any URL with tags and a note; its title is fetched from the page, and its
+    readable text kept so that it outlives the page."""
     result = open_pkm(ctx).save(
         url,
         tags=tags or [],
@@ -77,11 +93,15 @@ def save(
         fetch=not no_fetch,
         to_read=True if to_read else None,
         private=private,
+        archive=not no_archive,
     )
     if result.warning:
         render.warn(result.warning)
     if as_json:
-        render.print_json(entry_json(result.entry) | {"merged": result.merged})
+        render.print_json(
+            entry_json(result.entry)
+            | {"merged": result.merged, "archive": archive_json(result.archive)}
+        )
         return
     verb = "Merged into" if result.merged else "Saved"
     render.print_line(
@@ -119,29 +139,42 @@ def show(
     if full_text:
         store.fetch_full_text(entry_id)
     entry = store.entry(entry_id, mark_read=True)
+    kept = store.archived(entry_id)
     console = render.out()
     if width is None:
         width = min(console.size.width, MAX_WIDTH) if console.is_terminal else article.DEFAULT_WIDTH
     body = article.render_article(article.article_html(entry), width)
+    archived = None
+    if kept is not None and kept.content and len(kept.text or "") > len(body.text):
+        # The page's own text says more than the feed did (or the page is gone).
+        body, archived = article.render_article(kept.content, width), kept.archived
     if as_json:
         links = [{"n": link.n, "url": link.url, "text": link.text} for link in body.links]
-        full_text_at = render.iso(entry.full_text_at)
+        info = archive_json(kept)
+        if info is not None:
+            info["shown"] = archived is not None
         render.print_json(
-            entry_json(entry) | {"text": body.text, "links": links, "full_text_at": full_text_at}
+            entry_json(entry)
+            | {
+                "text": body.text,
+                "links": links,
+                "full_text_at": render.iso(entry.full_text_at),
+                "archive": info,
+            }
         )
         return
     if not console.is_terminal or no_pager:
-        _print_entry(entry, body)
+        _print_entry(entry, body, archived)
         return
     from pkm.cli import pager
 
     with console.capture() as captured:
-        _print_entry(entry, body)
+        _print_entry(entry, body, archived)
     pager.page(captured.get(), console.size.height)
 
 
-def _print_entry(entry: Entry, body: article.Article) -> None:
-    render.out().print(entry_view(entry, body), soft_wrap=True)
+def _print_entry(entry: Entry, body: article.Article, archived: datetime | None) -> None:
+    render.out().print(entry_view(entry, body, archived=archived), soft_wrap=True)
 
 
 def open_(
@@ -188,6 +221,19 @@ def entry_json(entry: Entry) -> dict[str, object]:
         "note": entry.note,
         "to_read": entry.to_read,
         "private": entry.private,
+    }
+
+
+def archive_json(kept: Archive | None) -> dict[str, object] | None:
+    if kept is None:
+        return None
+    return {
+        "archived_at": render.iso(kept.archived),
+        "attempted_at": render.iso(kept.attempted),
+        "final_url": kept.final_url,
+        "content_type": kept.content_type,
+        "size": kept.size,
+        "error": kept.error,
     }
 
 

@@ -7,14 +7,22 @@ reads the same in both. Everything is a Rich ``Text`` of cleaned strings, never 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pkm.cli import article, render
 from pkm.types import Entry
 
 
-def entry_view(entry: Entry, body: article.Article, also_in: Sequence[str] = ()) -> Any:
-    """The whole view as one multi-line Rich Text."""
+def entry_view(
+    entry: Entry,
+    body: article.Article,
+    also_in: Sequence[str] = (),
+    *,
+    archived: datetime | None = None,
+) -> Any:
+    """The whole view as one multi-line Rich Text; ``archived``: the body is the page's
+    archived text, kept then."""
     from rich.text import Text
 
     lines: list[Any] = [render.styled((entry.display_title, "bold"))]
@@ -34,6 +42,7 @@ def entry_view(entry: Entry, body: article.Article, also_in: Sequence[str] = ())
             "full text",
             f"fetched {render.day(entry.full_text_at).strip()}" if entry.full_text_at else "",
         ),
+        ("archived", render.day(archived).strip() if archived else ""),
     ]
     lines += [render.styled((f"{label:>9}  ", "dim"), value) for label, value in facts if value]
     if entry.note:

@@ -206,9 +206,10 @@ class Ranking(Repository):
         )
         return {entry.id: entry for entry in map(entry_from_row, rows)}
 
-    def snippets(self, ids: Sequence[int]) -> dict[int, tuple[object, object]]:
-        """Each entry's snippets of its text and of its note, matched words marked from
-        :data:`MARK_START` to :data:`MARK_END` (None or empty when there is none)."""
+    def snippets(self, ids: Sequence[int]) -> dict[int, tuple[object, object, object]]:
+        """Each entry's snippets of its text, its note and its archived page, matched
+        words marked from :data:`MARK_START` to :data:`MARK_END` (None or empty when
+        there is none)."""
         marks = ", ".join("?" * len(ids))
         snippet = f"snippet({_F}, {{}}, '{MARK_START}', '{MARK_END}', '…', {_SNIPPET_TOKENS})"
         if '" *' in self._match:
@@ -220,10 +221,10 @@ class Ranking(Repository):
             where = f"rowid IN ({marks})"
             args = [self._match, *ids]
         return {
-            int(row[0]): (row[1], row[2])
+            int(row[0]): (row[1], row[2], row[3])
             for row in self._conn.execute(
-                f"SELECT rowid, {snippet.format(3)}, {snippet.format(2)} FROM {_F}"
-                f" WHERE {_F} MATCH ? AND {where}",
+                f"SELECT rowid, {snippet.format(3)}, {snippet.format(2)}, {snippet.format(5)}"
+                f" FROM {_F} WHERE {_F} MATCH ? AND {where}",
                 args,
             )
         }
