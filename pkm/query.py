@@ -21,6 +21,7 @@ Syntax (in the spirit of linkding and Pinboard)::
     site:example.org        URL host is example.org or one of its subdomains
     since:2026-01-01  since:7d  since:2w  since:3m  since:1y  since:12h  since:yesterday
     is:saved  is:read  is:unread  is:toread  is:muted  !untagged
+    is:archived  is:broken  is:moved
 
 Any other ``name:value`` word is an error naming the fields (quote it to find it).
 
@@ -56,7 +57,10 @@ Design choices:
   reader: an entry is read once shown (``pkm read``, ``pkm show``, ``pkm open``);
   ``is:toread``: the read-later flag (``--to-read``), whether read or not;
   ``is:muted``: hidden from scans by a mute rule (``find`` shows muted entries like
-  any other).  :mod:`pkm.storage.filters` says which stored columns these are.
+  any other); ``is:archived``: the page's readable text is kept (``pkm archive``);
+  ``is:broken``: the last ``pkm check`` found the link gone or dead, or failing for
+  more than 30 days; ``is:moved``: it found a permanent redirect to a working page.
+  :mod:`pkm.storage.filters` says which stored columns these are.
 * Exclusions: with positive words they stay in ``match`` (``Without(a, b)``).
   A query whose words are only exclusions (``#py -django``) matches what is left
   when the entries matching ``exclude_match`` are left out (FTS5 has no unary NOT,
@@ -186,6 +190,10 @@ class Query:
     read: bool = False
     to_read: bool = False
     muted: bool = False
+    # Saved pages kept past link rot: archived text, and what the last link check found.
+    archived: bool = False
+    broken: bool = False
+    moved: bool = False
     terms: tuple[str, ...] = ()  # positive words/phrases, for highlighting/related
     exclude_match: Words | None = None  # entries these match are left out
     exclude_tag_prefixes: tuple[str, ...] = ()
@@ -210,6 +218,9 @@ class Query:
             ("is:unread", self.unread),
             ("is:toread", self.to_read),
             ("is:muted", self.muted),
+            ("is:archived", self.archived),
+            ("is:broken", self.broken),
+            ("is:moved", self.moved),
         )
         words += [word for word, on in flags if on]
         words += ["!untagged"] if self.untagged else []
@@ -456,6 +467,9 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
         read="read" in filters["is"],
         to_read="toread" in filters["is"],
         muted="muted" in filters["is"],
+        archived="archived" in filters["is"],
+        broken="broken" in filters["is"],
+        moved="moved" in filters["is"],
         terms=tuple(terms),
         exclude_match=exclude,
         exclude_tag_prefixes=tuple(filters["-#*"]),

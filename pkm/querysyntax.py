@@ -26,7 +26,7 @@ __all__ = [
 
 _OPERATORS = frozenset({"OR", "AND", "NOT"})
 _FILTER_KEYS = frozenset({"feed", "site", "since", "is", "title", "author"})
-_IS = ("saved", "read", "unread", "toread", "muted")
+_IS = ("saved", "read", "unread", "toread", "muted", "archived", "broken", "moved")
 # What other tools call a tag filter.
 _TAG_FIELD = "tag"
 # A word "name:value" whose name is none of these is a mistyped filter, not a word to find

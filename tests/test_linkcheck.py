@@ -568,3 +568,43 @@ def _checked(store: Path) -> int:
             return int(conn.execute("SELECT count(*) FROM link_checks").fetchone()[0])
     except sqlite3.OperationalError:
         return 0
+
+
+def test_find_lists_broken_moved_and_archived_links(
+    cli: RunCli, web: LocalServer, db_path: Path
+) -> None:
+    gone = save(cli, web.url("/gone"), "conference2.0")
+    moved = save(cli, web.url("/permanent"), "conference2.0")
+    fine = save(cli, web.url("/ok"), "conference2.0")
+    failing = save(cli, web.url("/error"), "conference2.0")
+    elsewhere = save(cli, web.url("/missing"), "other")
+    check_json(cli)
+
+    def ids(*query: str) -> list[int]:
+        result = cli("find", *query, "--json")
+        assert result.exit_code == 0, result.stderr
+        return sorted(int(hit["id"]) for hit in json.loads(result.stdout))
+
+    # Failing for less than 30 days is not broken yet.
+    assert ids("is:broken") == sorted([gone, elsewhere])
+    assert ids("is:broken", "#conference2.0") == [gone]
+    assert ids("is:moved") == [moved]
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute(
+            "UPDATE link_checks SET broken_since = broken_since - 31 * 86400 WHERE entry_id = ?",
+            (failing,),
+        )
+        conn.execute(
+            "INSERT INTO archives (entry_id, attempted_at, archived_at, content) VALUES (?, 1, 1,"
+            " '<p>kept</p>')",
+            (gone,),
+        )
+        conn.execute(
+            "INSERT INTO archives (entry_id, attempted_at, error) VALUES (?, 1, 'HTTP 404')",
+            (elsewhere,),
+        )
+    conn.close()
+    assert ids("is:broken", "#conference2.0") == sorted([gone, failing])
+    assert ids("is:archived") == [gone]
+    assert fine not in ids("is:broken") + ids("is:moved") + ids("is:archived")

@@ -321,7 +321,8 @@ def test_empty_query() -> None:
         ('#"a b"', "empty tag '#' at position 0"),
         (
             "is:foo",
-            "unknown filter is:foo (use is:saved, is:read, is:unread, is:toread, is:muted)",
+            "unknown filter is:foo (use is:saved, is:read, is:unread, is:toread, is:muted,"
+            " is:archived, is:broken, is:moved)",
         ),
         ("!foo", "unknown filter !foo at position 0 (use !untagged"),
         ("since:2026-13-01", "bad date in since:2026-13-01 (use YYYY-MM-DD, 7d"),

@@ -10,13 +10,18 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pkm.storage.fts5 import FTS_TABLE, match_expression
-from pkm.storage.rows import like_escape
+from pkm.storage.links import broken_condition, moved_condition
+from pkm.storage.rows import like_escape, now_ts
 
 if TYPE_CHECKING:
     from pkm.query import Query
 
 __all__ = ["feed_condition", "tag_prefix_condition", "where_clause"]
 
+# is:archived: the page's text was kept at some point (a later failed try keeps it).
+ARCHIVED_CONDITION = (
+    "EXISTS (SELECT 1 FROM archives a WHERE a.entry_id = e.id AND a.archived_at IS NOT NULL)"
+)
 _TAG_EXISTS = (
     "EXISTS (SELECT 1 FROM entry_tags et JOIN tags t ON t.id = et.tag_id "
     "WHERE et.entry_id = e.id AND {})"
@@ -118,8 +123,14 @@ def where_clause(q: Query) -> tuple[str, list[object]]:
         (q.read, "e.read_at IS NOT NULL"),
         (q.to_read, "e.to_read = 1"),
         (q.muted, "e.muted = 1"),
+        (q.archived, ARCHIVED_CONDITION),
+        (q.moved, moved_condition()),
     )
     conds += [condition for on, condition in flags if on]
+    if q.broken:
+        broken, broken_params = broken_condition(now_ts())
+        conds.append(broken)
+        params.extend(broken_params)
     if q.exclude_match is not None:
         conds.append(f"e.id NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
         params.append(match_expression(q.exclude_match))
