@@ -378,6 +378,22 @@ def test_s_saves_with_the_typed_tags_and_note(store: Store) -> None:
         assert [h.entry.id for h in pkm.find("#hybrid")] == [first]
 
 
+def test_s_archives_the_saved_page_in_the_background(store: Store) -> None:
+    drive(store.db, "s", *type_text("kept"), "enter")
+    first = store.ids["Hybrid events: what we learned"]
+    # The page is not served (the feed's links point nowhere): the try is recorded,
+    # with its reason, as `pkm tag` records it, while the reader goes on.
+    deadline = time.monotonic() + 20
+    row = None
+    while row is None and time.monotonic() < deadline:
+        with sqlite3.connect(store.db) as conn:
+            row = conn.execute(
+                "SELECT attempted_at, error FROM archives WHERE entry_id = ?", (first,)
+            ).fetchone()
+        time.sleep(0.1)
+    assert row is not None and row[0] > 0 and row[1]
+
+
 def test_s_completes_from_existing_tags_most_used_first(store: Store) -> None:
     before = read_state(store.db)
     # "keynote" (2 entries) comes before "events" (1); "e" completes to "events".

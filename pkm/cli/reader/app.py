@@ -6,8 +6,10 @@ Every action is written to the store at once, in its own transaction, through th
 
 from __future__ import annotations
 
+import threading
 import webbrowser
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -213,6 +215,7 @@ class ReaderScreen(Screen[None]):
                 return
             names, note = answer
             self._write(lambda: self.pkm.tag(entry.id, names, note=note), index, "saved")
+            _archive_in_background(self.pkm.path, entry.id)
 
         self.app.push_screen(SavePrompt(entry.display_title, tags, ()), saved)
 
@@ -364,3 +367,18 @@ class Reader(App[None]):
         self.push_screen(
             ReaderScreen(self.pkm, query=self.query_text, include_read=self.include_read)
         )
+
+
+def _archive_in_background(store: Path, entry_id: int) -> None:
+    """Keep a saved page's text as `pkm tag` does, without holding up the triage: on a
+    connection of its own, in a daemon thread. A page that cannot be kept records why;
+    one still being fetched when the reader quits is left for `pkm archive`."""
+
+    def work() -> None:
+        try:
+            with Pkm.open(store) as pkm:
+                pkm.archive_entry(entry_id)
+        except PkmError:
+            pass  # the entry stays saved; `pkm archive` tries it again
+
+    threading.Thread(target=work, name=f"archive-{entry_id}", daemon=True).start()
