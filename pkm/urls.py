@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pkm.errors import InvalidURLError
@@ -42,25 +43,33 @@ _SCROLL_FRAGMENTS = re.compile(r"(?:top|comments?|respond|more(?:-\d+)?)", re.IG
 _TEXT_DIRECTIVE = ":~:"
 
 
-def _split_checked(url: str) -> tuple[str, SplitResult]:
+class _Checked(NamedTuple):
+    text: str
+    parts: SplitResult
+    host: str  # lower-case, without a trailing dot
+    port: int | None
+
+
+def _split_checked(url: str) -> _Checked:
     text = url.strip()
     try:
         parts = urlsplit(text)
-        _ = parts.port  # urlsplit checks the port only when asked
+        port = parts.port  # urlsplit checks the port only when asked
     except ValueError as exc:
         raise InvalidURLError(f"not a valid URL: {url!r} ({exc})") from None
     if parts.scheme.lower() not in _DEFAULT_PORTS:
         shown = parts.scheme + ":" if parts.scheme else "no scheme"
         raise InvalidURLError(f"only http and https URLs are supported, not {shown} in {url!r}")
-    # A host of dots only ("http://./") is no host: the trailing dot is dropped below.
-    if not (parts.hostname or "").rstrip("."):
+    # A host of dots only ("http://./") is no host: the trailing dot is dropped.
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
         raise InvalidURLError(f"URL has no host: {url!r}")
-    return text, parts
+    return _Checked(text, parts, host, port)
 
 
 def check_url(url: str) -> str:
     """Return ``url`` stripped, or raise InvalidURLError unless it is an http(s) URL with a host."""
-    return _split_checked(url)[0]
+    return _split_checked(url).text
 
 
 def _is_tracking(name: str) -> bool:
@@ -85,8 +94,9 @@ def normalize_url(url: str) -> str:
     """The identity of a page: scheme and host lower-cased, default port and tracking
     parameters dropped, an empty path written as ``/``, the fragment kept unless it only
     scrolls or tracks (see :data:`_SCROLL_FRAGMENTS`). Idempotent."""
-    parts = _split_checked(url)[1]
-    scheme, netloc = _origin(parts)
+    checked = _split_checked(url)
+    parts = checked.parts
+    scheme, netloc = _origin(checked)
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
@@ -100,9 +110,9 @@ def feed_url(url: str) -> str:
     """The address pkm subscribes to: spaces trimmed, scheme and host lower-cased, the
     default port dropped; the fragment too, which is never sent to the server. The path
     and the whole query stay: they can tell two feeds of one site apart."""
-    parts = _split_checked(url)[1]
-    scheme, netloc = _origin(parts)
-    return urlunsplit((scheme, netloc, _path(parts), parts.query, ""))
+    checked = _split_checked(url)
+    scheme, netloc = _origin(checked)
+    return urlunsplit((scheme, netloc, _path(checked.parts), checked.parts.query, ""))
 
 
 def _path(parts: SplitResult) -> str:
@@ -111,14 +121,15 @@ def _path(parts: SplitResult) -> str:
     return (parts.path or "/").replace(" ", "%20")
 
 
-def _origin(parts: SplitResult) -> tuple[str, str]:
+def _origin(checked: _Checked) -> tuple[str, str]:
     """The scheme and the network location, as one page has them however written."""
+    parts = checked.parts
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower().rstrip(".")
+    host = checked.host
     bracketed = f"[{host}]" if ":" in host else host
-    port = parts.port
+    port = checked.port
     netloc = bracketed if port in (None, _DEFAULT_PORTS[scheme]) else f"{bracketed}:{port}"
-    if parts.username or parts.password:
+    if "@" in parts.netloc and (parts.username or parts.password):
         userinfo = parts.username or ""
         if parts.password:
             userinfo += ":" + parts.password
