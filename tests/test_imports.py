@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from pkm import Pkm
 from pkm.errors import FormatError, UserFileError
-from pkm.formats import imports, is_web_url
+from pkm.formats import imports
+from pkm.formats._shared import is_web_url
 from pkm.formats.chrome import parse_chrome
 from pkm.formats.delicious import parse_delicious
 from pkm.formats.firefox import parse_firefox

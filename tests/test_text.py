@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pkm import text
 from pkm.cli import render
 from pkm.discover import page_metadata
-from pkm.formats import html_to_text
+from pkm.formats._shared import html_to_text
 from pkm.formats.opml import parse_opml
 from pkm.parse import parse_feed
 from pkm.tagnames import clean_tag

@@ -16,7 +16,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from pkm.errors import FormatError
-from pkm.formats import is_web_url, utc
+from pkm.formats._shared import is_web_url, utc
 from pkm.text import clean_block, clean_line
 from pkm.types import BookmarkData, BookmarkImport
 

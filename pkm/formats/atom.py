@@ -12,13 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
-from pkm.formats import (
-    entry_uid,
-    feed_uid,
-    is_web_url,
-    iso8601,
-    summary_html,
-)
+from pkm.formats._shared import entry_uid, feed_uid, is_web_url, iso8601, summary_html
 from pkm.text import clean_block, clean_line
 from pkm.types import Entry
 

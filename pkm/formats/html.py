@@ -11,13 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 
-from pkm.formats import (
-    entry_date,
-    is_web_url,
-    iso8601,
-    summary_html,
-    utc,
-)
+from pkm.formats._shared import entry_date, is_web_url, iso8601, summary_html, utc
 from pkm.text import clean_block, clean_line
 from pkm.types import Entry
 

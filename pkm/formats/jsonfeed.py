@@ -14,13 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pkm.formats import (
-    entry_uid,
-    html_to_text,
-    is_web_url,
-    iso8601,
-    summary_html,
-)
+from pkm.formats._shared import entry_uid, html_to_text, is_web_url, iso8601, summary_html
 from pkm.text import clean_block, clean_line
 from pkm.types import Entry
 

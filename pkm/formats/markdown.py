@@ -20,7 +20,7 @@ import textwrap
 from collections.abc import Sequence
 from datetime import datetime
 
-from pkm.formats import entry_date, html_to_text, is_web_url, summary_html, utc
+from pkm.formats._shared import entry_date, html_to_text, is_web_url, summary_html, utc
 from pkm.text import clean_block, clean_line
 from pkm.types import Entry
 

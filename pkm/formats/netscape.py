@@ -19,7 +19,6 @@ from html import escape, unescape
 from html.parser import HTMLParser
 
 from pkm.errors import FormatError
-from pkm.formats import decode_markup, entry_date, utc
 from pkm.formats._common import (
     date_problem,
     dedupe,
@@ -28,6 +27,7 @@ from pkm.formats._common import (
     scheme_of,
     unreadable_date,
 )
+from pkm.formats._shared import decode_markup, entry_date, utc
 from pkm.text import clean_block, clean_line
 from pkm.types import BookmarkData, BookmarkImport, Entry
 

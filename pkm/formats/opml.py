@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from pkm.errors import FormatError
-from pkm.formats import decode_markup
+from pkm.formats._shared import decode_markup
 from pkm.text import clean_line, xml_legal
 from pkm.types import Feed, OpmlImport, OutlineFeed
 

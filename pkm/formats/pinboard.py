@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 
 from pkm.errors import FormatError
-from pkm.formats import is_web_url
 from pkm.formats._common import parse_date
+from pkm.formats._shared import is_web_url
 from pkm.text import clean_block, clean_line
 from pkm.types import BookmarkData, BookmarkImport
 
