@@ -32,7 +32,7 @@ from pkm.storage.archives import ArchiveRepository
 from pkm.storage.db import Connection, Write
 from pkm.storage.entries import EntryRepository
 from pkm.storage.rows import now_ts
-from pkm.types import Archive, ArchiveReport, PageText
+from pkm.types import Archive, ArchiveReport, PageText, ParseFailure
 from pkm.urls import host_of
 
 if TYPE_CHECKING:
@@ -54,21 +54,22 @@ def refusal(page: PageResponse) -> str | None:
     return None
 
 
-def page_text(page: PageResponse, found: Article | str) -> PageText:
-    """The outcome of one page: its text, or ``found``, the reason there is none."""
+def page_text(page: PageResponse, found: Article | ParseFailure) -> PageText:
+    """The outcome of one page: its text, or the reason there is none."""
     kind = page.content_type.split(";", 1)[0].strip().lower() if page.content_type else None
-    if isinstance(found, str):
-        return PageText(page.url, kind, len(page.body), error=found)
+    if isinstance(found, ParseFailure):
+        return PageText(page.url, kind, len(page.body), error=found.reason)
     return PageText(page.url, kind, len(page.body), html=found.html, text=found.text)
 
 
 def keep(page: PageResponse) -> PageText:
     """The page's text, extracted here and now (one page, as ``pkm save`` keeps it)."""
     reason = refusal(page)
-    return page_text(page, reason or extract(page.body, page.url, page.content_type))
+    found = ParseFailure(reason) if reason else extract(page.body, page.url, page.content_type)
+    return page_text(page, found)
 
 
-def extract(body: bytes, url: str, content_type: str | None) -> Article | str:
+def extract(body: bytes, url: str, content_type: str | None) -> Article | ParseFailure:
     """The main text of a web page or the text of a PDF, or why there is none (run in
     the parse workers by a bulk archive)."""
     if not is_pdf(content_type, body):
@@ -78,8 +79,8 @@ def extract(body: bytes, url: str, content_type: str | None) -> Article | str:
     try:
         found = extract_pdf(body)
     except Exception as exc:  # a broken or hostile PDF must never spoil the run
-        return f"cannot read the PDF: {type(exc).__name__}"
-    return found if found is not None else "no text found in the PDF"
+        return ParseFailure(f"cannot read the PDF: {type(exc).__name__}")
+    return found if found is not None else ParseFailure("no text found in the PDF")
 
 
 def failure(reason: str) -> PageText:
@@ -230,7 +231,7 @@ async def _page_text(client: Client, executor: Executor, url: str) -> PageText:
         return failure(f"unexpected error: {type(exc).__name__}")
     reason = refusal(page)
     if reason is not None:
-        return page_text(page, reason)
+        return page_text(page, ParseFailure(reason))
     found = await asyncio.get_running_loop().run_in_executor(
         executor, extract, page.body, page.url, page.content_type
     )

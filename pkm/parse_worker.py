@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING
 
 from pkm.errors import PkmError
+from pkm.types import ParseFailure
 
 if TYPE_CHECKING:
     from pkm.fulltext import Article
@@ -42,24 +43,24 @@ def start(parent: int, inherited: tuple[int, ...] = ()) -> None:
     import pkm.parse  # noqa: F401  (now, while the scan waits for its first feeds)
 
 
-def parse_safely(body: bytes, url: str, content_type: str | None) -> ParsedFeed | str:
-    """A reason string instead of an exception crossing the pool."""
+def parse_safely(body: bytes, url: str, content_type: str | None) -> ParsedFeed | ParseFailure:
+    """The reason, not an exception, crosses the pool when the feed does not parse."""
     from pkm.parse import parse_feed  # imported by start() in a worker process
 
     try:
         return parse_feed(body, url, content_type)
     except PkmError as exc:
-        return str(exc)
+        return ParseFailure(str(exc))
     except Exception as exc:  # one broken feed must never spoil a scan
-        return f"cannot parse feed: {type(exc).__name__}: {exc}"
+        return ParseFailure(f"cannot parse feed: {type(exc).__name__}: {exc}")
 
 
-def extract_safely(body: bytes, url: str) -> Article | str:
+def extract_safely(body: bytes, url: str) -> Article | ParseFailure:
     """An article page's main text, or why there is none, for a full-text feed's item."""
     from pkm.fulltext import extract_article
 
     try:
         article = extract_article(body, url)
     except Exception as exc:  # one strange page must never spoil a scan
-        return f"cannot extract the article: {type(exc).__name__}: {exc}"
-    return article if article is not None else "no article text found on the page"
+        return ParseFailure(f"cannot extract the article: {type(exc).__name__}: {exc}")
+    return article if article is not None else ParseFailure("no article text found on the page")

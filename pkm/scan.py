@@ -39,7 +39,7 @@ from pkm.storage.feeds import FeedRepository, FetchState
 from pkm.storage.mutes import MuteRepository
 from pkm.storage.rows import now_ts, to_ts
 from pkm.storage.scans import ScanRepository
-from pkm.types import Feed, FeedOutcome, ParsedFeed, ScanReport
+from pkm.types import Feed, FeedOutcome, ParsedFeed, ParseFailure, ScanReport
 from pkm.urls import host_of
 
 # Back-off after consecutive failures: 30 min, 1 h, 2 h, … capped at a day.
@@ -110,18 +110,18 @@ def parse_workers() -> int:
 
 async def _article(
     client: Client, slots: asyncio.Semaphore, executor: Executor, url: str
-) -> Article | str:
+) -> Article | ParseFailure:
     """The article at ``url``, or why there is none: fetched within the page slots,
     extracted in the parse workers."""
     async with slots:
         try:
             page = await client.page(url, max_bytes=PAGE_MAX_BYTES)
         except PkmError as exc:
-            return str(exc)
+            return ParseFailure(str(exc))
         except Exception as exc:  # a bug in one fetch must not end the whole scan
-            return f"unexpected error: {type(exc).__name__}"
+            return ParseFailure(f"unexpected error: {type(exc).__name__}")
         if not is_page_type(page.content_type):
-            return "not a web page"
+            return ParseFailure("not a web page")
         return await asyncio.get_running_loop().run_in_executor(
             executor, parse_worker.extract_safely, page.body, page.url
         )
@@ -186,7 +186,7 @@ class Scanner:
         pages: list[asyncio.Task[None]] = []
 
         # One fetch per page and scan (by normalised URL), whichever items link to it.
-        extracting: dict[str, asyncio.Task[Article | str]] = {}
+        extracting: dict[str, asyncio.Task[Article | ParseFailure]] = {}
 
         async def full_text(entry_id: int, url: str) -> None:
             key = url_key(url) or url
@@ -197,8 +197,8 @@ class Scanner:
                     _article(client, page_slots, executor, url)
                 )
             article = await task
-            if isinstance(article, str):
-                self.full_text_failures[article] += first
+            if isinstance(article, ParseFailure):
+                self.full_text_failures[article.reason] += first
                 return
             with transaction(self._conn):
                 self._entries.store_full_text(entry_id, article.html, article.text, now_ts())
@@ -206,7 +206,7 @@ class Scanner:
 
         async def handle(response: FeedResponse) -> None:
             nonlocal done_count
-            parsed: ParsedFeed | str | None = None
+            parsed: ParsedFeed | ParseFailure | None = None
             if response.kind == "ok" and response.body is not None:
                 parsed = await loop.run_in_executor(
                     executor,
@@ -248,7 +248,7 @@ class Scanner:
             await client.aclose()
 
     def _store(
-        self, response: FeedResponse, parsed: ParsedFeed | str | None
+        self, response: FeedResponse, parsed: ParsedFeed | ParseFailure | None
     ) -> list[tuple[int, str]]:
         """Store one feed's outcome; returns the article pages to fetch for its items."""
         now = now_ts()
@@ -258,7 +258,9 @@ class Scanner:
             moved = None
             if response.moved_to and self._feeds.move(feed_id, response.moved_to):
                 moved = response.moved_to
-            if response.kind in ("gone", "retry_later", "error") or isinstance(parsed, str):
+            if response.kind in ("gone", "retry_later", "error") or isinstance(
+                parsed, ParseFailure
+            ):
                 self._fail(response, parsed, now, moved)
                 return pages
             new = 0
@@ -299,12 +301,13 @@ class Scanner:
     def _fail(
         self,
         response: FeedResponse,
-        parsed: ParsedFeed | str | None,
+        parsed: ParsedFeed | ParseFailure | None,
         now: int,
         moved: str | None,
     ) -> None:
         state = self._due[response.feed_id]
-        error = parsed if isinstance(parsed, str) else response.error or "fetch failed"
+        error = parsed.reason if isinstance(parsed, ParseFailure) else None
+        error = error or response.error or "fetch failed"
         retire = response.kind == "gone"
         if response.kind == "retry_later" and response.retry_at is not None:
             next_try = to_ts(response.retry_at)

@@ -425,3 +425,10 @@ class CheckReport:
         for check in self.checks:
             found[check.state] += 1
         return found
+
+
+class ParseFailure(NamedTuple):
+    """Why a parse worker found nothing to keep in a body (a feed that does not parse, a
+    page without an article): one line. Crosses the worker pool instead of an exception."""
+
+    reason: str
