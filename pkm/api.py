@@ -31,6 +31,7 @@ from pkm.storage.rows import now_ts, to_ts
 from pkm.storage.tags import TagRepository
 from pkm.tagnames import tag_key
 from pkm.types import (
+    DEFAULT_LIMIT,
     Archive,
     ArchiveReport,
     CheckReport,
@@ -449,7 +450,7 @@ class Pkm:
         saved: bool = False,
         unread: bool = False,
         like: int | None = None,
-        limit: int = 20,
+        limit: int = DEFAULT_LIMIT,
         offset: int = 0,
     ) -> SearchHits:
         """Full-text search, best match first; with no words, newest first.
@@ -494,7 +495,7 @@ class Pkm:
         for key in self._tags.missing_keys(query.tags):
             raise TagNotFoundError(f"no tag {key!r} (see pkm tags)")
 
-    def related(self, entry_id: int, *, limit: int = 20, offset: int = 0) -> SearchHits:
+    def related(self, entry_id: int, *, limit: int = DEFAULT_LIMIT, offset: int = 0) -> SearchHits:
         """The entries most like this one (its rarest telling words), best first."""
         return self.find(like=entry_id, limit=limit, offset=offset)
 

@@ -46,7 +46,7 @@ from pkm.errors import EntryNotFoundError
 from pkm.query import AllOf, AnyOf, Query, Term, Words
 from pkm.storage import search as store
 from pkm.storage.search import MARK_END, MARK_START, Driver, RankedRow, Ranking
-from pkm.types import SearchHit, SearchHits
+from pkm.types import DEFAULT_LIMIT, SearchHit, SearchHits
 
 if TYPE_CHECKING:
     from pkm.storage.db import Connection
@@ -96,7 +96,9 @@ def window_size(query: Query) -> int:
     return max(1, RANK_WINDOW // min(3, max(1, words)))
 
 
-def search(conn: Connection, query: Query, *, limit: int = 20, offset: int = 0) -> SearchHits:
+def search(
+    conn: Connection, query: Query, *, limit: int = DEFAULT_LIMIT, offset: int = 0
+) -> SearchHits:
     """The hits for ``query``: best match first, or newest first when it has no words."""
     return _Search(conn, query, limit, offset).run()
 
@@ -106,7 +108,7 @@ def related(
     entry_id: int,
     query: Query | None = None,
     *,
-    limit: int = 20,
+    limit: int = DEFAULT_LIMIT,
     offset: int = 0,
 ) -> SearchHits:
     """Entries most like ``entry_id``: its rarest telling words, ranked by BM25.

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 FeedStatus = Literal["new", "ok", "failing", "retired"]
 
 
+# How many hits a search lists unless told: a screenful.
+DEFAULT_LIMIT = 20
+
+
 @dataclass(frozen=True)
 class Feed:
     id: int

@@ -1,4 +1,5 @@
-"""The command line before anything parses it: global options may follow the command.
+"""The command line before anything parses it: global options may follow the command,
+and a search's words may be mixed with its options.
 
 ``pkm open 1 --db work.db`` means what ``pkm --db work.db open 1`` means, as users of
 git and other tools expect; Typer reads a group's options only before the command, so
@@ -7,7 +8,7 @@ they are moved there. After ``--`` every word is the command's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 # Global options and whether each takes a value.
 GLOBAL_OPTIONS = {"--db": True, "--version": False}
@@ -36,3 +37,32 @@ def global_options_first(argv: Sequence[str]) -> list[str]:
             front.append(word)
         i += 1
     return [*front, *rest]
+
+
+def options_first(args: Sequence[str], takes_value: Mapping[str, bool]) -> list[str]:
+    """``args`` as options first, then ``--`` and the query words in their order.
+
+    Every argument that is not one of the command's options is a query word, so
+    ``pkm find python -django -#meta`` excludes two things: a word that starts with
+    "-" is an option only when it is exactly one (``-t``, ``--tag=x``, …).
+    """
+    options: list[str] = []
+    words: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        if arg == "--":
+            words.extend(args[i + 1 :])
+            break
+        if name in takes_value:
+            options.append(arg)
+            if takes_value[name] and name == arg and i + 1 < len(args):
+                options.append(args[i + 1])
+                i += 1
+        elif arg.startswith("--") and len(arg) > 2:
+            options.append(arg)  # an unknown long option: let the parser say so
+        else:
+            words.append(arg)
+        i += 1
+    return [*options, "--", *words] if words else options

@@ -8,8 +8,9 @@ import typer
 from typer.core import TyperCommand
 
 from pkm.cli import complete, hits, render
+from pkm.cli.argv import options_first
 from pkm.cli.options import EntryIdArg, JsonOpt, TagsOpt, open_pkm
-from pkm.cli.quick import options_first
+from pkm.types import DEFAULT_LIMIT
 
 _QUERY_HELP = (
     'Words (all must match), "phrases", OR, -word or NOT word, prefix*, (groups), #tag, #tag*,'
@@ -23,7 +24,7 @@ OffsetOpt = Annotated[int, typer.Option("--offset", min=0, help="Skip this many 
 
 class FindCommand(TyperCommand):
     """Every argument that is not one of the command's own options is a query word
-    (:func:`pkm.cli.quick.options_first`): ``pkm find python -django`` excludes a word."""
+    (:func:`pkm.cli.argv.options_first`): ``pkm find python -django`` excludes a word."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, options_first(args, takes_value(self.get_params(ctx))))
@@ -59,7 +60,7 @@ def find(
     like: Annotated[
         int | None, typer.Option("--like", help="Entries most like this entry id.")
     ] = None,
-    limit: LimitOpt = 20,
+    limit: LimitOpt = DEFAULT_LIMIT,
     offset: OffsetOpt = 0,
     as_json: JsonOpt = False,
 ) -> None:
@@ -82,7 +83,7 @@ def find(
 def related(
     ctx: typer.Context,
     entry_id: EntryIdArg,
-    limit: LimitOpt = 20,
+    limit: LimitOpt = DEFAULT_LIMIT,
     offset: OffsetOpt = 0,
     as_json: JsonOpt = False,
 ) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pkm.cli import render
-from pkm.types import SearchHit, SearchHits
+from pkm.types import DEFAULT_LIMIT, SearchHit, SearchHits
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -33,7 +33,7 @@ def run_find(
     saved: bool = False,
     unread: bool = False,
     like: int | None = None,
-    limit: int = 20,
+    limit: int = DEFAULT_LIMIT,
     offset: int = 0,
     as_json: bool = False,
 ) -> None:

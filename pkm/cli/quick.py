@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pkm.cli import hits
+from pkm.cli.argv import options_first
 from pkm.cli.listing import SORTS, show_tags
 from pkm.cli.render import error_line, index_rebuild_progress
 from pkm.errors import PkmError
+from pkm.types import DEFAULT_LIMIT
 
 if TYPE_CHECKING:
     from pkm.api import Pkm
@@ -56,35 +58,6 @@ class FindArgs:
     values: dict[str, str] = field(default_factory=dict)
     numbers: dict[str, int] = field(default_factory=dict)
     flags: set[str] = field(default_factory=set)
-
-
-def options_first(args: Sequence[str], takes_value: Mapping[str, bool]) -> list[str]:
-    """``args`` as options first, then ``--`` and the query words in their order.
-
-    Every argument that is not one of the command's options is a query word, so
-    ``pkm find python -django -#meta`` excludes two things: a word that starts with
-    "-" is an option only when it is exactly one (``-t``, ``--tag=x``, …).
-    """
-    options: list[str] = []
-    words: list[str] = []
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
-        if arg == "--":
-            words.extend(args[i + 1 :])
-            break
-        if name in takes_value:
-            options.append(arg)
-            if takes_value[name] and name == arg and i + 1 < len(args):
-                options.append(args[i + 1])
-                i += 1
-        elif arg.startswith("--") and len(arg) > 2:
-            options.append(arg)  # an unknown long option: let the parser say so
-        else:
-            words.append(arg)
-        i += 1
-    return [*options, "--", *words] if words else options
 
 
 def parse(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> FindArgs | None:
@@ -202,7 +175,7 @@ def run(argv: Sequence[str]) -> int | None:
             saved="--saved" in args.flags,
             unread="--unread" in args.flags,
             like=args.numbers.get("--like"),
-            limit=args.numbers.get("--limit", 20),
+            limit=args.numbers.get("--limit", DEFAULT_LIMIT),
             offset=args.numbers.get("--offset", 0),
             as_json="--json" in args.flags,
         ),
