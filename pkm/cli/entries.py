@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from pkm.cli import article, complete, render
+from pkm.cli import article, complete, render, shapes
 from pkm.cli.entryview import entry_view
 from pkm.cli.options import EntryIdArg, JsonOpt, NoteOpt, PrivateOpt, TagsOpt, open_pkm
 from pkm.cli.tags import say_changed
-from pkm.types import Archive, Entry
+from pkm.types import Entry
 
 # Lines longer than this are hard to read, however wide the terminal (issue 14).
 MAX_WIDTH = 100
@@ -99,8 +99,8 @@ def save(
         render.warn(result.warning)
     if as_json:
         render.print_json(
-            entry_json(result.entry)
-            | {"merged": result.merged, "archive": archive_json(result.archive)}
+            shapes.entry_json(result.entry)
+            | {"merged": result.merged, "archive": shapes.archive_json(result.archive)}
         )
         return
     verb = "Merged into" if result.merged else "Saved"
@@ -150,11 +150,11 @@ def show(
         body, archived = article.render_article(kept.content, width), kept.archived
     if as_json:
         links = [{"n": link.n, "url": link.url, "text": link.text} for link in body.links]
-        info = archive_json(kept)
+        info = shapes.archive_json(kept)
         if info is not None:
             info["shown"] = archived is not None
         render.print_json(
-            entry_json(entry)
+            shapes.entry_json(entry)
             | {
                 "text": body.text,
                 "links": links,
@@ -205,36 +205,6 @@ def open_(
         url = links[link - 1].url
     if not webbrowser.open(url):
         raise PkmError(f"no browser could open {url}")
-
-
-def entry_json(entry: Entry) -> dict[str, object]:
-    return {
-        "id": entry.id,
-        "title": entry.title,
-        "url": entry.url,
-        "feed": entry.feed_title,
-        "feed_id": entry.feed_id,
-        "tags": list(entry.tags),
-        "saved": entry.saved is not None,
-        "saved_at": render.iso(entry.saved),
-        "published": render.iso(entry.published),
-        "note": entry.note,
-        "to_read": entry.to_read,
-        "private": entry.private,
-    }
-
-
-def archive_json(kept: Archive | None) -> dict[str, object] | None:
-    if kept is None:
-        return None
-    return {
-        "archived_at": render.iso(kept.archived),
-        "attempted_at": render.iso(kept.attempted),
-        "final_url": kept.final_url,
-        "content_type": kept.content_type,
-        "size": kept.size,
-        "error": kept.error,
-    }
 
 
 def _show_tags(entry: Entry) -> None:

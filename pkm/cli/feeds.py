@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from pkm.api import Pkm
-from pkm.cli import render
+from pkm.cli import render, shapes
 from pkm.cli.options import FeedRefArg, FolderOpt, JsonOpt, MaxSizeOpt, open_pkm, read_file
 from pkm.errors import ChoiceError, UsageError, UserFileError
 from pkm.types import FeedReview
@@ -96,25 +96,7 @@ def list_(ctx: typer.Context, folder: FolderOpt = None, as_json: JsonOpt = False
     """List subscriptions with their health."""
     feeds = open_pkm(ctx).feeds(folder=folder)
     if as_json:
-        render.print_json(
-            [
-                {
-                    "id": f.id,
-                    "url": f.url,
-                    "title": f.title,
-                    "folder": f.folder,
-                    "status": f.status,
-                    "errors": f.errors,
-                    "items": f.items,
-                    "last_fetched": render.iso(f.last_fetched),
-                    "last_status": f.last_status,
-                    "last_error": f.last_error,
-                    "newest_item": render.iso(f.newest_item),
-                    "full_text": f.full_text,
-                }
-                for f in feeds
-            ]
-        )
+        render.print_json([shapes.feed_json(f) for f in feeds])
         return
     if not feeds:
         render.note("No feeds yet: pkm feeds add URL, or pkm feeds import FILE.opml")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand
 
-from pkm.cli import complete, hits, render
+from pkm.cli import complete, hits, render, shapes
 from pkm.cli.argv import options_first
 from pkm.cli.options import EntryIdArg, JsonOpt, TagsOpt, open_pkm
 from pkm.types import DEFAULT_LIMIT
@@ -90,7 +90,7 @@ def related(
     """Entries most like one entry (by its rarest telling words): pull a thread."""
     found = open_pkm(ctx).related(entry_id, limit=limit, offset=offset)
     if as_json:
-        render.print_json([hits.hit_json(hit) for hit in found])
+        render.print_json([shapes.hit_json(hit) for hit in found])
     elif found:
         hits.show_hits(found)
     else:

@@ -10,12 +10,10 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from pkm.cli import render
+from pkm.cli import render, shapes
 from pkm.types import DEFAULT_LIMIT, SearchHit, SearchHits
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from rich.text import Text
 
     from pkm.api import Pkm
@@ -50,7 +48,7 @@ def run_find(
         offset=offset,
     )
     if as_json:
-        render.print_json([hit_json(hit) for hit in hits])
+        render.print_json([shapes.hit_json(hit) for hit in hits])
     elif hits:
         show_hits(hits)
     ranked = hits.ranked
@@ -85,29 +83,6 @@ def _nothing_found(
     return f"{what}."
 
 
-def hit_json(hit: SearchHit) -> dict[str, object]:
-    e = hit.entry
-    return {
-        "id": e.id,
-        "title": e.title,
-        "url": e.url,
-        "feed": e.feed_title,
-        "tags": list(e.tags),
-        "saved": e.saved is not None,
-        "date": render.iso(_date(hit)),
-        "published": render.iso(e.published),
-        "saved_at": render.iso(e.saved),
-        "note": e.note,
-        "snippet": hit.snippet,
-        "score": hit.rank,
-    }
-
-
-def _date(hit: SearchHit) -> datetime | None:
-    e = hit.entry
-    return e.published or e.saved or e.first_seen
-
-
 # The columns of the id, before every line of a hit.
 INDENT = 9
 
@@ -123,7 +98,7 @@ def hit_lines(hit: SearchHit) -> list[list[Segment]]:
         [
             (f"{e.id:>7}  ", "cyan"),
             (render.clean(e.display_title), "bold"),
-            ("  " + render.day(_date(hit)).strip(), "dim"),
+            ("  " + render.day(shapes.listed_date(hit.entry)).strip(), "dim"),
         ],
         [(" " * INDENT, ""), (render.clean(where), "green")],
     ]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pkm.cli import render
+from pkm.cli import render, shapes
 from pkm.cli.options import FolderOpt, JsonOpt, open_pkm
 from pkm.types import ScanReport, Story
 
@@ -79,18 +79,7 @@ def _as_json(report: ScanReport) -> dict[str, object]:
             "failed": report.failed,
             "skipped": report.skipped,
         },
-        "items": [
-            {
-                "id": story.entry.id,
-                "feed_id": story.entry.feed_id,
-                "feed": story.entry.feed_title,
-                "title": story.entry.title,
-                "url": story.entry.url,
-                "published": render.iso(story.entry.published),
-                "also_in": list(story.also_in),
-            }
-            for story in report.stories
-        ],
+        "items": [shapes.story_json(story) for story in report.stories],
         "errors": [{"feed_id": o.feed_id, "url": o.url, "error": o.error} for o in report.errors],
         "moved": [{"feed_id": o.feed_id, "url": o.moved_to} for o in report.moved],
         "full_text": {
