@@ -311,31 +311,39 @@ def _render(node: Node, terms: list[str], negated: bool) -> _Rendered | None:
             return _Rendered(_join(r.neg, AnyOf), ())
         return _Rendered(None, (_full(r),))
     if isinstance(node, And):
-        pos: list[_Expr] = []
-        neg: list[_Expr] = []
-        for item in _and_items(node):
-            r = _render(item, terms, negated)
-            if r is not None:
-                if r.pos is not None:
-                    pos.append(r.pos)
-                neg.extend(r.neg)
-        if not pos and not neg:
-            return None
-        return _Rendered(_join(pos, AllOf) if pos else None, tuple(neg))
+        return _render_and(node, terms, negated)
     if isinstance(node, Or):
-        alts: list[_Expr] = []
-        for item in node.items:
-            r = _render(item, terms, negated)
-            if r is None:
-                continue
-            if r.pos is None:
-                raise QueryError(
-                    f"exclusion at position {_first_not(item)} cannot be an OR alternative "
-                    "on its own (write 'a -b OR c' or '-(b OR c)')"
-                )
-            alts.append(_full(r))
-        return _Rendered(_join(alts, AnyOf), ()) if alts else None
+        return _render_or(node, terms, negated)
     raise AssertionError(node)  # Filter: removed before rendering
+
+
+def _render_and(node: And, terms: list[str], negated: bool) -> _Rendered | None:
+    pos: list[_Expr] = []
+    neg: list[_Expr] = []
+    for item in _and_items(node):
+        r = _render(item, terms, negated)
+        if r is not None:
+            if r.pos is not None:
+                pos.append(r.pos)
+            neg.extend(r.neg)
+    if not pos and not neg:
+        return None
+    return _Rendered(_join(pos, AllOf) if pos else None, tuple(neg))
+
+
+def _render_or(node: Or, terms: list[str], negated: bool) -> _Rendered | None:
+    alts: list[_Expr] = []
+    for item in node.items:
+        r = _render(item, terms, negated)
+        if r is None:
+            continue
+        if r.pos is None:
+            raise QueryError(
+                f"exclusion at position {_first_not(item)} cannot be an OR alternative "
+                "on its own (write 'a -b OR c' or '-(b OR c)')"
+            )
+        alts.append(_full(r))
+    return _Rendered(_join(alts, AnyOf), ()) if alts else None
 
 
 def _and_items(node: And) -> list[Node]:
@@ -391,18 +399,8 @@ def _add(items: list[str], value: str) -> None:
         items.append(value)
 
 
-def parse_query(text: str, *, now: datetime | None = None) -> Query:
-    """Parse a search query; raise :class:`QueryError` pointing at the problem."""
-    s = _check_text(text)
-    toks = tokenize(s)
-    if not toks:
-        return EMPTY
-    parser = Parser(toks)
-    root = parser.parse_or()
-    stray = parser.peek()
-    if stray is not None:  # parse_or stops early only at an unmatched ")"
-        raise QueryError(f"unbalanced parenthesis at position {stray.pos}: ')' has no '('")
-
+def _split_filters(root: Node) -> tuple[dict[str, list[str]], list[Node]]:
+    """The top-level filters of a parsed query, by kind, and the rest: its words."""
     filters: dict[str, list[str]] = {
         k: []
         for k in ("#", "#*", "-#", "-#*", "feed", "site", "since", "is", "!", "title", "author")
@@ -430,14 +428,35 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
                 "or joined with OR; put filters at the top level, e.g. #tag (a OR b)"
             )
         words.append(item)
+    return filters, words
 
+
+def _latest_since(values: list[str], now: datetime | None) -> datetime | None:
+    """The latest of the ``since:`` dates (several keep the latest); None without one."""
     since = None
-    for value in filters["since"]:
+    for value in values:
         try:
             when = parse_since(value, now=now)
         except QueryError:
             raise QueryError(f"bad date in since:{value} ({_SINCE_HELP})") from None
         since = when if since is None else max(since, when)
+    return since
+
+
+def parse_query(text: str, *, now: datetime | None = None) -> Query:
+    """Parse a search query; raise :class:`QueryError` pointing at the problem."""
+    s = _check_text(text)
+    toks = tokenize(s)
+    if not toks:
+        return EMPTY
+    parser = Parser(toks)
+    root = parser.parse_or()
+    stray = parser.peek()
+    if stray is not None:  # parse_or stops early only at an unmatched ")"
+        raise QueryError(f"unbalanced parenthesis at position {stray.pos}: ')' has no '('")
+
+    filters, words = _split_filters(root)
+    since = _latest_since(filters["since"], now)
 
     terms: list[str] = []
     match = exclude = None
