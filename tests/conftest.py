@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 from httpserver import LocalServer, local_server  # noqa: F401  (a fixture, re-exported)
 from hypothesis import settings
-from postgres import postgres_db  # noqa: F401  (a fixture, re-exported)
+from postgres import (  # noqa: F401  (fixtures, re-exported)
+    _store_template,
+    postgres_db,
+    postgres_store,
+)
 from typer.testing import CliRunner
 
 DATA = Path(__file__).parent / "data"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -31,21 +32,49 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-@pytest.fixture
-def postgres_db() -> Iterator[str]:
-    """The URL of an empty database, dropped after the test."""
+@contextmanager
+def _database(template: str | None = None) -> Iterator[str]:
+    """A database of its own on the test server (a copy of ``template``, else empty),
+    dropped afterwards; its URL."""
     import psycopg
 
     url = server_url()
     name = f"pkm_t{os.getpid()}_{next(_numbers)}"
+    copy = f" TEMPLATE {template}" if template else ""
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name}")
-        admin.execute(f"CREATE DATABASE {name}")
+        admin.execute(f"CREATE DATABASE {name}{copy}")
     try:
         yield _with_database(url, name)
     finally:
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def postgres_db() -> Iterator[str]:
+    """The URL of an empty database, dropped after the test."""
+    with _database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _store_template() -> Iterator[str]:
+    """A database migrated once to pkm's schema, which each store of a test copies
+    (CREATE DATABASE … TEMPLATE takes milliseconds; migrating takes a second or two)."""
+    from pkm.storage import postgres
+    from pkm.storage.db import HEAD_REVISION
+
+    with _database() as url:
+        postgres.open_store(url, HEAD_REVISION).close()
+        yield urlsplit(url).path.lstrip("/")
+
+
+@pytest.fixture
+def postgres_store(_store_template: str) -> Iterator[str]:
+    """The URL of an empty pkm store at this pkm's schema, dropped after the test."""
+    with _database(_store_template) as url:
+        yield url
 
 
 def sqlalchemy_url(url: str) -> str:

@@ -178,3 +178,12 @@ def test_the_connection_runs_storage_sql_and_names_the_server_on_errors(postgres
             conn.execute("INSERT INTO t (id, a) VALUES (?, ?)", (1, "again"))
     finally:
         conn.close()
+
+
+def test_a_store_copied_from_the_template_is_at_head(postgres_store: str) -> None:
+    with psycopg.connect(postgres_store) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (
+            HEAD_REVISION,
+        )
+        assert conn.execute("SELECT count(*) FROM entries").fetchone() == (0,)
+    postgres.open_store(postgres_store, HEAD_REVISION).close()
