@@ -8,7 +8,9 @@ sqlite3's placeholders), so the two stores hold the same rows under the same ids
 
 from __future__ import annotations
 
+import itertools
 import random
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -513,3 +515,58 @@ def test_postgresql_reads_hosts_and_versions_as_one_token(stores: dict[str, Stor
     assert stores["postgresql"].names('"conference2"') == []
     assert stores["sqlite"].names("conference2.0") == ["conf"]
     assert stores["postgresql"].names("conference2.0") == ["conf"]
+
+
+# --- the cap on the indexed text ----------------------------------------------------------------
+
+
+def _varied(rnd: random.Random, size: int, alphabet: str | list[str], lengths: range) -> str:
+    words: list[str] = []
+    total = 0
+    while total < size:
+        word = "".join(rnd.choice(alphabet) for _ in range(rnd.choice(lengths)))
+        words.append(word)
+        total += len(word) + 1
+    return " ".join(words)
+
+
+def test_a_huge_entry_is_stored_and_found(postgres_db: str) -> None:  # noqa: F811
+    """No document reaches PostgreSQL's 1 MB tsvector limit, however long and varied
+    (and however wide its characters): the indexed text is capped."""
+    conn = pg_store(postgres_db)
+    rnd = random.Random(17)
+    cjk = [chr(0x4E00 + i) for i in range(20_000)]
+    wide = [chr(0x20000 + i) for i in range(40_000)]  # four bytes each in UTF-8
+    bodies = [
+        _varied(rnd, 5_000_000, string.ascii_lowercase, range(4, 7)),
+        _varied(rnd, 2_000_000, cjk, range(2, 3)),
+        _varied(rnd, 2_000_000, wide, range(2, 3)),
+    ]
+    try:
+        for n, body in enumerate(bodies):
+            other = bodies[(n + 1) % len(bodies)]
+            conn.execute(
+                "INSERT INTO entries (title, text, note, archived_text, source, tags_text,"
+                " first_seen, sort_date) VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
+                [f"huge{n} marker", body, other[:60_000], other, body[:3000], body[:6000]],
+            )
+        # Short distinct words of a different script in every part: the most lexemes.
+        ascii3 = ["".join(p) for p in itertools.product(string.ascii_lowercase, repeat=3)]
+        parts = [
+            " ".join(rnd.sample(alphabet, len(alphabet)))
+            for alphabet in (ascii3, cjk, wide, [chr(0xAC00 + i) for i in range(11_000)])
+        ]
+        conn.execute(
+            "INSERT INTO entries (title, text, note, archived_text, source, tags_text,"
+            " first_seen, sort_date) VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
+            [parts[0], parts[1] * 3, parts[3], parts[2] * 3, parts[0][::-1], parts[3][::-1]],
+        )
+        rows = conn.execute("SELECT id, length(text) FROM entries ORDER BY id").fetchall()
+        assert [length for _, length in rows] == [len(b) for b in bodies] + [len(parts[1]) * 3]
+        pg = cast(Connection, conn)
+        for n, body in enumerate(bodies):
+            first = body.split(" ", 1)[0]
+            found = [h.entry.title for h in search(pg, parse_query(f"{first} huge{n}"))]
+            assert found == [f"huge{n} marker"]
+    finally:
+        conn.close()

@@ -65,8 +65,9 @@ _HEADLINE = (
     f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=16, MinWords=6,"
     " MaxFragments=1, FragmentDelimiter=…"
 )
-# ts_headline parses the whole text it is given: as much as the index reads (0006).
-_HEADLINE_CHARS = {"text": 300_000, "note": 50_000, "archived_text": 300_000}
+# ts_headline parses the whole text it is given: about as much as the index reads (its
+# byte budgets, migration 0006).
+_HEADLINE_CHARS = {"text": 150_000, "note": 40_000, "archived_text": 150_000}
 T = TypeVar("T")
 
 
