@@ -12,6 +12,7 @@ import itertools
 import random
 import string
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,9 +22,10 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from postgres import postgres_db, server_url  # noqa: F401  (a fixture, re-exported)
 
-from pkm.errors import QueryError
+from pkm import search as search_mod
+from pkm.errors import EntryNotFoundError, QueryError
 from pkm.query import AllOf, AnyOf, Term, Without, merge, parse_query
-from pkm.search import SAVED_BOOST, search
+from pkm.search import SAVED_BOOST, related, search
 from pkm.storage import db, postgres
 from pkm.storage.db import Connection
 from pkm.storage.filters import POSTGRESQL, where_clause
@@ -148,7 +150,7 @@ DOCS = [
     Doc(
         "evil",
         "Evil site",
-        "tracking pixels",
+        "tracking pixels from x.example.org",
         url="https://evil.com/x.example.org/",
         saved=True,
         muted=True,
@@ -263,22 +265,28 @@ class Store:
         return [by_id[h.entry.id] for h in search(self.conn, q, limit=limit)]
 
 
-@pytest.fixture(scope="module")
-def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Store]]:
-    path: Path = tmp_path_factory.mktemp("pgsearch") / "pkm.db"
+@contextmanager
+def both_engines(path: Path, docs: list[Doc]) -> Iterator[dict[str, Store]]:
+    """The corpus in an SQLite store at ``path`` and in a fresh PostgreSQL database."""
     lite = db.open_store(path)
     lite.isolation_level = None
-    found = {"sqlite": Store("sqlite", lite, build(lite, DOCS))}
     name = f"pkm_search_{random.randrange(1 << 30)}"
     pg = pg_store(_pg_database(name))
     try:
-        found["postgresql"] = Store("postgresql", cast(Connection, pg), build(pg, DOCS))
+        found = {"sqlite": Store("sqlite", lite, build(lite, docs))}
+        found["postgresql"] = Store("postgresql", cast(Connection, pg), build(pg, docs))
         assert found["postgresql"].ids == found["sqlite"].ids
         yield found
     finally:
         pg.close()
         lite.close()
         _drop(name)
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Store]]:
+    with both_engines(tmp_path_factory.mktemp("pgsearch") / "pkm.db", DOCS) as found:
+        yield found
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -336,6 +344,10 @@ CASES: list[tuple[str, dict[str, Any], set[str]]] = [
     ("feed:jarche", {}, JARCHE),
     ("feed:JARCHE", {}, JARCHE),
     ("", {"feeds": ["Jarche"]}, JARCHE),
+    ("", {"saved": True}, SAVED),
+    ("", {"unread": True, "saved": True}, SAVED - {"confold"}),
+    ("", {"to_read": True}, {"conf"}),
+    ("", {"since": datetime(2026, 2, 1, tzinfo=UTC)}, {"conf"}),
     ("hybrid feed:events", {}, {"phrase", "scattered"}),
     ('feed:"events blog" kanban', {}, {"tie_old", "tie_new"}),
     ("feed:1", {}, JARCHE),
@@ -436,6 +448,48 @@ def test_limit_and_offset_page_through(store: Store) -> None:
         assert pages == everything, query
 
 
+def test_windows_rank_the_newest_matches(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    q = parse_query("hybrid", now=NOW)
+    everything = search(store.conn, q, limit=100)
+    assert everything.ranked is None and len(everything) == 5
+    monkeypatch.setattr(search_mod, "RANK_WINDOW", 2)
+    windowed = search(store.conn, q, limit=1)
+    assert windowed.ranked == 2
+    newest = sorted((h.entry.id for h in everything), reverse=True)[:2]
+    assert {h.entry.id for h in windowed} <= set(newest)
+
+
+RELATED_DOCS = [
+    Doc("loaf", "Rye loaf with a levain starter", "levain hydration crumb oven", saved=True),
+    Doc("starter", "Feeding a rye starter", "levain hydration schedule", saved=True),
+    Doc("crumb", "Open crumb rye bake", "hydration levain shaping", feed="jarche"),
+    Doc("stew", "Winter stew", "beans onions oven", feed="events"),
+    Doc("salad", "Summer salad", "tomatoes basil", feed="events"),
+]
+
+
+def test_related_pulls_the_thread_on_both_engines(tmp_path: Path) -> None:
+    with both_engines(tmp_path / "pkm.db", RELATED_DOCS) as found:
+        orders = {}
+        for engine, store in found.items():
+            ids = store.ids
+            by_id = {i: n for n, i in ids.items()}
+            order = [by_id[h.entry.id] for h in related(store.conn, ids["loaf"])]
+            assert set(order[:2]) == {"starter", "crumb"}, engine
+            assert "loaf" not in order and "salad" not in order
+            saved = [
+                by_id[h.entry.id] for h in related(store.conn, ids["loaf"], parse_query("is:saved"))
+            ]
+            assert saved == ["starter"]
+            narrowed = related(store.conn, ids["loaf"], parse_query("shaping"))
+            assert [by_id[h.entry.id] for h in narrowed] == ["crumb"]
+            assert related(store.conn, ids["salad"]) == []
+            with pytest.raises(EntryNotFoundError):
+                related(store.conn, 99999)
+            orders[engine] = order
+        assert orders["postgresql"] == orders["sqlite"]
+
+
 def _snippet(store: Store, query: str) -> tuple[str, list[str]]:
     (hit,) = search(store.conn, parse_query(query, now=NOW), limit=1)
     assert hit.snippet is not None
@@ -515,6 +569,11 @@ def test_postgresql_reads_hosts_and_versions_as_one_token(stores: dict[str, Stor
     assert stores["postgresql"].names('"conference2"') == []
     assert stores["sqlite"].names("conference2.0") == ["conf"]
     assert stores["postgresql"].names("conference2.0") == ["conf"]
+    assert stores["sqlite"].names("org") == ["evil"]
+    assert stores["postgresql"].names("org") == []
+    for engine in ("sqlite", "postgresql"):
+        assert stores[engine].names("x.example.org") == ["evil"]
+        assert stores[engine].names("conference2*") == ["conf"]
 
 
 # --- the cap on the indexed text ----------------------------------------------------------------
