@@ -26,7 +26,7 @@ from pkm import search as search_mod
 from pkm.errors import EntryNotFoundError, QueryError
 from pkm.query import AllOf, AnyOf, Term, Without, merge, parse_query
 from pkm.search import SAVED_BOOST, related, search
-from pkm.storage import db, postgres
+from pkm.storage import db, postgres, search_pg
 from pkm.storage.db import Connection
 from pkm.storage.filters import POSTGRESQL, where_clause
 from pkm.storage.postgres import PostgresConnection
@@ -457,6 +457,21 @@ def test_windows_rank_the_newest_matches(store: Store, monkeypatch: pytest.Monke
     assert windowed.ranked == 2
     newest = sorted((h.entry.id for h in everything), reverse=True)[:2]
     assert {h.entry.id for h in windowed} <= set(newest)
+
+
+def test_site_searches_past_the_budget_ask_the_url_index(
+    stores: dict[str, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pg = stores["postgresql"]
+    slept = search_pg.within(pg.conn, 8_000, lambda: pg.conn.execute("SELECT pg_sleep(2)"))
+    assert slept is None
+    assert search_pg.within(pg.conn, 8_000, lambda: 7) == 7
+    assert pg.conn.execute("SHOW statement_timeout").fetchone()[0] == "0"
+    queries = ["site:example.org", "site:example.org hybrid", "site:evil.com is:muted"]
+    before = {q: pg.names(q) for q in queries}
+    monkeypatch.setattr(search_pg, "within", lambda conn, budget, work: None)
+    assert {q: pg.names(q) for q in queries} == before
+    assert before["site:example.org"] == stores["sqlite"].names("site:example.org")
 
 
 RELATED_DOCS = [

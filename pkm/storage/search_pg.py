@@ -14,10 +14,8 @@ runs unchanged on both engines (it picks this module by the connection's dialect
 * Ranking windows are the newest matches by id, as SQLite's by rowid.
 * Snippets are ``ts_headline`` of the text, the note and the archived text, matched
   words between MARK_START and MARK_END.
-* ``within`` has no instruction budget here (SQLite's progress handler has no
-  counterpart): the site: scan always runs to its end, and :func:`site_driver` (SQL
-  both engines read) is not asked.  PostgreSQL's planner picks
-  among the indexes itself.
+* ``within``'s budget (SQLite VM instructions) is a statement timeout here; past it
+  the site: search asks :func:`site_driver` (SQL both engines read), as on SQLite.
 """
 
 from __future__ import annotations
@@ -25,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
+from pkm.errors import StoreError
 from pkm.query import Query, Term
 from pkm.storage.filters import POSTGRESQL, where_clause
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row
@@ -68,6 +67,9 @@ _HEADLINE = (
 # ts_headline parses the whole text it is given: about as much as the index reads (its
 # byte budgets, migration 0006).
 _HEADLINE_CHARS = {"text": 150_000, "note": 40_000, "archived_text": 150_000}
+# SQLite runs about this many VM instructions a millisecond (pkm.search's
+# SITE_SCAN_BUDGET of 400,000 is ~50 ms).
+_INSTRUCTIONS_PER_MS = 8_000
 T = TypeVar("T")
 
 
@@ -218,8 +220,22 @@ class Ranking:
 
 
 def within(conn: SqlConnection, budget: int, work: Callable[[], T]) -> T | None:
-    """``work()``: PostgreSQL has no counterpart of SQLite's instruction budget."""
-    return work()
+    """``work()``, or None when one of its statements ran longer than ``budget`` would
+    last on SQLite (in VM instructions, about _INSTRUCTIONS_PER_MS a millisecond): the
+    server cancels it (``statement_timeout``)."""
+    import psycopg
+
+    conn.execute(f"SET statement_timeout = {max(1, budget // _INSTRUCTIONS_PER_MS)}")
+    try:
+        return work()
+    except StoreError as exc:
+        # PostgresConnection raises the driver's error as StoreError "from None": the
+        # cancel is its context.
+        if isinstance(exc.__context__, psycopg.errors.QueryCanceled):
+            return None
+        raise
+    finally:
+        conn.execute("RESET statement_timeout")
 
 
 def match_count(conn: SqlConnection, word: str, cap: int) -> int:
