@@ -13,24 +13,28 @@ import random
 import string
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from postgres import postgres_db, server_url  # noqa: F401  (a fixture, re-exported)
+from test_search import _random_docs, queries
 
 from pkm import search as search_mod
 from pkm.errors import EntryNotFoundError, QueryError
-from pkm.query import AllOf, AnyOf, Term, Without, merge, parse_query
-from pkm.search import SAVED_BOOST, related, search
+from pkm.query import AllOf, AnyOf, Query, Term, Without, merge, parse_query
+from pkm.search import PHRASE_BOOST, SAVED_BOOST, related, search
 from pkm.storage import db, postgres, search_pg
 from pkm.storage.db import Connection
 from pkm.storage.filters import POSTGRESQL, where_clause
 from pkm.storage.postgres import PostgresConnection
 from pkm.storage.search import MARK_START
+from pkm.storage.search_pg import RANK_WEIGHTS
 from pkm.storage.tsquery import compile_tsquery, split_last_word, tsquery_literal
 from pkm.tagnames import tag_key
 from pkm.urls import normalize_url
@@ -311,6 +315,7 @@ CASES: list[tuple[str, dict[str, Any], set[str]]] = [
     ("(sourdough OR permaculture) notes", {}, {"tag_hit", "tagbody_hit"}),
     ('"meetings guide"', {}, {"title_hit", "body_hit"}),
     ('"guide meetings"', {}, set()),
+    ('"guide rooms"', {}, set()),  # a phrase stays inside the title (then the text)
     ("c++", {}, {"syntax"}),
     ("NEAR(x y)", {}, {"syntax"}),
     ('"NEAR(x y)"', {}, {"syntax"}),
@@ -567,6 +572,13 @@ def test_hostile_text_finds_literally_or_nothing(store: Store, field: str, text:
     assert all(h.entry.id in store.ids.values() for h in hits)
 
 
+def test_postgresql_ignores_case_beyond_ascii_in_names(stores: dict[str, Store]) -> None:
+    """A difference: SQLite's LIKE folds only ASCII case, PostgreSQL's ILIKE all of it."""
+    assert stores["sqlite"].names("title:IDEEËN") == ["accent2"]
+    assert stores["sqlite"].names("title:ideeën") == ["accent1"]
+    assert set(stores["postgresql"].names("title:ideeën")) == {"accent1", "accent2"}
+
+
 def test_postgresql_ranks_words_close_together_higher(stores: dict[str, Store]) -> None:
     """A difference: ts_rank_cd is cover density (words close together rank higher),
     BM25 is not; SQLite's ranking only rewards the query's words side by side in its
@@ -644,3 +656,106 @@ def test_a_huge_entry_is_stored_and_found(postgres_db: str) -> None:  # noqa: F8
             assert found == [f"huge{n} marker"]
     finally:
         conn.close()
+
+
+# --- the fast paths against a brute force ranking, on PostgreSQL ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def random_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Store]]:
+    docs = [Doc(**asdict(doc)) for doc in _random_docs(7, 240)]
+    with both_engines(tmp_path_factory.mktemp("pgrandom") / "pkm.db", docs) as found:
+        yield found
+
+
+def pg_brute_force(
+    conn: Connection, q: Query, limit: int, offset: int, window: int | None
+) -> list[int]:
+    """What search must return on PostgreSQL, computed the slow, obvious way: every
+    match ranked by -ts_rank_cd (normalisation 1), boosted, in windows of the newest."""
+    where, params = where_clause(q, POSTGRESQL)
+    if q.match is None:
+        rows = conn.execute(
+            f"SELECT e.id FROM entries e LEFT JOIN feeds f ON f.id = e.feed_id WHERE {where}"
+            " ORDER BY e.sort_date DESC, e.id DESC",
+            params,
+        )
+        return [r[0] for r in rows][offset : offset + limit]
+    match_params: list[object] = []
+    match = compile_tsquery(q.match, match_params)
+    raw = {
+        int(r[0]): float(r[1])
+        for r in conn.execute(
+            f"SELECT id, -ts_rank_cd('{RANK_WEIGHTS}', fts, {match}, 1) FROM entries"
+            f" WHERE fts @@ {match}",
+            match_params * 2,
+        )
+    }
+    near: set[int] = set()
+    if q.near:
+        near_params: list[object] = []
+        near_sql = compile_tsquery(q.near, near_params)
+        near = {
+            int(r[0])
+            for r in conn.execute(f"SELECT id FROM entries WHERE fts @@ {near_sql}", near_params)
+        }
+    allowed = {
+        int(r[0]): (bool(r[1]), int(r[2]))
+        for r in conn.execute(
+            "SELECT e.id, e.saved_at IS NOT NULL, e.sort_date FROM entries e"
+            f" LEFT JOIN feeds f ON f.id = e.feed_id WHERE {where}",
+            params,
+        )
+    }
+    newest_first = sorted(raw, reverse=True)
+    if window:
+        window = window // min(3, max(1, sum(len(term.split()) for term in q.terms)))
+    chunks = (
+        [newest_first[i : i + window] for i in range(0, len(newest_first), window)]
+        if window
+        else [newest_first]
+    )
+    kept: list[tuple[float, int, int]] = []
+    for chunk in chunks:
+        for rowid in chunk:
+            if rowid in allowed:
+                saved, sort_date = allowed[rowid]
+                score = raw[rowid] * SAVED_BOOST if saved else raw[rowid]
+                if rowid in near:
+                    score *= PHRASE_BOOST
+                kept.append((score, -sort_date, -rowid))
+        if len(kept) >= limit + offset:
+            break
+    kept.sort()
+    return [-r for _, _, r in kept][offset : offset + limit]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=queries,
+    limit=st.integers(1, 12),
+    offset=st.integers(0, 8),
+    window=st.sampled_from([None, 3, 7, 40]),
+    drive=st.sampled_from([0, 8, 10**9]),
+)
+def test_postgresql_search_equals_brute_force(
+    random_stores: dict[str, Store],
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    limit: int,
+    offset: int,
+    window: int | None,
+    drive: int,
+) -> None:
+    q = parse_query(text.strip(), now=NOW)
+    pg = random_stores["postgresql"].conn
+    with monkeypatch.context() as patch:
+        patch.setattr(search_mod, "RANK_WINDOW", window or 10**9)
+        patch.setattr(search_mod, "_DRIVE", drive)
+        got = [h.entry.id for h in search(pg, q, limit=limit, offset=offset)]
+    assert got == pg_brute_force(pg, q, limit, offset, window), text
+    # Both engines find the same entries; only their order may differ.
+    every = {h.entry.id for h in search(pg, q, limit=500)}
+    assert every == {h.entry.id for h in search(random_stores["sqlite"].conn, q, limit=500)}

@@ -75,7 +75,13 @@ def _capped(column: str, budget: int) -> str:
     return f"CASE {' '.join(steps)} ELSE left({value}, {budget // 4}) END"
 
 
-NEW_DOCUMENT = " || ".join(
+# Between two parts, a lexeme no query can ask for (a space): concatenated tsvectors
+# number the right one's words on from the left one's last, so without it a phrase
+# would match the last word of the title and the first of the tags, where FTS5's
+# phrases stay inside a column. (The backslash keeps SQLAlchemy from reading ":1" as a
+# bind parameter.)
+_BOUNDARY = "''' ''\\:1'::tsvector"
+NEW_DOCUMENT = f" || {_BOUNDARY} || ".join(
     f"setweight(to_tsvector('pkm', {_capped(column, budget)}), '{weight}')"
     for column, budget, weight in DOCUMENT_BYTES
 )
