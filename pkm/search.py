@@ -7,6 +7,10 @@ entry's score is multiplied by :data:`SAVED_BOOST`, and, for a query of plain wo
 that of an entry holding them side by side by :data:`PHRASE_BOOST` (``Query.near``).
 Equal scores go to the newer entry.  Without words, the newest come first.
 
+On a PostgreSQL store the same rules run on its tsvector index: ``ts_rank_cd`` with
+weights in BM25_WEIGHTS' order stands in for BM25, with the same boosts and windows
+(:mod:`pkm.storage.search_pg`, chosen by the connection's dialect in :func:`_store`).
+
 How it stays fast on a store of a million entries (the SQL that does it is
 :mod:`pkm.storage.search`'s):
 

@@ -37,6 +37,7 @@ __all__ = [
     "Driver",
     "Ranking",
     "SqlConnection",
+    "count_at_most",
     "drivers",
     "highest_id",
     "indexed_text",
@@ -283,7 +284,7 @@ def site_driver(q: Query) -> Driver:
     return Driver(sql, params, 0, q)
 
 
-def _count(conn: SqlConnection, sql: str, params: tuple[object, ...], cap: int) -> int:
+def count_at_most(conn: SqlConnection, sql: str, params: tuple[object, ...], cap: int) -> int:
     """How many rows ``sql`` yields, counting no further than ``cap``."""
     row = conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?) AS c", (*params, cap)).fetchone()
     return int(row[0])
@@ -305,7 +306,7 @@ def drivers(conn: SqlConnection, q: Query, cap: int) -> list[Driver] | None:
         sql = "SELECT entry_id AS id FROM entry_tags WHERE tag_id = ?"
         params: tuple[object, ...] = (int(tag[0]),)
         rest = replace(q, tags=tuple(t for t in q.tags if t != key))
-        found.append(Driver(sql, params, _count(conn, sql, params, cap), rest))
+        found.append(Driver(sql, params, count_at_most(conn, sql, params, cap), rest))
     for prefix in q.tag_prefixes:
         plist: list[object] = []
         cond = tag_prefix_condition(prefix, plist, dialect)
@@ -314,7 +315,7 @@ def drivers(conn: SqlConnection, q: Query, cap: int) -> list[Driver] | None:
             f" JOIN entry_tags et ON et.tag_id = t.id WHERE {cond}"
         )
         rest = replace(q, tag_prefixes=tuple(p for p in q.tag_prefixes if p != prefix))
-        found.append(Driver(sql, tuple(plist), _count(conn, sql, tuple(plist), cap), rest))
+        found.append(Driver(sql, tuple(plist), count_at_most(conn, sql, tuple(plist), cap), rest))
     if q.feeds:
         plist = []
         cond = feed_condition(q.feeds, plist, dialect)
@@ -327,16 +328,21 @@ def drivers(conn: SqlConnection, q: Query, cap: int) -> list[Driver] | None:
         sql = f"SELECT id FROM entries WHERE feed_id IN ({marks})"
         found.append(
             Driver(
-                sql, tuple(feed_ids), _count(conn, sql, tuple(feed_ids), cap), replace(q, feeds=())
+                sql,
+                tuple(feed_ids),
+                count_at_most(conn, sql, tuple(feed_ids), cap),
+                replace(q, feeds=()),
             )
         )
     if q.saved:
         sql = "SELECT id FROM entries WHERE saved_at IS NOT NULL"
-        found.append(Driver(sql, (), _count(conn, sql, (), cap), replace(q, saved=False)))
+        found.append(Driver(sql, (), count_at_most(conn, sql, (), cap), replace(q, saved=False)))
     if q.since is not None:
         sql = "SELECT id FROM entries WHERE sort_date >= ?"
         params = (int(q.since.timestamp()),)
-        found.append(Driver(sql, params, _count(conn, sql, params, cap), replace(q, since=None)))
+        found.append(
+            Driver(sql, params, count_at_most(conn, sql, params, cap), replace(q, since=None))
+        )
     for driver in found:
         if driver.count == 0:
             return None
@@ -358,4 +364,4 @@ def indexed_text(conn: SqlConnection, entry_id: int) -> tuple[object, ...] | Non
 def match_count(conn: sqlite3.Connection, word: str, cap: int) -> int:
     """How many entries hold ``word``, counting no further than ``cap``."""
     match = match_expression(Term(word))
-    return _count(conn, f"SELECT 1 FROM {_F} WHERE {_F} MATCH ?", (match,), cap)
+    return count_at_most(conn, f"SELECT 1 FROM {_F} WHERE {_F} MATCH ?", (match,), cap)

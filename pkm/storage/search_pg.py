@@ -33,7 +33,7 @@ from pkm.storage.search import (
     Driver,
     RankedRow,
     SqlConnection,
-    _count,
+    count_at_most,
     drivers,
     highest_id,
     indexed_text,
@@ -242,4 +242,6 @@ def match_count(conn: SqlConnection, word: str, cap: int) -> int:
     """How many entries hold ``word``, counting no further than ``cap``."""
     params: list[object] = []
     match = compile_tsquery(Term(word), params)
-    return _count(conn, f"SELECT 1 FROM entries e WHERE e.fts @@ {match}", tuple(params), cap)
+    return count_at_most(
+        conn, f"SELECT 1 FROM entries e WHERE e.fts @@ {match}", tuple(params), cap
+    )
