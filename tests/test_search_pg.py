@@ -154,7 +154,7 @@ DOCS = [
     Doc(
         "evil",
         "Evil site",
-        "tracking pixels from x.example.org",
+        "tracking pixels from sub.example.org",
         url="https://evil.com/x.example.org/",
         saved=True,
         muted=True,
@@ -562,14 +562,21 @@ HOSTILE = [
 
 @pytest.mark.parametrize("text", HOSTILE)
 @pytest.mark.parametrize("field", ["", "title:", "author:", "feed:", "site:", "#", "-"])
-def test_hostile_text_finds_literally_or_nothing(store: Store, field: str, text: str) -> None:
+def test_hostile_text_finds_literally_or_nothing(
+    stores: dict[str, Store], field: str, text: str
+) -> None:
+    """tsquery syntax in user text is text: PostgreSQL raises nothing and finds what
+    SQLite's FTS5, which reads it as text, finds (the hostile entry, or nothing)."""
     query = field + (f'"{text}"' if field and field != "-" and " " in text else text)
     try:
         q = parse_query(query + (" hybrid" if field == "-" else ""), now=NOW)
     except QueryError:
         return
-    hits = search(store.conn, q, limit=100)
-    assert all(h.entry.id in store.ids.values() for h in hits)
+    found = {
+        engine: {h.entry.id for h in search(store.conn, q, limit=100)}
+        for engine, store in stores.items()
+    }
+    assert found["postgresql"] == found["sqlite"], query
 
 
 def test_postgresql_ignores_case_beyond_ascii_in_names(stores: dict[str, Store]) -> None:
@@ -599,7 +606,7 @@ def test_postgresql_reads_hosts_and_versions_as_one_token(stores: dict[str, Stor
     assert stores["sqlite"].names("org") == ["evil"]
     assert stores["postgresql"].names("org") == []
     for engine in ("sqlite", "postgresql"):
-        assert stores[engine].names("x.example.org") == ["evil"]
+        assert stores[engine].names("sub.example.org") == ["evil"]
         assert stores[engine].names("conference2*") == ["conf"]
 
 
