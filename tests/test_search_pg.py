@@ -275,7 +275,13 @@ def both_engines(path: Path, docs: list[Doc]) -> Iterator[dict[str, Store]]:
     lite = db.open_store(path)
     lite.isolation_level = None
     name = f"pkm_search_{random.randrange(1 << 30)}"
-    pg = pg_store(_pg_database(name))
+    url = _pg_database(name)
+    try:
+        pg = pg_store(url)
+    except BaseException:
+        lite.close()
+        _drop(name)
+        raise
     try:
         found = {"sqlite": Store("sqlite", lite, build(lite, docs))}
         found["postgresql"] = Store("postgresql", cast(Connection, pg), build(pg, docs))
