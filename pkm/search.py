@@ -7,6 +7,10 @@ entry's score is multiplied by :data:`SAVED_BOOST`, and, for a query of plain wo
 that of an entry holding them side by side by :data:`PHRASE_BOOST` (``Query.near``).
 Equal scores go to the newer entry.  Without words, the newest come first.
 
+On a PostgreSQL store the same rules run on its tsvector index: ``ts_rank_cd`` with
+weights in BM25_WEIGHTS' order stands in for BM25, with the same boosts and windows
+(:mod:`pkm.storage.search_pg`, chosen by the connection's dialect in :func:`_store`).
+
 How it stays fast on a store of a million entries (the SQL that does it is
 :mod:`pkm.storage.search`'s):
 
@@ -38,15 +42,16 @@ import heapq
 import math
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pkm.errors import EntryNotFoundError
 from pkm.query import AllOf, AnyOf, Query, Term, Words
-from pkm.storage import search as store
-from pkm.storage.search import MARK_END, MARK_START, Driver, RankedRow, Ranking
-from pkm.types import DEFAULT_LIMIT, SearchHit, SearchHits
+from pkm.storage import search as sqlite_store
+from pkm.storage.filters import POSTGRESQL, dialect_of
+from pkm.storage.search import MARK_END, MARK_START, Driver, RankedRow
+from pkm.types import DEFAULT_LIMIT, Entry, SearchHit, SearchHits
 
 if TYPE_CHECKING:
     from pkm.storage.db import Connection
@@ -87,6 +92,64 @@ RANK_WINDOW = 8_000
 # by one before it asks the url_key index instead (which costs ~0.3 s at a million
 # entries).  400,000 is ~50 ms: a common site is found well within it.
 SITE_SCAN_BUDGET = 400_000
+
+
+T = TypeVar("T")
+
+
+class _Ranking(Protocol):
+    def allowed(self, limit: int) -> list[int]: ...
+    def window_start(self, high: int | None, size: int) -> int | None: ...
+    def rank(
+        self, low: int | None, high: int | None, take: Callable[[Iterable[RankedRow]], None]
+    ) -> None: ...
+    def entries(self, ids: Sequence[int]) -> dict[int, Entry]: ...
+    def snippets(self, ids: Sequence[int]) -> dict[int, tuple[object, object, object]]: ...
+
+
+class _RankingType(Protocol):
+    def __call__(
+        self,
+        conn: Connection,
+        query: Query,
+        driver: Driver | None,
+        *,
+        skip_id: int | None,
+        weights: Sequence[float],
+    ) -> _Ranking: ...
+
+
+class _Store(Protocol):
+    """What pkm.storage.search (SQLite) and pkm.storage.search_pg (PostgreSQL) offer."""
+
+    @property
+    def Ranking(self) -> _RankingType: ...  # noqa: N802 (the modules' class)
+    def highest_id(self, conn: Connection) -> int: ...
+    def newest(
+        self,
+        conn: Connection,
+        query: Query,
+        driver: Driver | None,
+        *,
+        skip_id: int | None,
+        limit: int,
+        offset: int,
+    ) -> list[Entry]: ...
+    def drivers(self, conn: Connection, q: Query, cap: int) -> list[Driver] | None: ...
+    def within(self, conn: Connection, budget: int, work: Callable[[], T]) -> T | None: ...
+    def site_driver(self, q: Query) -> Driver: ...
+    def indexed_text(self, conn: Connection, entry_id: int) -> tuple[object, ...] | None: ...
+    def match_count(self, conn: Connection, word: str, cap: int) -> int: ...
+
+
+def _store(conn: Connection) -> _Store:
+    """The search SQL of the connection's engine (the PostgreSQL module loads only for a
+    PostgreSQL store)."""
+    if dialect_of(conn) == POSTGRESQL:
+        from pkm.storage import search_pg
+
+        return search_pg
+    return sqlite_store
 
 
 def window_size(query: Query) -> int:
@@ -141,8 +204,10 @@ class _Search:
         self.limit = limit
         self.offset = offset
         self.skip_id = skip_id
+        self.store = _store(conn)
 
     def run(self) -> SearchHits:
+        store = self.store
         total = store.highest_id(self.conn)
         if not total:
             return SearchHits()
@@ -167,7 +232,7 @@ class _Search:
 
     def _find(self, driver: Driver | None) -> SearchHits:
         if self.query.match is None:
-            entries = store.newest(
+            entries = self.store.newest(
                 self.conn,
                 self.query,
                 driver,
@@ -179,7 +244,9 @@ class _Search:
         return self._best(driver)
 
     def _best(self, driver: Driver | None) -> SearchHits:
-        ranking = Ranking(self.conn, self.query, driver, skip_id=self.skip_id, weights=BM25_WEIGHTS)
+        ranking = self.store.Ranking(
+            self.conn, self.query, driver, skip_id=self.skip_id, weights=BM25_WEIGHTS
+        )
         # With a driver, the matches it allows, newest first: none means no hits, and a
         # window without any of them is passed over unranked.
         allowed: list[int] | None = None
@@ -221,7 +288,7 @@ class _Search:
         return SearchHits(hits, ranked=ranked if low is not None else None)
 
 
-def _hits(ranking: Ranking, ranked: list[tuple[int, float]]) -> list[SearchHit]:
+def _hits(ranking: _Ranking, ranked: list[tuple[int, float]]) -> list[SearchHit]:
     if not ranked:
         return []
     ids = [rowid for rowid, _ in ranked]
@@ -337,6 +404,7 @@ def like_expression(conn: Connection, entry_id: int) -> Words | None:
     above the body) and by how rare they are in the index; words that only this entry
     has, or that too many entries have, tell nothing and are left out.
     """
+    store = _store(conn)
     row = store.indexed_text(conn, entry_id)
     if row is None:
         raise EntryNotFoundError(f"no entry with id {entry_id}")

@@ -57,6 +57,10 @@ CREATE TABLE entry_tags (
     tag_id INTEGER REFERENCES tags(id) ON DELETE CASCADE,
     PRIMARY KEY (entry_id, tag_id)
 );
+CREATE TABLE archives (entry_id INTEGER PRIMARY KEY, archived_at INTEGER);
+CREATE TABLE link_checks (
+    entry_id INTEGER PRIMARY KEY, state TEXT NOT NULL, broken_since INTEGER
+);
 CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, tags_text, note, text, source,
     content='entries', content_rowid='id', {TOKENIZE});
 """

@@ -35,7 +35,7 @@ NEW_COLUMNS = (*OLD_COLUMNS, "archived_text")
 TOKENIZE = "tokenize='unicode61 remove_diacritics 2'"
 
 
-# PostgreSQL's generated search document (see 0001), now with the archived text as body.
+# PostgreSQL's generated search document of 0001 (see there), to downgrade to.
 OLD_DOCUMENT = (
     "setweight(to_tsvector('pkm', left(coalesce(title, ''), 2000)), 'A')"
     " || setweight(to_tsvector('pkm', left(coalesce(tags_text, ''), 5000)), 'A')"
@@ -43,9 +43,47 @@ OLD_DOCUMENT = (
     " || setweight(to_tsvector('pkm', left(coalesce(text, ''), 300000)), 'C')"
     " || setweight(to_tsvector('pkm', left(coalesce(source, ''), 2000)), 'D')"
 )
-NEW_DOCUMENT = (
-    f"{OLD_DOCUMENT}"
-    " || setweight(to_tsvector('pkm', left(coalesce(archived_text, ''), 300000)), 'C')"
+# The head document caps each part in bytes, not characters: a tsvector holds each
+# distinct lexeme with its positions, at most about 2.33 bytes per byte of text (short
+# distinct words, one separator each) plus 2 bytes for each of its 16,383 positions, so
+# parts of at most 348,000 bytes in all stay below the 1 MB limit (1,048,575 bytes)
+# whatever the text. OLD_DOCUMENT's 300,000 characters of CJK text did not: that entry
+# could not be stored.
+DOCUMENT_BYTES = (
+    ("title", 2_000, "A"),
+    ("tags_text", 4_000, "A"),
+    ("note", 40_000, "B"),
+    ("text", 150_000, "C"),
+    ("source", 2_000, "D"),
+    ("archived_text", 150_000, "C"),
+)
+# The share of the byte budget taken as characters, tried in turn: the longest prefix
+# that fits (all of it for ASCII, less for wider characters, a quarter at worst: no
+# character is wider than 4 bytes).
+_CHAR_SHARES = (1.0, 0.9, 0.75, 0.5, 1 / 3)
+
+
+def _capped(column: str, budget: int) -> str:
+    """``column`` cut to a prefix of at most ``budget`` bytes of UTF-8, with functions a
+    generated column may call (left() counts characters; octet_length() bytes)."""
+    value = f"coalesce({column}, '')"
+    steps = [f"WHEN octet_length({value}) <= {budget} THEN {value}"]
+    for share in _CHAR_SHARES:
+        chars = int(budget * share)
+        steps.append(f"WHEN octet_length(left({value}, {chars})) <= {budget}")
+        steps[-1] += f" THEN left({value}, {chars})"
+    return f"CASE {' '.join(steps)} ELSE left({value}, {budget // 4}) END"
+
+
+# Between two parts, a lexeme no query can ask for (a space): concatenated tsvectors
+# number the right one's words on from the left one's last, so without it a phrase
+# would match the last word of the title and the first of the tags, where FTS5's
+# phrases stay inside a column. (The backslash keeps SQLAlchemy from reading ":1" as a
+# bind parameter.)
+_BOUNDARY = "''' ''\\:1'::tsvector"
+NEW_DOCUMENT = f" || {_BOUNDARY} || ".join(
+    f"setweight(to_tsvector('pkm', {_capped(column, budget)}), '{weight}')"
+    for column, budget, weight in DOCUMENT_BYTES
 )
 
 

@@ -2,6 +2,12 @@
 
 Aliases: ``e`` = entries, ``f`` = feeds (LEFT JOINed on e.feed_id), ``t`` = tags.  User
 text only ever travels as ``?`` parameters.
+
+``dialect`` is the connection's (``"sqlite"``, or ``"postgresql"`` for
+:class:`pkm.storage.postgres.PostgresConnection`).  On PostgreSQL, LIKE is ILIKE (LIKE
+is case-sensitive there; ILIKE folds case beyond ASCII too), a tag prefix is
+``starts_with`` (a key range would follow the database's collation), ``instr`` is
+``strpos``, the word exclusion tests the ``fts`` column, and "no condition" is ``TRUE``.
 """
 
 from __future__ import annotations
@@ -12,11 +18,14 @@ from typing import TYPE_CHECKING
 from pkm.storage.fts5 import FTS_TABLE, match_expression
 from pkm.storage.links import broken_condition, moved_condition
 from pkm.storage.rows import like_escape, now_ts
+from pkm.storage.tsquery import compile_tsquery
 
 if TYPE_CHECKING:
     from pkm.query import Query
 
-__all__ = ["feed_condition", "tag_prefix_condition", "where_clause"]
+__all__ = ["POSTGRESQL", "dialect_of", "feed_condition", "tag_prefix_condition", "where_clause"]
+
+POSTGRESQL = "postgresql"
 
 # is:archived: the page's text was kept at some point (a later failed try keeps it).
 ARCHIVED_CONDITION = (
@@ -33,6 +42,10 @@ _HOSTPART = f"replace(replace(replace({_AFTER_SCHEME}, '?', '/'), '#', '/'), ':'
 _URL_HOST = f"substr({_HOSTPART}, 1, instr({_HOSTPART}, '/') - 1)"
 # '.' || host LIKE '%.example.org': the host or any subdomain (LIKE ignores ASCII case).
 _SITE = f"('.' || {_URL_HOST}) LIKE ? ESCAPE '\\'"
+_PG_AFTER_SCHEME = "substr(e.url, strpos(e.url, '://') + 3)"
+_PG_HOSTPART = f"replace(replace(replace({_PG_AFTER_SCHEME}, '?', '/'), '#', '/'), ':', '/') || '/'"
+_PG_URL_HOST = f"substr({_PG_HOSTPART}, 1, strpos({_PG_HOSTPART}, '/') - 1)"
+_PG_SITE = f"('.' || {_PG_URL_HOST}) ILIKE ? ESCAPE '\\'"
 _MAX_ID_DIGITS = 18  # larger numbers do not fit SQLite's 64-bit integers
 
 
@@ -48,8 +61,20 @@ def _prefix_upper(prefix: str) -> str | None:
     return None
 
 
-def tag_prefix_condition(prefix: str, params: list[object]) -> str:
+def dialect_of(conn: object) -> str:
+    """The SQL dialect of a connection: sqlite3's have no ``dialect``."""
+    return str(getattr(conn, "dialect", "sqlite"))
+
+
+def _like(dialect: str) -> str:
+    return "ILIKE" if dialect == POSTGRESQL else "LIKE"
+
+
+def tag_prefix_condition(prefix: str, params: list[object], dialect: str = "sqlite") -> str:
     """``t.key`` (alias ``t`` = tags) starts with ``prefix``: a range the key index serves."""
+    if dialect == POSTGRESQL:
+        params.append(prefix)
+        return "starts_with(t.key, ?)"
     upper = _prefix_upper(prefix)
     params.append(prefix)
     if upper is None:
@@ -58,19 +83,20 @@ def tag_prefix_condition(prefix: str, params: list[object]) -> str:
     return "t.key >= ? AND t.key < ?"
 
 
-def feed_condition(feeds: Sequence[str], params: list[object]) -> str:
+def feed_condition(feeds: Sequence[str], params: list[object], dialect: str = "sqlite") -> str:
     """The feeds (alias ``ff``) that these ``feed:`` values name; appends to ``params``.
 
     A value is part of the feed's title (case-insensitive for ASCII, as LIKE); an
     all-digit one is also the feed's id.
     """
     alts = []
+    like = _like(dialect)
     for feed in feeds:
         if feed.isascii() and feed.isdigit() and len(feed) <= _MAX_ID_DIGITS:
-            alts.append("ff.id = ? OR ff.title LIKE ? ESCAPE '\\'")
+            alts.append(f"ff.id = ? OR ff.title {like} ? ESCAPE '\\'")
             params.extend((int(feed), like_escape(feed)))
         else:
-            alts.append("ff.title LIKE ? ESCAPE '\\'")
+            alts.append(f"ff.title {like} ? ESCAPE '\\'")
             params.append(f"%{like_escape(feed)}%")
     return "(" + " OR ".join(alts) + ")"
 
@@ -79,44 +105,65 @@ def _any(conds: list[str]) -> str:
     return conds[0] if len(conds) == 1 else "(" + " OR ".join(conds) + ")"
 
 
-def where_clause(q: Query) -> tuple[str, list[object]]:
-    """The SQL condition for everything in ``q`` except ``match``; ``"1"`` if none.
+def where_clause(q: Query, dialect: str = "sqlite") -> tuple[str, list[object]]:
+    """The SQL condition for everything in ``q`` except ``match``; ``"1"`` (``"TRUE"`` on
+    PostgreSQL) if none.
 
     The conditions are AND-joined (any OR inside one is parenthesised), so the fragment
     can be AND-ed into a larger WHERE.  ``exclude_match`` becomes ``e.id NOT IN (SELECT
-    rowid FROM entries_fts …)``.
+    rowid FROM entries_fts …)``, on PostgreSQL ``NOT (e.fts @@ …)``.
     """
-    conds: list[str] = []
+    pg = dialect == POSTGRESQL
+    like = _like(dialect)
     params: list[object] = []
+    conds = _tag_conditions(q, params, dialect)
+    if q.feeds:
+        feeds = feed_condition(q.feeds, params, dialect)
+        conds.append(f"+e.feed_id IN (SELECT ff.id FROM feeds ff WHERE {feeds})")
+    for title in q.titles:
+        conds.append(f"e.title {like} ? ESCAPE '\\'")
+        params.append(f"%{like_escape(title)}%")
+    if q.authors:
+        conds.append(_any([f"e.author {like} ? ESCAPE '\\'"] * len(q.authors)))
+        params.extend(f"%{like_escape(author)}%" for author in q.authors)
+    if q.sites:
+        conds.append(_any([_PG_SITE if pg else _SITE] * len(q.sites)))
+        params.extend(f"%.{like_escape(site)}" for site in q.sites)
+    if q.since is not None:
+        conds.append("e.sort_date >= ?")
+        params.append(int(q.since.timestamp()))
+    conds += _state_conditions(q, params)
+    if q.exclude_match is not None and pg:
+        conds.append(f"NOT (e.fts @@ {compile_tsquery(q.exclude_match, params)})")
+    elif q.exclude_match is not None:
+        conds.append(f"e.id NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
+        params.append(match_expression(q.exclude_match))
+    if not conds:
+        return ("TRUE" if pg else "1"), params
+    return " AND ".join(conds), params
+
+
+def _tag_conditions(q: Query, params: list[object], dialect: str) -> list[str]:
+    """The tags an entry must have and must not have (``#t``, ``#t*``, ``-#t``, ``!untagged``)."""
+    conds: list[str] = []
     for tag in q.tags:
         conds.append(_TAG_EXISTS.format("t.key = ?"))
         params.append(tag)
     for prefix in q.tag_prefixes:
-        conds.append(_TAG_EXISTS.format(tag_prefix_condition(prefix, params)))
+        conds.append(_TAG_EXISTS.format(tag_prefix_condition(prefix, params, dialect)))
     if q.exclude_tags:
         marks = ", ".join("?" * len(q.exclude_tags))
         conds.append("NOT " + _TAG_EXISTS.format(f"t.key IN ({marks})"))
         params.extend(q.exclude_tags)
     for prefix in q.exclude_tag_prefixes:
-        conds.append("NOT " + _TAG_EXISTS.format(tag_prefix_condition(prefix, params)))
+        conds.append("NOT " + _TAG_EXISTS.format(tag_prefix_condition(prefix, params, dialect)))
     if q.untagged:
         conds.append("NOT EXISTS (SELECT 1 FROM entry_tags et WHERE et.entry_id = e.id)")
-    if q.feeds:
-        conds.append(
-            f"+e.feed_id IN (SELECT ff.id FROM feeds ff WHERE {feed_condition(q.feeds, params)})"
-        )
-    for title in q.titles:
-        conds.append("e.title LIKE ? ESCAPE '\\'")
-        params.append(f"%{like_escape(title)}%")
-    if q.authors:
-        conds.append(_any(["e.author LIKE ? ESCAPE '\\'"] * len(q.authors)))
-        params.extend(f"%{like_escape(author)}%" for author in q.authors)
-    if q.sites:
-        conds.append(_any([_SITE] * len(q.sites)))
-        params.extend(f"%.{like_escape(site)}" for site in q.sites)
-    if q.since is not None:
-        conds.append("e.sort_date >= ?")
-        params.append(int(q.since.timestamp()))
+    return conds
+
+
+def _state_conditions(q: Query, params: list[object]) -> list[str]:
+    """The ``is:`` filters: saved, read or not, to read later, muted, archived, link health."""
     flags = (
         (q.saved, "e.saved_at IS NOT NULL"),
         (q.unread, "e.read_at IS NULL"),
@@ -126,14 +173,9 @@ def where_clause(q: Query) -> tuple[str, list[object]]:
         (q.archived, ARCHIVED_CONDITION),
         (q.moved, moved_condition()),
     )
-    conds += [condition for on, condition in flags if on]
+    conds = [condition for on, condition in flags if on]
     if q.broken:
         broken, broken_params = broken_condition(now_ts())
         conds.append(broken)
         params.extend(broken_params)
-    if q.exclude_match is not None:
-        conds.append(f"e.id NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
-        params.append(match_expression(q.exclude_match))
-    if not conds:
-        return "1", params
-    return " AND ".join(conds), params
+    return conds

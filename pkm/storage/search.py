@@ -19,14 +19,14 @@ how scores are boosted, when to stop); this module knows how SQLite answers fast
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pkm.errors import StoreError
 from pkm.query import Query, Term
 from pkm.storage.db import Repository, wrap_exceptions
-from pkm.storage.filters import feed_condition, tag_prefix_condition, where_clause
+from pkm.storage.filters import dialect_of, feed_condition, tag_prefix_condition, where_clause
 from pkm.storage.fts5 import FTS_TABLE, match_expression
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row, like_escape
 from pkm.types import Entry
@@ -36,6 +36,8 @@ __all__ = [
     "MARK_START",
     "Driver",
     "Ranking",
+    "SqlConnection",
+    "count_at_most",
     "drivers",
     "highest_id",
     "indexed_text",
@@ -56,6 +58,18 @@ RankedRow = tuple[int, float, int, int, int]
 T = TypeVar("T")
 
 
+class SqlCursor(Protocol):
+    def fetchone(self) -> Any: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def close(self) -> None: ...
+
+
+class SqlConnection(Protocol):
+    """What both engines' connections offer (sqlite3's, and PostgresConnection)."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> SqlCursor: ...
+
+
 @dataclass(frozen=True)
 class Driver:
     """A filter as the ids of the entries it allows (``sql`` selects them as ``id``)."""
@@ -67,7 +81,7 @@ class Driver:
 
 
 @wrap_exceptions
-def highest_id(conn: sqlite3.Connection) -> int:
+def highest_id(conn: SqlConnection) -> int:
     """The largest entry id, 0 for an empty store: about the number of entries."""
     return int(conn.execute("SELECT max(id) FROM entries").fetchone()[0] or 0)
 
@@ -270,19 +284,20 @@ def site_driver(q: Query) -> Driver:
     return Driver(sql, params, 0, q)
 
 
-def _count(conn: sqlite3.Connection, sql: str, params: tuple[object, ...], cap: int) -> int:
+def count_at_most(conn: SqlConnection, sql: str, params: tuple[object, ...], cap: int) -> int:
     """How many rows ``sql`` yields, counting no further than ``cap``."""
-    row = conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", (*params, cap)).fetchone()
+    row = conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?) AS c", (*params, cap)).fetchone()
     return int(row[0])
 
 
 @wrap_exceptions
-def drivers(conn: sqlite3.Connection, q: Query, cap: int) -> list[Driver] | None:
+def drivers(conn: SqlConnection, q: Query, cap: int) -> list[Driver] | None:
     """The positive filters as id sources, smallest first; None when one is empty.
 
     Counts stop at ``cap`` (a filter with more entries than that does not drive), so
-    each costs at most a short index range scan.
+    each costs at most a short index range scan.  (SQL both engines read.)
     """
+    dialect = dialect_of(conn)
     found: list[Driver] = []
     for key in q.tags:
         tag = conn.execute("SELECT id FROM tags WHERE key = ?", (key,)).fetchone()
@@ -291,19 +306,19 @@ def drivers(conn: sqlite3.Connection, q: Query, cap: int) -> list[Driver] | None
         sql = "SELECT entry_id AS id FROM entry_tags WHERE tag_id = ?"
         params: tuple[object, ...] = (int(tag[0]),)
         rest = replace(q, tags=tuple(t for t in q.tags if t != key))
-        found.append(Driver(sql, params, _count(conn, sql, params, cap), rest))
+        found.append(Driver(sql, params, count_at_most(conn, sql, params, cap), rest))
     for prefix in q.tag_prefixes:
         plist: list[object] = []
-        cond = tag_prefix_condition(prefix, plist)
+        cond = tag_prefix_condition(prefix, plist, dialect)
         sql = (
             "SELECT DISTINCT et.entry_id AS id FROM tags t"
             f" JOIN entry_tags et ON et.tag_id = t.id WHERE {cond}"
         )
         rest = replace(q, tag_prefixes=tuple(p for p in q.tag_prefixes if p != prefix))
-        found.append(Driver(sql, tuple(plist), _count(conn, sql, tuple(plist), cap), rest))
+        found.append(Driver(sql, tuple(plist), count_at_most(conn, sql, tuple(plist), cap), rest))
     if q.feeds:
         plist = []
-        cond = feed_condition(q.feeds, plist)
+        cond = feed_condition(q.feeds, plist, dialect)
         feed_ids = [
             int(r[0]) for r in conn.execute(f"SELECT ff.id FROM feeds ff WHERE {cond}", plist)
         ]
@@ -313,16 +328,21 @@ def drivers(conn: sqlite3.Connection, q: Query, cap: int) -> list[Driver] | None
         sql = f"SELECT id FROM entries WHERE feed_id IN ({marks})"
         found.append(
             Driver(
-                sql, tuple(feed_ids), _count(conn, sql, tuple(feed_ids), cap), replace(q, feeds=())
+                sql,
+                tuple(feed_ids),
+                count_at_most(conn, sql, tuple(feed_ids), cap),
+                replace(q, feeds=()),
             )
         )
     if q.saved:
         sql = "SELECT id FROM entries WHERE saved_at IS NOT NULL"
-        found.append(Driver(sql, (), _count(conn, sql, (), cap), replace(q, saved=False)))
+        found.append(Driver(sql, (), count_at_most(conn, sql, (), cap), replace(q, saved=False)))
     if q.since is not None:
         sql = "SELECT id FROM entries WHERE sort_date >= ?"
         params = (int(q.since.timestamp()),)
-        found.append(Driver(sql, params, _count(conn, sql, params, cap), replace(q, since=None)))
+        found.append(
+            Driver(sql, params, count_at_most(conn, sql, params, cap), replace(q, since=None))
+        )
     for driver in found:
         if driver.count == 0:
             return None
@@ -331,7 +351,7 @@ def drivers(conn: sqlite3.Connection, q: Query, cap: int) -> list[Driver] | None
 
 
 @wrap_exceptions
-def indexed_text(conn: sqlite3.Connection, entry_id: int) -> tuple[object, ...] | None:
+def indexed_text(conn: SqlConnection, entry_id: int) -> tuple[object, ...] | None:
     """The entry's title, tags, note and text, as the index holds them; None if no such
     entry."""
     row = conn.execute(
@@ -344,4 +364,4 @@ def indexed_text(conn: sqlite3.Connection, entry_id: int) -> tuple[object, ...] 
 def match_count(conn: sqlite3.Connection, word: str, cap: int) -> int:
     """How many entries hold ``word``, counting no further than ``cap``."""
     match = match_expression(Term(word))
-    return _count(conn, f"SELECT 1 FROM {_F} WHERE {_F} MATCH ?", (match,), cap)
+    return count_at_most(conn, f"SELECT 1 FROM {_F} WHERE {_F} MATCH ?", (match,), cap)
