@@ -40,6 +40,44 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "pkm.db"
 
 
+# Why a test on a PostgreSQL store stops before it searches: pkm find on PostgreSQL is
+# built apart from the rest of that engine's store.
+SEARCH_ON_POSTGRES = "PostgreSQL search lands separately"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test's store (``PKM_DB``, which `Pkm.open()` and the CLI read) on each engine:
+    the SQLite file of :func:`isolated_env`, then a fresh PostgreSQL database."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("PKM_DB", request.getfixturevalue("postgres_db"))
+    return str(request.param)
+
+
+def skip_search_on_postgres(engine: str) -> None:
+    """Stop here on PostgreSQL: what follows needs pkm find (see SEARCH_ON_POSTGRES)."""
+    if engine == "postgresql":
+        pytest.skip(SEARCH_ON_POSTGRES)
+
+
+def store_rows(sql: str, params: tuple[object, ...] = ()) -> list[dict[str, object]]:
+    """Rows of a query on the test's store (``PKM_DB``), on either engine, by column."""
+    from pkm import Pkm
+
+    with Pkm.open() as store:
+        cursor = store._conn.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def store_write(sql: str, params: tuple[object, ...] = ()) -> None:
+    """Change the test's store (``PKM_DB``) behind pkm's back, on either engine."""
+    from pkm import Pkm
+
+    with Pkm.open() as store:
+        store._conn.execute(sql, params)
+
+
 @dataclass
 class Run:
     exit_code: int
