@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from httpserver import LocalServer, local_server  # noqa: F401  (a fixture, re-exported)
 from hypothesis import settings
-from postgres import postgres_db  # noqa: F401  (a fixture, re-exported)
+from postgres import fresh_database, postgres_db  # noqa: F401  (a fixture, re-exported)
 from typer.testing import CliRunner
 
 DATA = Path(__file__).parent / "data"
@@ -54,10 +55,37 @@ def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     return str(request.param)
 
 
+@pytest.fixture
+def other_store(engine: str, tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Makes another empty store on the test's engine, for ``--db``: a file named after
+    its argument, or a fresh PostgreSQL database."""
+    with ExitStack() as stack:
+
+        def make(name: str) -> str:
+            if engine == "postgresql":
+                return stack.enter_context(fresh_database())
+            return str(tmp_path / f"{name}.db")
+
+        yield make
+
+
 def skip_search_on_postgres(engine: str) -> None:
     """Stop here on PostgreSQL: what follows needs pkm find (see SEARCH_ON_POSTGRES)."""
     if engine == "postgresql":
         pytest.skip(SEARCH_ON_POSTGRES)
+
+
+def search_works(engine: str) -> bool:
+    """Whether pkm find runs on the engine: where it does not yet (SEARCH_ON_POSTGRES), a
+    test leaves out what it checks by searching and checks the rest."""
+    return engine != "postgresql"
+
+
+def ids_titled(words: str) -> list[int]:
+    """The ids of the entries whose title holds ``words`` (any case), by id: entries found
+    without pkm find."""
+    rows = store_rows("SELECT id, title FROM entries ORDER BY id")
+    return [int(str(r["id"])) for r in rows if words.casefold() in str(r["title"]).casefold()]
 
 
 def store_rows(sql: str, params: tuple[object, ...] = ()) -> list[dict[str, object]]:

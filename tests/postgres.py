@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -31,9 +32,9 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-@pytest.fixture
-def postgres_db() -> Iterator[str]:
-    """The URL of an empty database, dropped after the test."""
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """The URL of an empty database on the test server, dropped at the end."""
     import psycopg
 
     url = server_url()
@@ -46,6 +47,13 @@ def postgres_db() -> Iterator[str]:
     finally:
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def postgres_db() -> Iterator[str]:
+    """The URL of an empty database, dropped after the test."""
+    with fresh_database() as url:
+        yield url
 
 
 def sqlalchemy_url(url: str) -> str:
