@@ -154,7 +154,6 @@ def test_a_user_who_may_not_add_unaccent_is_told_what_to_run(postgres_db: str) -
         ),
         ('SELECT "odd?name" FROM t', 'SELECT "odd?name" FROM t'),
         ("SELECT a::text FROM t", "SELECT a::text FROM t"),
-        ("BEGIN IMMEDIATE", "BEGIN"),
     ],
 )
 def test_storage_sql_is_given_to_psycopg_with_its_placeholders(sqlite: str, pyformat: str) -> None:
@@ -178,3 +177,20 @@ def test_the_connection_runs_storage_sql_and_names_the_server_on_errors(postgres
             conn.execute("INSERT INTO t (id, a) VALUES (?, ?)", (1, "again"))
     finally:
         conn.close()
+
+
+def test_write_transactions_take_turns_as_on_sqlite(postgres_db: str) -> None:
+    writer = postgres.PostgresConnection(postgres.connect(postgres_db), "writer")
+    other = postgres.PostgresConnection(postgres.connect(postgres_db), "other")
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN")
+        taken = "SELECT pg_try_advisory_xact_lock(?)"
+        assert other.execute(taken, (postgres.WRITE_LOCK,)).fetchone() == (False,)
+        assert other.execute("SELECT 1").fetchone() == (1,)  # reading does not wait
+        writer.execute("COMMIT")
+        assert other.execute(taken, (postgres.WRITE_LOCK,)).fetchone() == (True,)
+        other.execute("COMMIT")
+    finally:
+        writer.close()
+        other.close()

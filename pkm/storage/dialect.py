@@ -71,15 +71,8 @@ def columns_of(conn: sqlite3.Connection, table: str) -> list[str]:
 
 def first_free_id(conn: sqlite3.Connection, table: str) -> int:
     """The id after the highest in ``table``, for rows given their ids explicitly; call
-    inside the write transaction that inserts them, then :func:`ids_given`.
-
-    SQLite has one writer at a time. On PostgreSQL, writers of explicit ids take turns
-    through a lock held until their transaction ends, so that two never pick the same.
-    """
-    if is_postgres(conn):
-        from pkm.storage.postgres import ID_LOCK
-
-        conn.execute("SELECT pg_advisory_xact_lock(?, ?)", (ID_LOCK, ID_TABLES.index(table)))
+    inside the write transaction that inserts them (one writer at a time, on both
+    engines: see pkm.storage.postgres.WRITE_LOCK), then :func:`ids_given`."""
     return int(conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0])
 
 

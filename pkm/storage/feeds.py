@@ -251,7 +251,8 @@ class FeedRepository(Repository):
         """Change what the user chose; None keeps a value, an empty folder clears it."""
         self._conn.execute(
             "UPDATE feeds SET title = coalesce(:title, title),"
-            " folder = CASE WHEN :folder IS NULL THEN folder ELSE nullif(:folder, '') END,"
+            " folder = CASE WHEN CAST(:folder AS TEXT) IS NULL THEN folder"
+            " ELSE nullif(:folder, '') END,"
             " full_text = coalesce(:full_text, full_text) WHERE id = :id",
             {
                 "title": title,

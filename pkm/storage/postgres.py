@@ -28,9 +28,11 @@ URL_SCHEMES = ("postgresql", "postgres")
 # fixed so that every pkm agrees): migrating a store, and a scan writing it.
 MIGRATION_LOCK = 0x706B6D00_0000_0001
 SCAN_LOCK = 0x706B6D00_0000_0002
-# The first key of the transaction-level locks taken by writers of explicit ids (the
-# second is the table's): a 32-bit integer, as the two-key form takes.
-ID_LOCK = 0x706B6D01
+# The transaction-level lock every write transaction takes first, as SQLite's BEGIN
+# IMMEDIATE takes its one write lock: pkm's read-change-writes (a note appended, a tag's
+# entries' tags_text, a URL looked up then saved, max(id) + 1) stay atomic with several
+# writers, as on SQLite. Readers never wait for it.
+WRITE_LOCK = 0x706B6D00_0000_0003
 CONNECT_TIMEOUT_S = 10
 
 
@@ -210,8 +212,6 @@ def _pyformat(match: re.Match[str]) -> str:
 @functools.lru_cache(maxsize=1024)
 def to_pyformat(sql: str) -> str:
     """pkm's storage SQL (sqlite3's ``?`` and ``:name`` placeholders) as psycopg takes it."""
-    if sql == "BEGIN IMMEDIATE":
-        return "BEGIN"  # SQLite's BEGIN IMMEDIATE: PostgreSQL takes row locks as it writes
     return _SQL_TOKEN.sub(_pyformat, sql)
 
 
@@ -232,8 +232,11 @@ class PostgresConnection:
         import psycopg
 
         try:
+            if sql == "BEGIN IMMEDIATE":  # a write transaction, its lock taken up front
+                self._conn.execute("BEGIN")
+                return self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             if not params:  # psycopg reads no placeholders then: a literal % stays one
-                return self._conn.execute(to_pyformat(sql) if sql == "BEGIN IMMEDIATE" else sql)
+                return self._conn.execute(sql)
             return self._conn.execute(to_pyformat(sql), params)
         except psycopg.Error as exc:
             raise self._error(exc) from None
