@@ -13,7 +13,9 @@ from pathlib import Path
 import psycopg
 import pytest
 from conftest import RunCli, store_rows
+from httpserver import LocalServer
 
+from pkm import Pkm
 from pkm.transfer import IMPORT_BATCH
 
 
@@ -91,11 +93,11 @@ def test_imports_running_at_once_give_every_bookmark_its_own_id(tmp_path: Path) 
     assert sorted(int(str(row["id"])) for row in rows) == list(range(1, 9001))
 
 
-def _entries(url: str) -> int:
-    """How many entries the store at ``url`` holds (none while pkm still makes it)."""
+def _count(url: str, table: str) -> int:
+    """How many rows ``table`` of the store at ``url`` holds (none while pkm makes it)."""
     with psycopg.connect(url) as conn:
         try:
-            row = conn.execute("SELECT count(*) FROM entries").fetchone()
+            row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
         except psycopg.errors.UndefinedTable:
             return 0
         return int(row[0]) if row else 0
@@ -108,19 +110,12 @@ def test_a_connection_lost_mid_import_is_one_line_and_keeps_committed_batches(
     big = _netscape(tmp_path / "big.html", total)
     monkeypatch.setenv("PKM_DB", postgres_db)
     run = _pkm("import", str(big))
-    database = postgres_db.rsplit("/", 1)[1]
     deadline = time.monotonic() + 120
     try:
-        while _entries(postgres_db) < IMPORT_BATCH:
+        while _count(postgres_db, "entries") < IMPORT_BATCH:
             assert run.poll() is None and time.monotonic() < deadline, run.communicate()
             time.sleep(0.05)
-        with psycopg.connect(postgres_db, autocommit=True) as admin:
-            ended = admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = %s AND application_name = 'pkm'",
-                (database,),
-            ).fetchall()
-        assert ended == [(True,)]
+        _end_pkm_sessions(postgres_db)
         out, err = run.communicate(timeout=60)
     finally:
         run.kill()
@@ -128,10 +123,60 @@ def test_a_connection_lost_mid_import_is_one_line_and_keeps_committed_batches(
     assert err.count("\n") == 1 and "Traceback" not in err
     assert err.startswith("pkm: error: lost the connection to the PostgreSQL store postgres@")
     assert "pkm-test" not in err  # the password stays out
-    kept = _entries(postgres_db)
+    kept = _count(postgres_db, "entries")
     assert 0 < kept < total and kept % IMPORT_BATCH == 0  # whole batches, each committed
     again = _pkm("import", str(big))
     out, err = again.communicate(timeout=300)
     assert again.returncode == 0, err
     assert f"Imported {total - kept}, merged {kept}, skipped 0" in out
-    assert _entries(postgres_db) == total
+    assert _count(postgres_db, "entries") == total
+
+
+def _feed(number: int) -> str:
+    items = "".join(
+        f"<item><title>Post {number}-{n}</title><link>https://f{number}.example/{n}</link></item>"
+        for n in range(20)
+    )
+    return f'<rss version="2.0"><channel><title>F{number}</title>{items}</channel></rss>'
+
+
+def _end_pkm_sessions(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as admin:
+        ended = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND application_name = 'pkm'",
+            (url.rsplit("/", 1)[1],),
+        ).fetchall()
+    assert ended == [(True,)]
+
+
+def test_a_connection_lost_mid_scan_is_one_line_and_keeps_the_feeds_stored(
+    postgres_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PKM_DB", postgres_db)
+    feeds = 10
+    with LocalServer() as server:
+        with Pkm.open() as store:
+            for n in range(feeds):  # answering one after another: the scan is cut midway
+                url = server.url(f"/{n}.rss")
+                server.route(f"/{n}.rss", _feed(n), content_type="text/xml", delay=0.3 * n)
+                assert store.add_feed(url, fetch=False).created
+        run = _pkm("scan")
+        try:
+            deadline = time.monotonic() + 60
+            while _count(postgres_db, "items") < 40:
+                assert run.poll() is None and time.monotonic() < deadline, run.communicate()
+                time.sleep(0.05)
+            _end_pkm_sessions(postgres_db)
+            out, err = run.communicate(timeout=60)
+        finally:
+            run.kill()
+        assert run.returncode == 1, (out, err)
+        assert err.count("\n") == 1 and "Traceback" not in err
+        assert err.startswith("pkm: error: lost the connection to the PostgreSQL store postgres@")
+        kept = _count(postgres_db, "items")
+        assert 40 <= kept < 20 * feeds and kept % 20 == 0  # whole feeds, each committed
+        again = _pkm("scan")
+        out, err = again.communicate(timeout=120)
+        assert again.returncode == 0, err
+    assert _count(postgres_db, "items") == 20 * feeds
