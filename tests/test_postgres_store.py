@@ -8,6 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from conftest import RunCli
 from httpserver import free_port
 
 from pkm.errors import NotAStoreError, StoreError
@@ -194,3 +195,18 @@ def test_write_transactions_take_turns_as_on_sqlite(postgres_db: str) -> None:
     finally:
         writer.close()
         other.close()
+
+
+def test_without_the_driver_a_server_store_says_what_to_install(cli: RunCli) -> None:
+    probe = "import sys\nsys.modules['psycopg'] = None\nfrom pkm.cli import main\nmain()\n"
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "--db", "postgresql://pkm:secret@127.0.0.1:1/pkm", "tags"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == (
+        "pkm: error: the store pkm@127.0.0.1:1/pkm is on a PostgreSQL server, and pkm needs"
+        " its driver for that: pip install 'pkm[postgres]'\n"
+    )

@@ -89,9 +89,15 @@ def check_server_version(version: int, where: str) -> None:
 def connect(url: str) -> psycopg.Connection[tuple[object, ...]]:
     """A connection in autocommit mode (writes take their transaction explicitly), to a
     server recent enough for pkm."""
-    import psycopg
-
     where = describe_server(url)
+    try:
+        import psycopg
+    except ImportError:  # the driver is an extra: a SQLite install lacks it
+        raise StoreError(
+            f"the store {where} is on a PostgreSQL server, and pkm needs its driver for that:"
+            " pip install 'pkm[postgres]'"
+        ) from None
+
     try:
         conn = psycopg.connect(
             _driver_url(url),
@@ -150,10 +156,10 @@ def _ensure_unaccent(conn: psycopg.Connection[tuple[object, ...]], url: str) -> 
 def open_store(url: str, head: str) -> psycopg.Connection[tuple[object, ...]]:
     """Open the store in the database at ``url``, creating or upgrading its schema to
     ``head`` under an advisory lock (two pkm starting at once migrate once)."""
+    where = describe_server(url)
+    conn = connect(url)  # first: it says what to install when the driver is missing
     import psycopg
 
-    where = describe_server(url)
-    conn = connect(url)
     try:
         version = schema_version(conn, where)
         if version != head:
