@@ -11,13 +11,14 @@ import html
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from httpserver import LocalServer
+from httpserver import LocalServer, Request, Response
 
 from pkm import Pkm
 from pkm.storage.postgres import SCAN_LOCK
@@ -180,21 +181,32 @@ def scan_lock_held(db: Store) -> bool:
 
 
 @pytest.fixture
-def slow_feeds() -> Iterator[LocalServer]:
+def slow_feeds() -> Iterator[tuple[LocalServer, threading.Event]]:
+    """Feeds that answer slowly, the last one only once the event is set: a scan runs
+    until the test lets it end, however slowly the machine starts the imports."""
+    release = threading.Event()
+
+    def held(request: Request) -> Response:
+        release.wait(timeout=60)
+        return Response(body=feed_xml(FEEDS - 1), content_type="application/rss+xml")
+
     with LocalServer() as server:
-        for feed in range(FEEDS):
+        for feed in range(FEEDS - 1):
             server.route(
                 f"/{feed}.rss", feed_xml(feed), content_type="application/rss+xml", delay=0.4
             )
-        yield server
+        server.handler(f"/{FEEDS - 1}.rss", held)
+        yield server, release
+        release.set()
 
 
 def test_imports_beside_a_running_scan_lose_nothing(
-    store: Store, slow_feeds: LocalServer, tmp_path: Path
+    store: Store, slow_feeds: tuple[LocalServer, threading.Event], tmp_path: Path
 ) -> None:
+    server, release = slow_feeds
     for feed in range(FEEDS):
         added = subprocess.run(
-            command(store, "feeds", "add", slow_feeds.url(f"/{feed}.rss"), "--no-fetch"),
+            command(store, "feeds", "add", server.url(f"/{feed}.rss"), "--no-fetch"),
             capture_output=True,
             text=True,
             timeout=60,
@@ -219,6 +231,7 @@ def test_imports_beside_a_running_scan_lose_nothing(
         time.sleep(0.01)
     imports = run_together([command(store, "import", str(tmp_path / f"{n}.html")) for n in files])
     scan_still_running = scan.poll() is None
+    release.set()
     out, err = scan.communicate(timeout=120)
     assert scan.returncode == 0, err
     assert f"Scanned {FEEDS} feeds: {FEEDS} updated" in out
