@@ -18,9 +18,9 @@ from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
-from pkm.config import store_path
+from pkm.config import store_location
 from pkm.errors import FeedNotFoundError, PkmError, StoreError, TagNotFoundError, UsageError
 from pkm.files import DEFAULT_MAX_FILE_BYTES
 from pkm.storage.archives import ArchiveRepository
@@ -70,9 +70,23 @@ MAX_TRIAGE_HITS = 1_000
 class Pkm:
     """One open store. Use as a context manager, or call :meth:`close`."""
 
-    def __init__(self, conn: Connection, path: Path, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        path: Path | None,
+        *,
+        read_only: bool = False,
+        where: str | None = None,
+        location: Path | str | None = None,
+    ) -> None:
         self._conn = conn
+        # The store's file; None for a team store in a PostgreSQL database.
         self.path = path
+        # What Pkm.open takes to open this store again: its file, or its server's URL
+        # (with the password in it: never for printing; see where).
+        self.location: Path | str | None = location if location is not None else path
+        # The store as messages name it: its file, or user@host:port/database.
+        self.where = where if where is not None else str(path)
         # A store pkm may not write still answers every question; writes are refused.
         self.read_only = read_only
         self._feeds = FeedRepository(conn)
@@ -87,7 +101,7 @@ class Pkm:
     def _transfer(self) -> Transfer:
         from pkm.transfer import Transfer
 
-        return Transfer(self._conn, self.path, self._write)
+        return Transfer(self._conn, self.where, self._write)
 
     @cached_property
     def _bookmarks(self) -> Bookmarks:
@@ -109,14 +123,21 @@ class Pkm:
         *,
         progress: Callable[[int, int], None] | None = None,
     ) -> Pkm:
-        """Open the store at ``db`` (path or sqlite URL), else ``PKM_DB``, else the default.
+        """Open the store at ``db`` (a path, a sqlite URL, or a ``postgresql://`` URL of a
+        team store on a server), else ``PKM_DB``, else the default.
 
         ``progress`` hears ``(done, total)`` while a newer pkm rebuilds the search index
         once after an upgrade.
         """
-        path = store_path(db)
-        conn, read_only = open_any(path, progress)
-        return cls(conn, path, read_only=read_only)
+        location = store_location(db)
+        if isinstance(location, str):
+            from pkm.storage.postgres import open_connection
+
+            server = open_connection(location)
+            # It serves the part of sqlite3's connection that storage uses (see db.Connection).
+            return cls(cast(Connection, server), None, where=server.where, location=location)
+        conn, read_only = open_any(location, progress)
+        return cls(conn, location, read_only=read_only)
 
     def close(self) -> None:
         close(self._conn)
@@ -135,7 +156,7 @@ class Pkm:
     def _require_writable(self) -> None:
         if self.read_only:
             raise StoreError(
-                f"store is read-only: {self.path} (reading works; writing needs write access"
+                f"store is read-only: {self.where} (reading works; writing needs write access"
                 " to the file and its folder)"
             )
 

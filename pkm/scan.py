@@ -81,8 +81,15 @@ _LOCK_FDS: set[int] = set()
 
 
 @contextmanager
-def scan_lock(store: Path) -> Iterator[None]:
-    """Held for the whole scan; the kernel drops it if the process dies."""
+def scan_lock(conn: Connection, store: Path | None) -> Iterator[None]:
+    """Held for the whole scan; the kernel drops it if the process dies. A store on a
+    PostgreSQL server (no ``store`` file) is locked on the server."""
+    if store is None:
+        from pkm.storage.postgres import scan_lock as server_lock
+
+        with server_lock(conn):
+            yield
+        return
     with open(f"{store}.scan.lock", "a+b") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -343,7 +350,7 @@ def settle_stored(conn: Connection) -> None:
 
 def fetch_due(
     conn: Connection,
-    path: Path,
+    path: Path | None,
     write: Write,
     *,
     feed_id: int | None = None,
@@ -351,11 +358,11 @@ def fetch_due(
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ScanReport:
-    """One scan of the store at ``path``: fetch and store the due feeds (all of them with
-    ``force``), each in its own transaction. The report holds the feeds' outcomes; what
-    is new is the digest's to say."""
+    """One scan of the store at ``path`` (None: on a server): fetch and store the due
+    feeds (all of them with ``force``), each in its own transaction. The report holds the
+    feeds' outcomes; what is new is the digest's to say."""
     feeds, scans = FeedRepository(conn), ScanRepository(conn)
-    with scan_lock(path):
+    with scan_lock(conn, path):
         started = now_ts()
         due = feeds.due(started, feed_id=feed_id, folder=folder, force=force)
         waiting = [] if force else feeds.waiting(started, feed_id=feed_id, folder=folder)

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from pkm.errors import EntryNotFoundError
 from pkm.query import AllOf, AnyOf, Query, Term, Words
 from pkm.storage import search as sqlite_store
-from pkm.storage.filters import POSTGRESQL, dialect_of
+from pkm.storage.dialect import POSTGRESQL, dialect_of
 from pkm.storage.search import MARK_END, MARK_START, Driver, RankedRow
 from pkm.types import DEFAULT_LIMIT, Entry, SearchHit, SearchHits
 

@@ -40,9 +40,9 @@ def export_format_for(path: str | os.PathLike[str] | None) -> str:
 class Transfer:
     """The imports, backups and restores of one open store."""
 
-    def __init__(self, conn: Connection, path: Path, write: Write) -> None:
+    def __init__(self, conn: Connection, where: str, write: Write) -> None:
         self._conn = conn
-        self._path = path
+        self._where = where
         self._write = write
         self._feeds = FeedRepository(conn)
 
@@ -215,7 +215,7 @@ class Transfer:
         parsed = backup.read(data)
         _check_schema(parsed.schema)
         if not is_empty(self._conn):
-            raise PkmError(f"restore needs an empty store, and {self._path} is not empty")
+            raise PkmError(f"restore needs an empty store, and {self._where} is not empty")
         unknown = set(parsed.tables) - set(TABLES)
         if unknown:
             raise FormatError(f"pkm backup holds unknown tables: {', '.join(sorted(unknown))}")

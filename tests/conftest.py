@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from httpserver import LocalServer, local_server  # noqa: F401  (a fixture, re-e
 from hypothesis import settings
 from postgres import (  # noqa: F401  (fixtures, re-exported)
     _store_template,
+    fresh_database,
     postgres_db,
     postgres_store,
 )
@@ -42,6 +44,54 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "pkm.db"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test's store (``PKM_DB``, which `Pkm.open()` and the CLI read) on each engine:
+    the SQLite file of :func:`isolated_env`, then a fresh PostgreSQL database."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("PKM_DB", request.getfixturevalue("postgres_store"))
+    return str(request.param)
+
+
+@pytest.fixture
+def other_store(engine: str, tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Makes another empty store on the test's engine, for ``--db``: a file named after
+    its argument, or a fresh PostgreSQL database."""
+    with ExitStack() as stack:
+
+        def make(name: str) -> str:
+            if engine == "postgresql":
+                return stack.enter_context(fresh_database())
+            return str(tmp_path / f"{name}.db")
+
+        yield make
+
+
+def ids_titled(words: str) -> list[int]:
+    """The ids of the entries whose title holds ``words`` (any case), by id: entries found
+    without pkm find."""
+    rows = store_rows("SELECT id, title FROM entries ORDER BY id")
+    return [int(str(r["id"])) for r in rows if words.casefold() in str(r["title"]).casefold()]
+
+
+def store_rows(sql: str, params: tuple[object, ...] = ()) -> list[dict[str, object]]:
+    """Rows of a query on the test's store (``PKM_DB``), on either engine, by column."""
+    from pkm import Pkm
+
+    with Pkm.open() as store:
+        cursor = store._conn.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def store_write(sql: str, params: tuple[object, ...] = ()) -> None:
+    """Change the test's store (``PKM_DB``) behind pkm's back, on either engine."""
+    from pkm import Pkm
+
+    with Pkm.open() as store:
+        store._conn.execute(sql, params)
 
 
 @dataclass

@@ -33,7 +33,7 @@ def _with_database(url: str, name: str) -> str:
 
 
 @contextmanager
-def _database(template: str | None = None) -> Iterator[str]:
+def fresh_database(template: str | None = None) -> Iterator[str]:
     """A database of its own on the test server (a copy of ``template``, else empty),
     dropped afterwards; its URL."""
     import psycopg
@@ -54,7 +54,7 @@ def _database(template: str | None = None) -> Iterator[str]:
 @pytest.fixture
 def postgres_db() -> Iterator[str]:
     """The URL of an empty database, dropped after the test."""
-    with _database() as url:
+    with fresh_database() as url:
         yield url
 
 
@@ -65,7 +65,7 @@ def _store_template() -> Iterator[str]:
     from pkm.storage import postgres
     from pkm.storage.db import HEAD_REVISION
 
-    with _database() as url:
+    with fresh_database() as url:
         postgres.open_store(url, HEAD_REVISION).close()
         yield urlsplit(url).path.lstrip("/")
 
@@ -73,7 +73,7 @@ def _store_template() -> Iterator[str]:
 @pytest.fixture
 def postgres_store(_store_template: str) -> Iterator[str]:
     """The URL of an empty pkm store at this pkm's schema, dropped after the test."""
-    with _database(_store_template) as url:
+    with fresh_database(_store_template) as url:
         yield url
 
 

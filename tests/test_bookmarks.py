@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import DATA, RunCli, Site
+from conftest import DATA, RunCli, Site, ids_titled, store_write
 from httpserver import LocalServer
 
 from pkm import Pkm
@@ -23,7 +24,8 @@ def _json(cli: RunCli, *args: str) -> object:
     return json.loads(result.stdout)
 
 
-def _backup_tables(db: Path) -> dict[str, object]:
+def _backup_tables(db: str | Path | None = None) -> dict[str, object]:
+    """The tables of a backup of the store at ``db`` (``PKM_DB`` when None)."""
     out = io.StringIO()
     with Pkm.open(db) as store:
         store.backup(out)
@@ -31,7 +33,7 @@ def _backup_tables(db: Path) -> dict[str, object]:
     return dict(document["tables"])
 
 
-def test_save_fetches_title_and_merges_on_resave(cli: RunCli, site: Site) -> None:
+def test_save_fetches_title_and_merges_on_resave(cli: RunCli, site: Site, engine: str) -> None:
     first = _json(cli, "save", site.url("/talk"), "-t", "keynote", "--note", "slides")
     assert isinstance(first, dict)
     assert first["title"] == "Keynote: the future of conferences"
@@ -45,22 +47,24 @@ def test_save_fetches_title_and_merges_on_resave(cli: RunCli, site: Site) -> Non
     assert shown["note"] == "slides"
     assert "hybrid events" in (shown["text"] or "")  # og:description is searchable
     hits = _json(cli, "find", "slides video keynote")
-    assert isinstance(hits, list)
+    assert isinstance(hits, list) and [h["id"] for h in hits] == [first["id"]]
     # A fragment that names a part of the page is a bookmark of its own.
     part = _json(cli, "save", site.url("/talk") + "#q-and-a", "-t", "questions")
     assert isinstance(part, dict)
     assert part["merged"] is False and part["id"] != first["id"]
 
 
-def test_unreachable_page_is_saved_with_a_warning(cli: RunCli, site: Site) -> None:
+def test_unreachable_page_is_saved_with_a_warning(cli: RunCli, site: Site, engine: str) -> None:
     result = cli("save", site.url("/gone-page"), "-t", "later", "--to-read")
     assert result.exit_code == 0
     assert "warning: saved without a title: HTTP 404" in result.stderr
+    shown = _json(cli, "show", "1")
+    assert isinstance(shown, dict) and shown["url"] == site.url("/gone-page")
     hits = _json(cli, "find", "is:toread")
     assert isinstance(hits, list) and [h["url"] for h in hits] == [site.url("/gone-page")]
 
 
-def test_firefox_import_is_idempotent_and_merges(cli: RunCli, db_path: Path) -> None:
+def test_firefox_import_is_idempotent_and_merges(cli: RunCli, engine: str) -> None:
     cli(
         "save",
         "https://JARCHE.com/2014/02/the-seek-sense-share-framework/?utm_medium=x",
@@ -72,11 +76,11 @@ def test_firefox_import_is_idempotent_and_merges(cli: RunCli, db_path: Path) -> 
     assert result.exit_code == 0, result.stderr
     first = result.stdout
     assert "merged 1" in first
-    before = _backup_tables(db_path)
+    before = _backup_tables()
     again = cli("import", str(NETSCAPE / "firefox.html"))
     assert again.exit_code == 0
     assert "Imported 0," in again.stdout
-    assert _backup_tables(db_path) == before
+    assert _backup_tables() == before
     tags = {t["name"] for t in _json(cli, "tags")}  # type: ignore[index, union-attr]
     assert {"mine", "pkm", "seek-sense-share", "Conferences", "conference2.0"} <= tags
     # Folders become tags in tag form (no spaces).
@@ -93,7 +97,7 @@ def test_every_exporter_fixture_imports(cli: RunCli, tmp_path: Path) -> None:
         assert "Imported" in result.stdout
 
 
-def test_pinboard_json_import(cli: RunCli, tmp_path: Path) -> None:
+def test_pinboard_json_import(cli: RunCli, tmp_path: Path, engine: str) -> None:
     posts = [
         {
             "href": "https://example.org/a",
@@ -112,66 +116,87 @@ def test_pinboard_json_import(cli: RunCli, tmp_path: Path) -> None:
     result = cli("import", str(file))
     assert result.exit_code == 0, result.stderr
     assert "Imported 1, merged 0, skipped 2" in result.stdout
+    shown = _json(cli, "show", "1")
+    assert isinstance(shown, dict) and shown["title"] == "A <b>post</b>"
+    assert (shown["tags"], shown["private"]) == (["conference2.0", "keynote"], True)
     hits = _json(cli, "find", "#keynote")
     assert isinstance(hits, list) and hits[0]["title"] == "A <b>post</b>"
     assert hits[0]["tags"] == ["conference2.0", "keynote"]
 
 
 def test_backup_restore_gives_an_identical_store(
-    cli: RunCli, site: Site, db_path: Path, tmp_path: Path
+    cli: RunCli, site: Site, tmp_path: Path, engine: str, other_store: Callable[[str], str]
 ) -> None:
     cli("feeds", "add", site.url("/events.rss"), "--folder", "Events")
     cli("feeds", "add", site.url("/blog/feeds/notes.atom"))
     cli("import", str(NETSCAPE / "pinboard.html"))
-    hits = _json(cli, "find", "hybrid")
-    assert isinstance(hits, list)
-    cli("tag", str(hits[0]["id"]), "conference2.0", "--note", "Ideeën & <notes>")
+    (entry_id,) = ids_titled("Hybrid events")
+    cli("tag", str(entry_id), "conference2.0", "--note", "Ideeën & <notes>")
     assert cli("mute", "add", 'title:"unconference"').exit_code == 0
-    kept = sqlite3.connect(db_path)
-    with kept:
-        entry_id = hits[0]["id"]
-        kept.execute(
-            "UPDATE entries SET archived_text = 'archived zanzibarian prose' WHERE id = ?",
-            (entry_id,),
-        )
-        # `pkm tag` tried to archive the page (the site does not serve it): replace that.
-        kept.execute("DELETE FROM archives WHERE entry_id = ?", (entry_id,))
-        kept.execute(
-            "INSERT INTO archives (entry_id, attempted_at, archived_at, final_url, content_type,"
-            " size, content) VALUES (?, 1, 1, 'https://x.example/', 'text/html', 9, '<p>a</p>')",
-            (entry_id,),
-        )
-        kept.execute(
-            "INSERT INTO link_checks (entry_id, checked_at, state, moved_to)"
-            " VALUES (?, 2, 'moved', 'https://y.example/')",
-            (entry_id,),
-        )
-        kept.execute(
-            "INSERT INTO entry_aliases (url_key, entry_id, added_at)"
-            " VALUES ('https://z.example/', ?, 3)",
-            (entry_id,),
-        )
-    kept.close()
+    store_write(
+        "UPDATE entries SET archived_text = 'archived zanzibarian prose' WHERE id = ?",
+        (entry_id,),
+    )
+    # `pkm tag` tried to archive the page (the site does not serve it): replace that.
+    store_write("DELETE FROM archives WHERE entry_id = ?", (entry_id,))
+    store_write(
+        "INSERT INTO archives (entry_id, attempted_at, archived_at, final_url, content_type,"
+        " size, content) VALUES (?, 1, 1, 'https://x.example/', 'text/html', 9, '<p>a</p>')",
+        (entry_id,),
+    )
+    store_write(
+        "INSERT INTO link_checks (entry_id, checked_at, state, moved_to)"
+        " VALUES (?, 2, 'moved', 'https://y.example/')",
+        (entry_id,),
+    )
+    store_write(
+        "INSERT INTO entry_aliases (url_key, entry_id, added_at)"
+        " VALUES ('https://z.example/', ?, 3)",
+        (entry_id,),
+    )
     backup = tmp_path / "backup.json"
     assert cli("backup", str(backup)).exit_code == 0
-    restored = tmp_path / "restored.db"
-    result = cli("--db", str(restored), "restore", str(backup))
+    restored = other_store("restored")
+    result = cli("--db", restored, "restore", str(backup))
     assert result.exit_code == 0, result.stderr
     assert "Restored" in result.stdout
-    assert _backup_tables(restored) == _backup_tables(db_path)
-    assert "unconference" in cli("--db", str(restored), "mute", "list").stdout
+    assert _backup_tables(restored) == _backup_tables()
+    assert "unconference" in cli("--db", restored, "mute", "list").stdout
+    # Ids given by the backup are taken: what is added next gets new ones.
+    added = _json(cli, "--db", restored, "save", "https://new.example/", "--no-fetch")
+    assert isinstance(added, dict) and added["id"] == max(_ids(backup, "entries")) + 1
+    assert cli("--db", restored, "mute", "add", "title:sponsored").exit_code == 0
+    assert cli("--db", restored, "save", "https://new.example/b", "-t", "brand-new").exit_code == 0
     # The index came back too.
-    again = _json(cli, "--db", str(restored), "find", "ideeen", "#conference2.0")
-    assert isinstance(again, list) and [h["id"] for h in again] == [hits[0]["id"]]
-    archived = _json(cli, "--db", str(restored), "find", "zanzibarian")
-    assert isinstance(archived, list) and [h["id"] for h in archived] == [hits[0]["id"]]
+    again = _json(cli, "--db", restored, "find", "ideeen", "#conference2.0")
+    assert isinstance(again, list) and [h["id"] for h in again] == [entry_id]
+    archived = _json(cli, "--db", restored, "find", "zanzibarian")
+    assert isinstance(archived, list) and [h["id"] for h in archived] == [entry_id]
+
+
+def test_a_store_is_restored_once_and_its_backup_imports(
+    cli: RunCli, site: Site, tmp_path: Path, other_store: Callable[[str], str]
+) -> None:
+    cli("feeds", "add", site.url("/events.rss"), "--folder", "Events")
+    cli("import", str(NETSCAPE / "pinboard.html"))
+    backup = tmp_path / "backup.json"
+    assert cli("backup", str(backup)).exit_code == 0
+    restored = other_store("restored")
+    assert cli("--db", restored, "restore", str(backup)).exit_code == 0
     # Restoring twice, or into a used store, is refused and changes nothing.
-    refused = cli("--db", str(restored), "restore", str(backup))
+    refused = cli("--db", restored, "restore", str(backup))
     assert refused.exit_code == 1 and "needs an empty store" in refused.stderr
+    assert _backup_tables(restored) == _backup_tables()
     # pkm import recognises its own backup.
-    other = tmp_path / "other.db"
-    assert cli("--db", str(other), "import", str(backup)).exit_code == 0
-    assert _backup_tables(other) == _backup_tables(db_path)
+    other = other_store("other")
+    assert cli("--db", other, "import", str(backup)).exit_code == 0
+    assert _backup_tables(other) == _backup_tables()
+
+
+def _ids(backup: Path, table: str) -> list[int]:
+    table_data = json.loads(backup.read_text())["tables"][table]
+    at = table_data["columns"].index("id")
+    return [int(row[at]) for row in table_data["rows"]]
 
 
 def test_corrupt_backup_is_refused_cleanly(cli: RunCli, tmp_path: Path) -> None:
@@ -182,15 +207,20 @@ def test_corrupt_backup_is_refused_cleanly(cli: RunCli, tmp_path: Path) -> None:
     assert _json(cli, "find") == []
 
 
-def test_netscape_round_trip_into_a_fresh_store(cli: RunCli, tmp_path: Path) -> None:
+def test_netscape_round_trip_into_a_fresh_store(
+    cli: RunCli, tmp_path: Path, engine: str, other_store: Callable[[str], str]
+) -> None:
     cli("import", str(NETSCAPE / "firefox.html"))
     for tag in ("pkm", "conference2.0"):
         out = tmp_path / f"{tag}.html"
         assert cli("export", tag, "--format", "netscape", "-o", str(out)).exit_code == 0
-        fresh = tmp_path / f"{tag}.db"
-        assert cli("--db", str(fresh), "import", str(out)).exit_code == 0
+        fresh = other_store(tag)
+        assert cli("--db", fresh, "import", str(out)).exit_code == 0
+        back = tmp_path / f"{tag}-back.html"
+        assert cli("--db", fresh, "export", tag, "-f", "netscape", "-o", str(back)).exit_code == 0
+        assert back.read_text() == out.read_text()
         original = _json(cli, "find", "--tag", tag, "--limit", "100")
-        copy = _json(cli, "--db", str(fresh), "find", "--tag", tag, "--limit", "100")
+        copy = _json(cli, "--db", fresh, "find", "--tag", tag, "--limit", "100")
         assert isinstance(original, list) and isinstance(copy, list) and original
         keys = ("url", "title", "tags", "saved")
         assert [{k: h[k] for k in keys} for h in copy] == [
@@ -248,6 +278,7 @@ def test_backup_covers_every_table(db_path: Path) -> None:
     assert set(TABLES) == {n for n in names if n not in transient and not is_fts_table(n)}
 
 
+@pytest.mark.usefixtures("engine")
 def test_export_format_follows_the_file_name(cli: RunCli, tmp_path: Path) -> None:
     cli("save", "https://example.org/a", "--no-fetch", "-t", "share", "--title", "A page")
     for name, marker in (

@@ -1,10 +1,13 @@
-"""Changing what was saved, and dropping it: pkm edit, unsave, delete."""
+"""Changing what was saved, and dropping it: pkm edit, unsave, delete; on both engines."""
 
 from __future__ import annotations
 
 import json
 
-from conftest import RunCli, Site
+import pytest
+from conftest import RunCli, Site, ids_titled
+
+pytestmark = pytest.mark.usefixtures("engine")
 
 
 def _save(cli: RunCli, url: str, *args: str) -> int:
@@ -25,7 +28,7 @@ def _found(cli: RunCli, query: str) -> list[int]:
     return [hit["id"] for hit in json.loads(cli("find", query, "--json").stdout)]
 
 
-def test_edit_title_and_note(cli: RunCli) -> None:
+def test_edit_title_and_note(cli: RunCli, engine: str) -> None:
     entry = _save(cli, "https://a.example/talk", "-t", "talks", "-n", "first thought")
     assert cli("edit", str(entry), "--title", "Keynote  on knowledge flow").exit_code == 0
     assert _show(cli, entry)["title"] == "Keynote on knowledge flow"
@@ -67,9 +70,10 @@ def test_edit_url_moves_the_bookmark_but_never_onto_another(cli: RunCli) -> None
     assert bad.exit_code == 1
 
 
-def test_unsave_keeps_a_feed_item_as_an_item(cli: RunCli, site: Site) -> None:
+def test_unsave_keeps_a_feed_item_as_an_item(cli: RunCli, site: Site, engine: str) -> None:
     assert cli("feeds", "add", site.url("/events.rss")).exit_code == 0
-    (hybrid, *_) = _found(cli, "hybrid")
+    (hybrid,) = ids_titled("hybrid")
+    assert _found(cli, "hybrid") == [hybrid]
     assert cli("tag", str(hybrid), "conference2.0", "-n", "keep", "--private").exit_code == 0
     no_url_change = cli("edit", str(hybrid), "--url", "https://elsewhere.example/")
     assert no_url_change.exit_code == 1 and "feed item" in no_url_change.stderr
@@ -78,12 +82,13 @@ def test_unsave_keeps_a_feed_item_as_an_item(cli: RunCli, site: Site) -> None:
     shown = _show(cli, hybrid)
     assert shown["saved"] is False and shown["tags"] == [] and shown["note"] is None
     assert shown["private"] is False
-    assert hybrid in _found(cli, "hybrid")  # still an item of its feed
+    assert ids_titled("hybrid") == [hybrid]  # still an item of its feed
+    assert hybrid in _found(cli, "hybrid")
     refused = cli("delete", str(hybrid), "--yes")
     assert refused.exit_code == 1 and f"pkm unsave {hybrid}" in refused.stderr
 
 
-def test_delete_asks_and_removes_a_saved_page(cli: RunCli) -> None:
+def test_delete_asks_and_removes_a_saved_page(cli: RunCli, engine: str) -> None:
     entry = _save(cli, "https://a.example/regret", "-t", "oops", "-n", "never mind")
     unsave = cli("unsave", str(entry))
     assert unsave.exit_code == 1 and f"pkm delete {entry}" in unsave.stderr

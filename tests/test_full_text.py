@@ -235,6 +235,7 @@ def test_show_full_text_fetches_on_demand_and_keeps_it(cli: RunCli, server: Loca
     assert cli("show", str(gone), "--no-pager").stdout.count("Summary of A page that is gone")
 
 
+@pytest.mark.usefixtures("engine")
 def test_feeds_edit(cli: RunCli, server: LocalServer) -> None:
     url = serve_feed(server, "/news.rss", ITEMS[:1])
     assert cli("feeds", "add", url, "--no-fetch", "--folder", "News").exit_code == 0

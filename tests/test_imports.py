@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import DATA, RunCli
+from conftest import DATA, RunCli, store_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -377,7 +377,9 @@ def test_netscape_add_date_as_a_date_string() -> None:
     ]
 
 
-def test_an_unreadable_date_is_reported_and_the_bookmark_kept(cli: RunCli, tmp_path: Path) -> None:
+def test_an_unreadable_date_is_reported_and_the_bookmark_kept(
+    cli: RunCli, tmp_path: Path, engine: str
+) -> None:
     file = tmp_path / "pocket.csv"
     file.write_text(
         "title,url,time_added,tags,status\n"
@@ -393,6 +395,7 @@ def test_an_unreadable_date_is_reported_and_the_bookmark_kept(cli: RunCli, tmp_p
     assert result.stderr == (
         "  imported row 1: date 'yesterday' not understood; saved with the import date\n"
     )
+    assert len(store_rows("SELECT id FROM entries WHERE read_at IS NULL")) == 2
     assert len(_json(cli, "find", "is:unread")) == 2
 
 
@@ -414,7 +417,7 @@ def test_an_unreadable_date_is_reported_and_the_bookmark_kept(cli: RunCli, tmp_p
     ],
 )
 def test_summary_names_the_format_and_adds_up(
-    cli: RunCli, name: str, label: str, counts: tuple[int, int, int, int]
+    cli: RunCli, name: str, label: str, counts: tuple[int, int, int, int], engine: str
 ) -> None:
     records, imported, merged, skipped = counts
     assert imported + merged + skipped == records
@@ -426,6 +429,7 @@ def test_summary_names_the_format_and_adds_up(
     ]
     again = cli("import", str(IMPORTS / name))
     assert f"Imported 0, merged {imported + merged}, skipped {skipped}" in again.stdout
+    assert len(store_rows("SELECT id FROM entries WHERE saved_at IS NOT NULL")) == imported
     assert len(_json(cli, "find")) == imported
 
 

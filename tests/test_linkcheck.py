@@ -128,6 +128,7 @@ def web(local_server: LocalServer) -> Iterator[LocalServer]:
     yield s
 
 
+@pytest.mark.usefixtures("engine")
 def test_each_answer_is_classified(cli: RunCli, web: LocalServer) -> None:
     dead = f"http://127.0.0.1:{refused_port()}/page"
     expected = {
@@ -299,6 +300,7 @@ def test_broken_and_moved_conditions(cli: RunCli, db_path: Path) -> None:
     conn.close()
 
 
+@pytest.mark.usefixtures("engine")
 def test_update_moved_keeps_the_old_url_as_an_alias(
     cli: RunCli, web: LocalServer, tmp_path: Path
 ) -> None:
@@ -327,6 +329,7 @@ def test_update_moved_keeps_the_old_url_as_an_alias(
     assert after[web.url("/new")]["state"] == "ok"
 
 
+@pytest.mark.usefixtures("engine")
 def test_update_moved_does_not_merge_into_another_entry(cli: RunCli, web: LocalServer) -> None:
     moved = save(cli, web.url("/permanent"))
     holder = save(cli, web.url("/new"))
@@ -344,6 +347,7 @@ def test_update_moved_does_not_merge_into_another_entry(cli: RunCli, web: LocalS
     assert again["id"] == moved
 
 
+@pytest.mark.usefixtures("engine")
 def test_summary_lists_what_needs_care_and_exits_0(cli: RunCli, web: LocalServer) -> None:
     ok = save(cli, web.url("/ok"))
     gone = save(cli, web.url("/gone"))
@@ -489,6 +493,7 @@ def two_hosts() -> Iterator[tuple[LocalServer, LocalServer]]:
         yield first, second
 
 
+@pytest.mark.usefixtures("engine")
 def test_a_big_check_is_shared_by_probe_processes(
     cli: RunCli, two_hosts: tuple[LocalServer, LocalServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -248,8 +248,9 @@ def test_unwritable_or_foreign_store_is_refused(cli: RunCli, tmp_path: Path) -> 
     blocked.write_text("")
     result = cli("--db", str(blocked / "pkm.db"), "tags")
     assert result.exit_code == 1 and "cannot create the store folder" in result.stderr
-    result = cli("--db", "postgresql://localhost/pkm", "tags")
-    assert result.exit_code == 1 and "pkm stores are SQLite" in result.stderr
+    result = cli("--db", "mysql://localhost/pkm", "tags")
+    assert result.exit_code == 1
+    assert "pkm stores are SQLite files or PostgreSQL databases" in result.stderr
 
 
 def test_hostile_titles_reach_the_terminal_inert(cli: RunCli) -> None:

@@ -1,4 +1,5 @@
-"""New means not yet shown by a scan digest (issue 11, section 4).
+"""New means not yet shown by a scan digest (issue 11, section 4); on both engines where
+no older store file is involved.
 
 Whatever stored an item (adding its feed, a scan cut short, a pkm older than this one),
 the next digest shows it once, and no later digest shows it as new again.
@@ -28,7 +29,19 @@ from pkm import Pkm
 pytestmark = pytest.mark.timeout(120)
 
 
-def pkm(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+# A store: a SQLite file, or the URL of a PostgreSQL database.
+Store = Path | str
+
+
+@pytest.fixture
+def location(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Store:
+    """The test's store on its engine, not yet made."""
+    if engine == "postgresql":
+        return str(request.getfixturevalue("postgres_db"))
+    return tmp_path / "pkm.db"
+
+
+def pkm(db: Store, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pkm", "--db", str(db), *args],
         capture_output=True,
@@ -37,7 +50,7 @@ def pkm(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def digest(db: Path, *args: str) -> list[str]:
+def digest(db: Store, *args: str) -> list[str]:
     """The URLs a scan digest shows (``pkm scan --json``)."""
     done = pkm(db, "scan", "--json", *args)
     assert done.returncode == 0, done.stderr
@@ -59,9 +72,9 @@ def links(name: str, posts: range) -> list[str]:
 
 
 def test_what_adding_a_feed_fetched_shows_in_the_next_scan_once(
-    local_server: LocalServer, tmp_path: Path
+    local_server: LocalServer, location: Store
 ) -> None:
-    db = tmp_path / "pkm.db"
+    db = location
     local_server.route("/news.rss", rss("news", range(5)), content_type="application/rss+xml")
     added = pkm(db, "feeds", "add", local_server.url("/news.rss"))
     assert added.returncode == 0, added.stderr
@@ -110,15 +123,12 @@ def sites() -> Iterator[Sites]:
         release.set()
 
 
-def stored_items(db: Path) -> int:
-    conn = sqlite3.connect(db)
-    try:
-        return int(conn.execute("SELECT count(*) FROM items").fetchone()[0])
-    finally:
-        conn.close()
+def stored_items(db: Store) -> int:
+    with Pkm.open(db) as store:
+        return int(store._conn.execute("SELECT count(*) FROM items").fetchone()[0])
 
 
-def interrupted_scan(db: Path, sites: Sites) -> subprocess.CompletedProcess[str]:
+def interrupted_scan(db: Store, sites: Sites) -> subprocess.CompletedProcess[str]:
     """A scan that stored the fast feeds and waits for the others, stopped by SIGINT."""
     with Pkm.open(db) as store:
         for name in FAST:
@@ -146,9 +156,9 @@ def interrupted_scan(db: Path, sites: Sites) -> subprocess.CompletedProcess[str]
 
 
 def test_items_a_cut_short_scan_stored_show_in_the_next_digest_once(
-    sites: Sites, tmp_path: Path
+    sites: Sites, location: Store
 ) -> None:
-    db = tmp_path / "pkm.db"
+    db = location
     interrupted_scan(db, sites)
     stored = sorted(url for name in FAST for url in links(name, POSTS))
     assert digest(db, "--no-fetch") == stored

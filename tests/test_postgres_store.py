@@ -8,6 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from conftest import RunCli
 from httpserver import free_port
 
 from pkm.errors import NotAStoreError, StoreError
@@ -154,7 +155,6 @@ def test_a_user_who_may_not_add_unaccent_is_told_what_to_run(postgres_db: str) -
         ),
         ('SELECT "odd?name" FROM t', 'SELECT "odd?name" FROM t'),
         ("SELECT a::text FROM t", "SELECT a::text FROM t"),
-        ("BEGIN IMMEDIATE", "BEGIN"),
     ],
 )
 def test_storage_sql_is_given_to_psycopg_with_its_placeholders(sqlite: str, pyformat: str) -> None:
@@ -187,3 +187,35 @@ def test_a_store_copied_from_the_template_is_at_head(postgres_store: str) -> Non
         )
         assert conn.execute("SELECT count(*) FROM entries").fetchone() == (0,)
     postgres.open_store(postgres_store, HEAD_REVISION).close()
+
+
+def test_write_transactions_take_turns_as_on_sqlite(postgres_db: str) -> None:
+    writer = postgres.PostgresConnection(postgres.connect(postgres_db), "writer")
+    other = postgres.PostgresConnection(postgres.connect(postgres_db), "other")
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN")
+        taken = "SELECT pg_try_advisory_xact_lock(?)"
+        assert other.execute(taken, (postgres.WRITE_LOCK,)).fetchone() == (False,)
+        assert other.execute("SELECT 1").fetchone() == (1,)  # reading does not wait
+        writer.execute("COMMIT")
+        assert other.execute(taken, (postgres.WRITE_LOCK,)).fetchone() == (True,)
+        other.execute("COMMIT")
+    finally:
+        writer.close()
+        other.close()
+
+
+def test_without_the_driver_a_server_store_says_what_to_install(cli: RunCli) -> None:
+    probe = "import sys\nsys.modules['psycopg'] = None\nfrom pkm.cli import main\nmain()\n"
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "--db", "postgresql://pkm:secret@127.0.0.1:1/pkm", "tags"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == (
+        "pkm: error: the store pkm@127.0.0.1:1/pkm is on a PostgreSQL server, and pkm needs"
+        " its driver for that: pip install 'pkm[postgres]'\n"
+    )

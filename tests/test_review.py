@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
-from conftest import RunCli
+from conftest import RunCli, ids_titled, store_rows
 from httpserver import LocalServer
 
 from pkm.errors import UsageError
@@ -111,7 +110,7 @@ def test_verdicts_for_a_known_history() -> None:
     )
 
 
-def test_review_end_to_end_and_prune(cli: RunCli, tmp_path: Path) -> None:
+def test_review_end_to_end_and_prune(cli: RunCli, tmp_path: Path, engine: str) -> None:
     now = datetime.now(UTC)
     with LocalServer() as server:
         server.route("/old.rss", rss("Old", [("o1", "Old post", now - timedelta(days=400))]))
@@ -125,10 +124,11 @@ def test_review_end_to_end_and_prune(cli: RunCli, tmp_path: Path) -> None:
         )
         for path in ("/old.rss", "/noisy.rss", "/gem.rss"):
             assert cli("feeds", "add", server.url(path), "--folder", "Learning").exit_code == 0
-    gems = json.loads(cli("find", "gem", "--json").stdout)
-    for hit in gems[:2]:
-        cli("tag", str(hit["id"]), "keep")
-    cli("show", str(gems[2]["id"]))
+    gems = ids_titled("gem")
+    assert len(gems) == 4
+    for entry_id in gems[:2]:
+        cli("tag", str(entry_id), "keep")
+    cli("show", str(gems[2]))
     result = cli("feeds", "review", "--json")
     assert result.exit_code == 0, result.stderr
     rows = {r["title"]: r for r in json.loads(result.stdout)}
@@ -171,6 +171,7 @@ def test_review_end_to_end_and_prune(cli: RunCli, tmp_path: Path) -> None:
     assert all(f.folder == "Learning" for f in written.feeds)
     left = json.loads(cli("feeds", "list", "--json").stdout)
     assert [f["title"] for f in left] == ["Gem"]
+    assert _json(cli, "tags") == [{"name": "keep", "count": 2}]
     assert len(json.loads(cli("find", "#keep", "--json").stdout)) == 2
 
 
@@ -186,7 +187,8 @@ def test_mute_rules_parse_and_match() -> None:
             parse_rule(bad)
 
 
-def test_muted_items_are_stored_but_not_shown(cli: RunCli, db_path: Path) -> None:
+@pytest.mark.usefixtures("engine")
+def test_muted_items_are_stored_but_not_shown(cli: RunCli) -> None:
     now = datetime.now(UTC)
     with LocalServer() as server:
         server.route(
@@ -204,11 +206,9 @@ def test_muted_items_are_stored_but_not_shown(cli: RunCli, db_path: Path) -> Non
         report = json.loads(cli("scan", "--json").stdout)
     assert [i["title"] for i in report["items"]] == ["How teams learn"]
     assert "Sponsored" not in cli("scan", "--no-fetch").stdout
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("SELECT title FROM entries WHERE muted = 1").fetchall() == [
-        ("Sponsored: buy our course",)
+    assert store_rows("SELECT title FROM entries WHERE muted = 1") == [
+        {"title": "Sponsored: buy our course"}
     ]
-    conn.close()
     assert [r["rule"] for r in json.loads(cli("mute", "list", "--json").stdout)] == [
         'title:"sponsored"'
     ]
@@ -218,6 +218,7 @@ def test_muted_items_are_stored_but_not_shown(cli: RunCli, db_path: Path) -> Non
     assert cli("mute", "remove", "1").exit_code == 1
 
 
+@pytest.mark.usefixtures("engine")
 def test_same_story_from_two_feeds_is_shown_once(cli: RunCli) -> None:
     now = datetime.now(UTC)
     with LocalServer() as server:
@@ -242,6 +243,7 @@ def test_same_story_from_two_feeds_is_shown_once(cli: RunCli) -> None:
     assert "also in: Beta" in shown
 
 
+@pytest.mark.usefixtures("engine")
 def test_per_feed_cap_and_all(cli: RunCli) -> None:
     now = datetime.now(UTC)
     with LocalServer() as server:
@@ -259,3 +261,9 @@ def test_per_feed_cap_and_all(cli: RunCli) -> None:
     assert "Post number 7" in everything and "more" not in everything
     assert len(json.loads(cli("scan", "--no-fetch", "--json").stdout)["items"]) == 8
     assert "Post number 2" in cli("scan", "--no-fetch", "--per-feed", "3").stdout
+
+
+def _json(cli: RunCli, *args: str) -> object:
+    result = cli(*args, "--json")
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)

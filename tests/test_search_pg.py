@@ -31,7 +31,8 @@ from pkm.query import AllOf, AnyOf, Query, Term, Without, merge, parse_query
 from pkm.search import PHRASE_BOOST, SAVED_BOOST, related, search
 from pkm.storage import db, postgres, search_pg
 from pkm.storage.db import Connection
-from pkm.storage.filters import POSTGRESQL, where_clause
+from pkm.storage.dialect import POSTGRESQL
+from pkm.storage.filters import where_clause
 from pkm.storage.postgres import PostgresConnection
 from pkm.storage.search import MARK_START
 from pkm.storage.search_pg import RANK_WEIGHTS

@@ -31,6 +31,7 @@ def test_tags_a_search_cannot_find_are_refused(cli: RunCli, tag: str, why: str) 
     assert query.exit_code == 2 or query.stdout.strip().startswith("Nothing")
 
 
+@pytest.mark.usefixtures("engine")
 def test_a_changed_tag_is_said(cli: RunCli) -> None:
     saved = cli("save", "https://a.example/", "--no-fetch", "-t", "two words", "-t", "#hash")
     assert saved.exit_code == 0
@@ -43,6 +44,7 @@ def test_a_changed_tag_is_said(cli: RunCli) -> None:
     assert tagged.exit_code == 0 and "stored as" not in tagged.stderr
 
 
+@pytest.mark.usefixtures("engine")
 def test_an_imported_bookmark_keeps_a_tag_with_punctuation(cli: RunCli, tmp_path: Path) -> None:
     export = tmp_path / "bookmarks.html"
     export.write_text(

@@ -7,6 +7,7 @@ anything: without a store (or with one pkm cannot read) it offers nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -17,13 +18,15 @@ if TYPE_CHECKING:
 
 def _offer(ctx: typer.Context, incomplete: str, names: Callable[[Pkm], list[str]]) -> list[str]:
     from pkm.api import Pkm
-    from pkm.config import store_path
+    from pkm.config import store_location
 
     try:
-        path = store_path(ctx.find_root().params.get("db"))
-        if not path.is_file() or path.stat().st_size == 0:  # opening would make a store
+        location = store_location(ctx.find_root().params.get("db"))
+        if isinstance(location, Path) and (
+            not location.is_file() or location.stat().st_size == 0
+        ):  # opening would make a store
             return []
-        with Pkm.open(path) as store:
+        with Pkm.open(location) as store:
             found = names(store)
     except Exception:  # a Tab press must never print a traceback into the shell
         return []

@@ -23,9 +23,11 @@ VALUES (:id, :now, :final_url, :content_type, :size, :error)
 ON CONFLICT (entry_id) DO UPDATE SET
     attempted_at = excluded.attempted_at,
     error = excluded.error,
-    final_url = CASE WHEN content IS NULL THEN excluded.final_url ELSE final_url END,
-    content_type = CASE WHEN content IS NULL THEN excluded.content_type ELSE content_type END,
-    size = CASE WHEN content IS NULL THEN excluded.size ELSE size END
+    final_url = CASE WHEN archives.content IS NULL THEN excluded.final_url
+        ELSE archives.final_url END,
+    content_type = CASE WHEN archives.content IS NULL THEN excluded.content_type
+        ELSE archives.content_type END,
+    size = CASE WHEN archives.content IS NULL THEN excluded.size ELSE archives.size END
 """
 _STORE_TEXT = """
 INSERT INTO archives (entry_id, attempted_at, archived_at, final_url, content_type, size,

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from pkm.errors import StoreError
+from pkm.storage import dialect
 from pkm.storage.db import translating, wrap_exceptions
 from pkm.storage.entries import url_key
 
@@ -28,17 +29,19 @@ TABLES = (
 )
 # The columns that order the rows of tables without an ``id``.
 _ORDER = {
-    "items": "feed_id, item_key",
-    "entry_tags": "entry_id, tag_id",
-    "archives": "entry_id",
-    "link_checks": "entry_id",
-    "entry_aliases": "url_key",
+    "items": ("feed_id", "item_key"),
+    "entry_tags": ("entry_id", "tag_id"),
+    "archives": ("entry_id",),
+    "link_checks": ("entry_id",),
+    "entry_aliases": ("url_key",),
 }
+# The text columns among them, ordered alike on both engines.
+_TEXT_KEYS = {"item_key", "url_key"}
 
 
 @wrap_exceptions
 def columns_of(conn: sqlite3.Connection, table: str) -> list[str]:
-    return [str(row[1]) for row in conn.execute(f"PRAGMA table_info({table})")]
+    return dialect.columns_of(conn, table)
 
 
 @wrap_exceptions
@@ -46,7 +49,10 @@ def read_table(conn: sqlite3.Connection, table: str) -> tuple[list[str], Iterato
     """The table's columns, and its rows as they are read (a reading error raised as
     StoreError too)."""
     columns = columns_of(conn, table)
-    order = _ORDER.get(table, "id")
+    order = ", ".join(
+        dialect.byte_order(conn, column) if column in _TEXT_KEYS else column
+        for column in _ORDER.get(table, ("id",))
+    )
     rows = conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
     return columns, _translated(conn, rows)
 
@@ -60,7 +66,7 @@ def _translated(conn: sqlite3.Connection, rows: Iterator[Sequence[Any]]) -> Iter
 def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
     """One read transaction: every table as of the same moment."""
     with translating(conn):
-        conn.execute("BEGIN")
+        conn.execute(dialect.begin_snapshot(conn))
         try:
             yield
         finally:
@@ -106,6 +112,8 @@ def settle_restored(conn: sqlite3.Connection, entry_columns: Sequence[str]) -> N
             changed.append((key, entry_id))
     conn.executemany("UPDATE entries SET url_key = NULL WHERE id = ?", [(i,) for _, i in changed])
     conn.executemany("UPDATE entries SET url_key = ? WHERE id = ?", changed)
+    for table in dialect.ID_TABLES:  # restored with their ids
+        dialect.ids_given(conn, table)
 
 
 @wrap_exceptions

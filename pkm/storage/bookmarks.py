@@ -12,8 +12,9 @@ from dataclasses import dataclass, replace
 
 from pkm.errors import InvalidTagError, InvalidURLError
 from pkm.storage.db import Repository
+from pkm.storage.dialect import NEWLINE, contains, first_free_id, ids_given
 from pkm.storage.entries import EntryRepository
-from pkm.storage.rows import MERGED_NOTE, select_in, to_ts
+from pkm.storage.rows import merged_note, select_in, to_ts
 from pkm.tagnames import salvage_tag
 from pkm.types import BookmarkData
 from pkm.urls import normalize_url, searchable
@@ -77,9 +78,7 @@ class BookmarkImporter(Repository):
             else:
                 keyed[key] = (bookmark, tags)
         existing = EntryRepository(self._conn).ids_by_url_key(list(keyed))
-        next_id = int(
-            self._conn.execute("SELECT coalesce(max(id), 0) + 1 FROM entries").fetchone()[0]
-        )
+        next_id = first_free_id(self._conn, "entries")
         inserts: list[tuple[object, ...]] = []
         merges: list[dict[str, object]] = []
         links: list[tuple[int, int]] = []
@@ -98,22 +97,28 @@ class BookmarkImporter(Repository):
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
             inserts,
         )
+        if inserts:
+            ids_given(self._conn, "entries")
         # Only rows that would change are written: an UPDATE naming the note or title
         # re-indexes the entry even when the values stay the same.
+        lines = f"{NEWLINE} || coalesce(note, '') || {NEWLINE}"
+        held = contains(self._conn, lines, f"{NEWLINE} || CAST(:note AS TEXT) || {NEWLINE}")
         self._conn.executemany(
             "UPDATE entries SET saved_at = coalesce(saved_at, :saved),"
-            " title = coalesce(title, :title), to_read = max(to_read, :to_read),"
-            f" private = max(private, :private), note = {MERGED_NOTE} WHERE id = :id"
-            " AND (saved_at IS NULL OR (title IS NULL AND :title IS NOT NULL)"
+            " title = coalesce(title, :title),"
+            " to_read = CASE WHEN to_read > :to_read THEN to_read ELSE :to_read END,"
+            " private = CASE WHEN private > :private THEN private ELSE :private END,"
+            f" note = {merged_note(self._conn)} WHERE id = :id"
+            " AND (saved_at IS NULL OR (title IS NULL AND CAST(:title AS TEXT) IS NOT NULL)"
             "  OR to_read < :to_read OR private < :private"
-            "  OR (coalesce(:note, '') != '' AND instr(char(10) || coalesce(note, '') || char(10),"
-            "   char(10) || :note || char(10)) = 0))",
+            f"  OR (coalesce(CAST(:note AS TEXT), '') != '' AND NOT ({held})))",
             merges,
         )
         merged_ids = [int(str(m["id"])) for m in merges]
         before = self._link_count(merged_ids)
         self._conn.executemany(
-            "INSERT OR IGNORE INTO entry_tags (entry_id, tag_id) VALUES (?, ?)", links
+            "INSERT INTO entry_tags (entry_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            links,
         )
         gained = [i for i, count in self._link_count(merged_ids).items() if count != before[i]]
         if gained:

@@ -24,6 +24,7 @@ from types import FunctionType
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from pkm.errors import NotAStoreError, StoreError
+from pkm.storage.dialect import is_postgres
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -38,9 +39,12 @@ Write = Callable[[], AbstractContextManager[object]]
 
 class Connection(sqlite3.Connection):
     """A connection to a pkm store; it knows the store's file, which error messages name.
-    (The modules outside pkm.storage name the connection by this type, not the driver.)"""
+    (The modules outside pkm.storage name the connection by this type, not the driver;
+    a PostgreSQL store's :class:`~pkm.storage.postgres.PostgresConnection` serves the
+    same part of its interface, and says ``postgresql``.)"""
 
     path: Path | None = None
+    dialect = "sqlite"
 
 
 def describe_error(exc: sqlite3.Error, path: Path | None) -> str:
@@ -202,6 +206,9 @@ def schema_version(conn: sqlite3.Connection) -> str | None:
 
     A database with tables but no Alembic version table was not made by pkm.
     """
+    if is_postgres(conn):  # opened by pkm.storage.postgres, which checked what it holds
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        return str(row[0]) if row else None
     try:
         row = conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
@@ -332,7 +339,10 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 def checkpoints_every(conn: sqlite3.Connection, pages: int) -> Iterator[None]:
     """While the block runs, SQLite copies its write-ahead log into the store every
     ``pages`` pages; after it, at the usual interval, and once at once (as far as
-    readers allow)."""
+    readers allow). PostgreSQL's server checkpoints by itself."""
+    if is_postgres(conn):
+        yield
+        return
     with translating(conn):
         default = int(conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
         conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from pkm.errors import DuplicateURLError, EntryNotFoundError, InvalidURLError
 from pkm.storage import fts_index, links
 from pkm.storage.db import Repository
+from pkm.storage.dialect import byte_order, contains, first_free_id, ids_given
 from pkm.storage.rows import (
     ENTRY_COLUMNS,
     ENTRY_LIST_COLUMNS,
-    MERGED_NOTE,
     entry_from_row,
     in_folder,
     is_storable_id,
+    merged_note,
     select_in,
     to_ts,
 )
@@ -34,7 +35,9 @@ def url_key(url: str | None) -> str | None:
         return None
 
 
-def _of_feed(feed_id: int | None, folder: str | None) -> tuple[str, list[object]]:
+def _of_feed(
+    conn: sqlite3.Connection, feed_id: int | None, folder: str | None
+) -> tuple[str, list[object]]:
     """`` AND …`` for entries of one feed and/or the feeds of one folder (and below)."""
     sql = ""
     params: list[object] = []
@@ -42,7 +45,7 @@ def _of_feed(feed_id: int | None, folder: str | None) -> tuple[str, list[object]
         sql += " AND e.feed_id = ?"
         params.append(feed_id)
     if folder is not None:
-        condition, values = in_folder("f.folder", folder)
+        condition, values = in_folder(conn, "f.folder", folder)
         sql += f" AND {condition}"
         params += values
     return sql, params
@@ -117,9 +120,7 @@ class EntryRepository(Repository):
         keys = {item.key: url_key(item.url) for item in fresh}
         by_url = self.ids_by_url_key([k for k in keys.values() if k is not None])
         identities = self._item_keys(list(by_url.values()))
-        next_id = int(
-            self._conn.execute("SELECT coalesce(max(id), 0) + 1 FROM entries").fetchone()[0]
-        )
+        next_id = first_free_id(self._conn, "entries")
         new: list[int] = []
         rows: list[tuple[object, ...]] = []
         links: list[tuple[object, ...]] = []
@@ -154,6 +155,8 @@ class EntryRepository(Repository):
             " VALUES (?, ?, ?, ?, ?)",
             links,
         )
+        if rows:
+            ids_given(self._conn, "entries")
         return StoredItems(new, len(changed), pages)
 
     def index_pending(self) -> int:
@@ -270,7 +273,8 @@ class EntryRepository(Repository):
         the feed said (unless the page already says it) for search."""
         self._conn.execute(
             "UPDATE entries SET content = :html, full_text_at = :now,"
-            " text = CASE WHEN coalesce(text, '') = '' OR instr(:text, text) > 0 THEN :text"
+            " text = CASE WHEN coalesce(text, '') = ''"
+            f" OR {contains(self._conn, 'CAST(:text AS TEXT)', 'text')} THEN :text"
             " ELSE text || ' ' || :text END WHERE id = :id",
             {"html": html, "text": text, "now": now, "id": entry_id},
         )
@@ -285,12 +289,14 @@ class EntryRepository(Repository):
         now: int,
     ) -> int:
         """A saved URL that no feed brought (the user knows it: it is never "new")."""
-        cursor = self._conn.execute(
-            "INSERT INTO entries (url, url_key, title, summary, text, source, first_seen,"
-            " sort_date, shown_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (url, normalize_url(url), title, None, description, source, now, now, now),
+        entry_id = first_free_id(self._conn, "entries")
+        self._conn.execute(
+            "INSERT INTO entries (id, url, url_key, title, summary, text, source, first_seen,"
+            " sort_date, shown_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (entry_id, url, normalize_url(url), title, None, description, source, now, now, now),
         )
-        return int(cursor.lastrowid or 0)
+        ids_given(self._conn, "entries")
+        return entry_id
 
     def fill_page(self, entry_id: int, *, title: str | None, description: str | None) -> None:
         self._conn.execute(
@@ -307,7 +313,7 @@ class EntryRepository(Repository):
 
     def append_note(self, entry_id: int, note: str) -> None:
         self._conn.execute(
-            f"UPDATE entries SET note = {MERGED_NOTE} WHERE id = :id",
+            f"UPDATE entries SET note = {merged_note(self._conn)} WHERE id = :id",
             {"note": note, "id": entry_id},
         )
 
@@ -350,7 +356,7 @@ class EntryRepository(Repository):
         self._conn.execute(
             "UPDATE entries SET saved_at = coalesce(saved_at, :now),"
             " to_read = coalesce(:to_read, to_read), private = coalesce(:private, private),"
-            f" note = {MERGED_NOTE} WHERE id = :id",
+            f" note = {merged_note(self._conn)} WHERE id = :id",
             {
                 "now": now,
                 "to_read": None if to_read is None else int(to_read),
@@ -381,10 +387,11 @@ class EntryRepository(Repository):
         if since is not None:
             sql += " AND e.first_seen >= ?"
             params.append(since)
-        condition, values = _of_feed(feed_id, folder)
+        condition, values = _of_feed(self._conn, feed_id, folder)
         sql += condition
         params += values
-        sql += " ORDER BY lower(coalesce(f.title, f.url)), e.feed_id, e.sort_date DESC, e.id DESC"
+        feed = byte_order(self._conn, "lower(coalesce(f.title, f.url))")
+        sql += f" ORDER BY {feed}, e.feed_id, e.sort_date DESC, e.id DESC"
         return [entry_from_row(row) for row in self._conn.execute(sql, params)]
 
     def mark_shown(self, entry_ids: Sequence[int], now: int) -> None:
@@ -397,7 +404,7 @@ class EntryRepository(Repository):
         """When the latest digest (of this feed or folder) was shown."""
         sql = f"SELECT max(e.shown_at) {_FROM} WHERE e.feed_id IS NOT NULL"
         params: list[object] = []
-        condition, values = _of_feed(feed_id, folder)
+        condition, values = _of_feed(self._conn, feed_id, folder)
         sql += condition
         params += values
         value = self._conn.execute(sql, params).fetchone()[0]
@@ -430,9 +437,10 @@ class EntryRepository(Repository):
         sql = f"SELECT {ENTRY_LIST_COLUMNS} {_FROM} WHERE e.feed_id IS NOT NULL AND e.muted = 0"
         if not include_read:
             sql += " AND e.read_at IS NULL"
+        folder = byte_order(self._conn, "lower(f.folder)")
+        feed = byte_order(self._conn, "lower(coalesce(f.title, f.url))")
         sql += (
-            " ORDER BY f.folder IS NULL, lower(f.folder), lower(coalesce(f.title, f.url)),"
-            " e.feed_id, e.sort_date DESC, e.id DESC"
+            f" ORDER BY f.folder IS NULL, {folder}, {feed}, e.feed_id, e.sort_date DESC, e.id DESC"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from pkm.errors import FeedNotFoundError, InvalidURLError
 from pkm.storage.db import Repository
+from pkm.storage.dialect import byte_order, contains, dialect_of
 from pkm.storage.rows import FEED_COLUMNS, feed_from_row, in_folder, is_storable_id, now_ts
 from pkm.types import Feed
 from pkm.urls import feed_url
@@ -48,12 +49,12 @@ class FeedRepository(Repository):
         existing = self.by_address(url)
         if existing is not None:
             return existing, False
-        cursor = self._conn.execute(
+        row = self._conn.execute(
             "INSERT INTO feeds (url, title, folder, site_url, added_at, full_text)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (url, title, folder, site_url, now_ts(), int(full_text)),
-        )
-        return int(cursor.lastrowid or 0), True
+        ).fetchone()
+        return int(row[0]), True
 
     def by_address(self, url: str) -> int | None:
         """The feed at this normal address, however its URL was written when it was added
@@ -63,7 +64,7 @@ class FeedRepository(Repository):
             return int(row[0])
         tail = url.split("://", 1)[-1].partition("/")[2].lower()
         rows = self._conn.execute(
-            "SELECT id, url FROM feeds WHERE instr(lower(url), ?) > 0", (tail,)
+            f"SELECT id, url FROM feeds WHERE {contains(self._conn, 'lower(url)', '?')}", (tail,)
         )
         for feed_id, stored in rows:
             try:
@@ -106,19 +107,22 @@ class FeedRepository(Repository):
         sql = f"SELECT {FEED_COLUMNS} {_FROM}"
         params: list[object] = []
         if folder is not None:
-            condition, params = in_folder("f.folder", folder)
+            condition, params = in_folder(self._conn, "f.folder", folder)
             sql += f" WHERE {condition}"
-        sql += " ORDER BY coalesce(f.folder, ''), lower(coalesce(f.title, f.url))"
+        folder_order = byte_order(self._conn, "coalesce(f.folder, '')")
+        title_order = byte_order(self._conn, "lower(coalesce(f.title, f.url))")
+        sql += f" ORDER BY {folder_order}, {title_order}"
         return [feed_from_row(row) for row in self._conn.execute(sql, params)]
 
     def check_folder(self, folder: str) -> None:
         """FeedNotFoundError, naming the folders there are, when no feed is in ``folder``
         (or in a folder below it)."""
-        condition, params = in_folder("folder", folder)
+        condition, params = in_folder(self._conn, "folder", folder)
         if self._conn.execute(f"SELECT 1 FROM feeds WHERE {condition} LIMIT 1", params).fetchone():
             return
+        order = f"{byte_order(self._conn, 'lower(folder)')}, {byte_order(self._conn, 'folder')}"
         rows = self._conn.execute(
-            "SELECT DISTINCT folder FROM feeds WHERE folder IS NOT NULL ORDER BY lower(folder)"
+            f"SELECT folder FROM feeds WHERE folder IS NOT NULL GROUP BY folder ORDER BY {order}"
         )
         known = [str(row[0]) for row in rows]
         listed = f" (folders: {', '.join(known)})" if known else " (no feed is in a folder)"
@@ -133,7 +137,7 @@ class FeedRepository(Repository):
         missing = []
         for name in names:
             params: list[object] = []
-            condition = feed_condition((name,), params)
+            condition = feed_condition((name,), params, dialect_of(self._conn))
             sql = f"SELECT 1 FROM feeds ff WHERE {condition} LIMIT 1"
             if self._conn.execute(sql, params).fetchone() is None:
                 missing.append(name)
@@ -164,7 +168,7 @@ class FeedRepository(Repository):
         force: bool = False,
     ) -> list[FetchState]:
         """Feeds to fetch now: not retired, and (unless forced) not backing off."""
-        scope, params = _scope(feed_id, folder)
+        scope, params = _scope(self._conn, feed_id, folder)
         if not force:
             scope += " AND (next_fetch_at IS NULL OR next_fetch_at <= ?)"
             params.append(now)
@@ -184,7 +188,7 @@ class FeedRepository(Repository):
     ) -> list[Feed]:
         """Feeds a scan at ``now`` leaves alone: backing off after errors, or asked to
         wait by the server (Retry-After)."""
-        scope, params = _scope(feed_id, folder, column_prefix="f.")
+        scope, params = _scope(self._conn, feed_id, folder, column_prefix="f.")
         rows = self._conn.execute(
             f"SELECT {FEED_COLUMNS} {_FROM} WHERE f.retired_at IS NULL"
             f" AND f.next_fetch_at > ?{scope} ORDER BY f.id",
@@ -247,7 +251,8 @@ class FeedRepository(Repository):
         """Change what the user chose; None keeps a value, an empty folder clears it."""
         self._conn.execute(
             "UPDATE feeds SET title = coalesce(:title, title),"
-            " folder = CASE WHEN :folder IS NULL THEN folder ELSE nullif(:folder, '') END,"
+            " folder = CASE WHEN CAST(:folder AS TEXT) IS NULL THEN folder"
+            " ELSE nullif(:folder, '') END,"
             " full_text = coalesce(:full_text, full_text) WHERE id = :id",
             {
                 "title": title,
@@ -269,7 +274,11 @@ class FeedRepository(Repository):
 
 
 def _scope(
-    feed_id: int | None, folder: str | None, *, column_prefix: str = ""
+    conn: sqlite3.Connection,
+    feed_id: int | None,
+    folder: str | None,
+    *,
+    column_prefix: str = "",
 ) -> tuple[str, list[object]]:
     """Conditions (each starting with AND) limiting a scan to one feed or one folder."""
     sql = ""
@@ -278,7 +287,7 @@ def _scope(
         sql += f" AND {column_prefix}id = ?"
         params.append(feed_id)
     if folder is not None:
-        condition, values = in_folder(f"{column_prefix}folder", folder)
+        condition, values = in_folder(conn, f"{column_prefix}folder", folder)
         sql += f" AND {condition}"
         params += values
     return sql, params

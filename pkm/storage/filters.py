@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from pkm.storage.dialect import POSTGRESQL, like_operator
 from pkm.storage.fts5 import FTS_TABLE, match_expression
 from pkm.storage.links import broken_condition, moved_condition
 from pkm.storage.rows import like_escape, now_ts
@@ -23,9 +24,8 @@ from pkm.storage.tsquery import compile_tsquery
 if TYPE_CHECKING:
     from pkm.query import Query
 
-__all__ = ["POSTGRESQL", "dialect_of", "feed_condition", "tag_prefix_condition", "where_clause"]
+__all__ = ["feed_condition", "tag_prefix_condition", "where_clause"]
 
-POSTGRESQL = "postgresql"
 
 # is:archived: the page's text was kept at some point (a later failed try keeps it).
 ARCHIVED_CONDITION = (
@@ -61,15 +61,6 @@ def _prefix_upper(prefix: str) -> str | None:
     return None
 
 
-def dialect_of(conn: object) -> str:
-    """The SQL dialect of a connection: sqlite3's have no ``dialect``."""
-    return str(getattr(conn, "dialect", "sqlite"))
-
-
-def _like(dialect: str) -> str:
-    return "ILIKE" if dialect == POSTGRESQL else "LIKE"
-
-
 def tag_prefix_condition(prefix: str, params: list[object], dialect: str = "sqlite") -> str:
     """``t.key`` (alias ``t`` = tags) starts with ``prefix``: a range the key index serves."""
     if dialect == POSTGRESQL:
@@ -90,7 +81,7 @@ def feed_condition(feeds: Sequence[str], params: list[object], dialect: str = "s
     all-digit one is also the feed's id.
     """
     alts = []
-    like = _like(dialect)
+    like = like_operator(dialect)
     for feed in feeds:
         if feed.isascii() and feed.isdigit() and len(feed) <= _MAX_ID_DIGITS:
             alts.append(f"ff.id = ? OR ff.title {like} ? ESCAPE '\\'")
@@ -114,7 +105,7 @@ def where_clause(q: Query, dialect: str = "sqlite") -> tuple[str, list[object]]:
     rowid FROM entries_fts …)``, on PostgreSQL ``NOT (e.fts @@ …)``.
     """
     pg = dialect == POSTGRESQL
-    like = _like(dialect)
+    like = like_operator(dialect)
     params: list[object] = []
     conds = _tag_conditions(q, params, dialect)
     if q.feeds:

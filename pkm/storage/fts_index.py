@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Callable
 
 from pkm.storage.db import transaction
+from pkm.storage.dialect import is_postgres
 
 # In the order of the index's columns (pkm.search.BM25_WEIGHTS follows it).
 INDEXED_COLUMNS = "title, tags_text, note, text, source, archived_text"
@@ -19,7 +20,10 @@ REBUILD_BATCH = 5_000
 
 def index_pending(conn: sqlite3.Connection) -> int:
     """Add every entry still waiting for the index to it, in one statement; the caller
-    holds the transaction."""
+    holds the transaction. (PostgreSQL's index reads a generated column: an entry is in
+    it once stored.)"""
+    if is_postgres(conn):
+        return conn.execute("UPDATE entries SET indexed = 1 WHERE indexed = 0").rowcount
     cursor = conn.execute(
         f"INSERT INTO entries_fts(rowid, {INDEXED_COLUMNS}) SELECT id, {INDEXED_COLUMNS}"
         " FROM entries WHERE indexed = 0"

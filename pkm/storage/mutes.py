@@ -32,10 +32,10 @@ class MuteRepository(Repository):
         terms = parse_rule(text)
         if self._conn.execute("SELECT 1 FROM mute_rules WHERE rule = ?", (text,)).fetchone():
             raise UsageError(f"mute rule {text!r} exists already")
-        cursor = self._conn.execute(
-            "INSERT INTO mute_rules (rule, created_at) VALUES (?, ?)", (text, now)
-        )
-        added = MuteRule(int(cursor.lastrowid or 0), text, terms)
+        row = self._conn.execute(
+            "INSERT INTO mute_rules (rule, created_at) VALUES (?, ?) RETURNING id", (text, now)
+        ).fetchone()
+        added = MuteRule(int(row[0]), text, terms)
         muted = self._set(self._matching([added], f"{_ROWS} WHERE e.muted = 0"), 1)
         return added, muted
 

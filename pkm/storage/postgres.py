@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from pkm.errors import NotAStoreError, StoreError
+from pkm.errors import NotAStoreError, ScanInProgressError, StoreError
 
 if TYPE_CHECKING:
+    import sqlite3
+
     import psycopg
 
 # The oldest release its project still supports (13 reached its end of life in 2025).
@@ -25,6 +28,11 @@ URL_SCHEMES = ("postgresql", "postgres")
 # fixed so that every pkm agrees): migrating a store, and a scan writing it.
 MIGRATION_LOCK = 0x706B6D00_0000_0001
 SCAN_LOCK = 0x706B6D00_0000_0002
+# The transaction-level lock every write transaction takes first, as SQLite's BEGIN
+# IMMEDIATE takes its one write lock: pkm's read-change-writes (a note appended, a tag's
+# entries' tags_text, a URL looked up then saved, max(id) + 1) stay atomic with several
+# writers, as on SQLite. Readers never wait for it.
+WRITE_LOCK = 0x706B6D00_0000_0003
 CONNECT_TIMEOUT_S = 10
 
 
@@ -81,9 +89,15 @@ def check_server_version(version: int, where: str) -> None:
 def connect(url: str) -> psycopg.Connection[tuple[object, ...]]:
     """A connection in autocommit mode (writes take their transaction explicitly), to a
     server recent enough for pkm."""
-    import psycopg
-
     where = describe_server(url)
+    try:
+        import psycopg
+    except ImportError:  # the driver is an extra: a SQLite install lacks it
+        raise StoreError(
+            f"the store {where} is on a PostgreSQL server, and pkm needs its driver for that:"
+            " pip install 'pkm[postgres]'"
+        ) from None
+
     try:
         conn = psycopg.connect(
             _driver_url(url),
@@ -142,10 +156,10 @@ def _ensure_unaccent(conn: psycopg.Connection[tuple[object, ...]], url: str) -> 
 def open_store(url: str, head: str) -> psycopg.Connection[tuple[object, ...]]:
     """Open the store in the database at ``url``, creating or upgrading its schema to
     ``head`` under an advisory lock (two pkm starting at once migrate once)."""
+    where = describe_server(url)
+    conn = connect(url)  # first: it says what to install when the driver is missing
     import psycopg
 
-    where = describe_server(url)
-    conn = connect(url)
     try:
         version = schema_version(conn, where)
         if version != head:
@@ -204,8 +218,6 @@ def _pyformat(match: re.Match[str]) -> str:
 @functools.lru_cache(maxsize=1024)
 def to_pyformat(sql: str) -> str:
     """pkm's storage SQL (sqlite3's ``?`` and ``:name`` placeholders) as psycopg takes it."""
-    if sql.startswith("BEGIN"):
-        return "BEGIN"  # SQLite's BEGIN IMMEDIATE: PostgreSQL takes row locks as it writes
     return _SQL_TOKEN.sub(_pyformat, sql)
 
 
@@ -226,7 +238,12 @@ class PostgresConnection:
         import psycopg
 
         try:
-            return self._conn.execute(to_pyformat(sql), params or None)
+            if sql == "BEGIN IMMEDIATE":  # a write transaction, its lock taken up front
+                self._conn.execute("BEGIN")
+                return self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            if not params:  # psycopg reads no placeholders then: a literal % stays one
+                return self._conn.execute(sql)
+            return self._conn.execute(to_pyformat(sql), params)
         except psycopg.Error as exc:
             raise self._error(exc) from None
 
@@ -246,7 +263,9 @@ class PostgresConnection:
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
 
-        return self._conn.info.transaction_status != TransactionStatus.IDLE
+        # A connection lost mid-transaction holds none any more (UNKNOWN): nothing to roll back.
+        status = self._conn.info.transaction_status
+        return status in (TransactionStatus.INTRANS, TransactionStatus.INERROR)
 
     def close(self) -> None:
         self._conn.close()
@@ -258,3 +277,27 @@ class PostgresConnection:
         if self._conn.closed or isinstance(exc, psycopg.OperationalError):
             return StoreError(f"lost the connection to the PostgreSQL store {self.where}: {first}")
         return StoreError(f"store error on {self.where}: {first}")
+
+
+def open_connection(url: str) -> PostgresConnection:
+    """The store in the database at ``url``, opened (created or upgraded as needed) as
+    the storage layer uses it."""
+    from pkm.storage.db import HEAD_REVISION
+
+    return PostgresConnection(open_store(url, HEAD_REVISION), describe_server(url))
+
+
+@contextmanager
+def scan_lock(conn: sqlite3.Connection) -> Iterator[None]:
+    """Held for the whole scan of a store, by its connection's session: the server
+    drops it when the connection or the process ends, as the kernel drops SQLite's."""
+    if not conn.execute("SELECT pg_try_advisory_lock(?)", (SCAN_LOCK,)).fetchone()[0]:
+        raise ScanInProgressError(
+            "another scan is running on this store; try again when it has finished"
+        )
+    try:
+        yield
+    finally:
+        # A connection lost in the scan took its lock with it: the scan's own error counts.
+        with suppress(StoreError):
+            conn.execute("SELECT pg_advisory_unlock(?)", (SCAN_LOCK,))

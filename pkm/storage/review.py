@@ -50,7 +50,7 @@ def feed_activity(conn: sqlite3.Connection, since: int) -> list[FeedActivity]:
             int(row[14]),
             int(row[15]),
             int(row[16]),
-            row[17],
+            None if row[17] is None else int(row[17]),
             _median(lengths.get(int(row[0]))),
         )
         for row in rows

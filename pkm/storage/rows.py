@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from pkm.storage.dialect import NEWLINE, contains, like
 from pkm.types import Entry, Feed, FeedStatus
 
 
@@ -16,10 +17,10 @@ def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def in_folder(column: str, folder: str) -> tuple[str, list[object]]:
+def in_folder(conn: sqlite3.Connection, column: str, folder: str) -> tuple[str, list[object]]:
     """A condition for a folder and its sub-folders ("Learning" takes "Learning/Dutch")."""
     return (
-        f"({column} = ? OR {column} LIKE ? ESCAPE '\\')",
+        f"({column} = ? OR {column} {like(conn)} ? ESCAPE '\\')",
         [folder, like_escape(folder) + "/%"],
     )
 
@@ -35,13 +36,18 @@ def is_storable_id(value: int) -> bool:
 
 # A new note joins an entry's note on a line of its own, unless the entry already holds
 # it as whole lines ("note1" is not held by "note10"): saving or importing the same thing
-# twice never repeats a note. Binds :note.
-MERGED_NOTE = (
-    "CASE WHEN coalesce(:note, '') = '' THEN note"
-    " WHEN coalesce(note, '') = '' THEN :note"
-    " WHEN instr(char(10) || note || char(10), char(10) || :note || char(10)) > 0 THEN note"
-    " ELSE note || char(10) || :note END"
-)
+# twice never repeats a note.
+def merged_note(conn: sqlite3.Connection) -> str:
+    """The SQL of the note after ``:note`` joins it."""
+    held = contains(
+        conn, f"{NEWLINE} || note || {NEWLINE}", f"{NEWLINE} || CAST(:note AS TEXT) || {NEWLINE}"
+    )
+    return (
+        "CASE WHEN coalesce(CAST(:note AS TEXT), '') = '' THEN note"
+        " WHEN coalesce(note, '') = '' THEN :note"
+        f" WHEN {held} THEN note"
+        f" ELSE note || {NEWLINE} || :note END"
+    )
 
 
 # SQLite allows a limited number of bound values per statement: long IN lists are split.

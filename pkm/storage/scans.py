@@ -12,10 +12,10 @@ class ScanRepository(Repository):
         self._conn = conn
 
     def start(self, started: int, total: int) -> int:
-        cursor = self._conn.execute(
-            "INSERT INTO scans (started_at, total) VALUES (?, ?)", (started, total)
-        )
-        return int(cursor.lastrowid or 0)
+        row = self._conn.execute(
+            "INSERT INTO scans (started_at, total) VALUES (?, ?) RETURNING id", (started, total)
+        ).fetchone()
+        return int(row[0])
 
     def finish(
         self, scan_id: int, *, now: int, updated: int, not_modified: int, failed: int

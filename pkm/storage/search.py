@@ -26,7 +26,8 @@ from typing import Any, Protocol, TypeVar
 from pkm.errors import StoreError
 from pkm.query import Query, Term
 from pkm.storage.db import Repository, wrap_exceptions
-from pkm.storage.filters import dialect_of, feed_condition, tag_prefix_condition, where_clause
+from pkm.storage.dialect import dialect_of
+from pkm.storage.filters import feed_condition, tag_prefix_condition, where_clause
 from pkm.storage.fts5 import FTS_TABLE, match_expression
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row, like_escape
 from pkm.types import Entry

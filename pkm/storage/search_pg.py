@@ -25,7 +25,8 @@ from typing import TypeVar
 
 from pkm.errors import StoreError
 from pkm.query import Query, Term
-from pkm.storage.filters import POSTGRESQL, where_clause
+from pkm.storage.dialect import POSTGRESQL
+from pkm.storage.filters import where_clause
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row
 from pkm.storage.search import (
     MARK_END,

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from pkm.errors import TagNotFoundError
 from pkm.storage.db import Repository
+from pkm.storage.dialect import byte_order, joined_words
 from pkm.tagnames import clean_tag, clean_tags
 from pkm.types import TagCount
 
@@ -35,7 +36,7 @@ class TagRepository(Repository):
     def add(self, entry_id: int, names: Iterable[str]) -> None:
         tag_ids = self.ensure(names)
         self._conn.executemany(
-            "INSERT OR IGNORE INTO entry_tags (entry_id, tag_id) VALUES (?, ?)",
+            "INSERT INTO entry_tags (entry_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(entry_id, tag_id) for tag_id in tag_ids],
         )
         self.refresh([entry_id])
@@ -56,21 +57,24 @@ class TagRepository(Repository):
 
     def refresh(self, entry_ids: Sequence[int]) -> None:
         """Recompute ``tags_text`` (sorted by key) for these entries."""
+        names = joined_words(self._conn, "name", "key")
         self._conn.executemany(
-            "UPDATE entries SET tags_text = (SELECT group_concat(name, ' ') FROM"
-            " (SELECT t.name FROM entry_tags et JOIN tags t ON t.id = et.tag_id"
-            "  WHERE et.entry_id = ? ORDER BY t.key)) WHERE id = ?",
+            f"UPDATE entries SET tags_text = (SELECT {names} FROM"
+            " (SELECT t.name, t.key FROM entry_tags et JOIN tags t ON t.id = et.tag_id"
+            f"  WHERE et.entry_id = ? ORDER BY {byte_order(self._conn, 't.key')}) AS s)"
+            " WHERE id = ?",
             [(entry_id, entry_id) for entry_id in entry_ids],
         )
 
     def counts(self, *, sort: str = "name") -> list[TagCount]:
-        order = "count(et.entry_id) DESC, t.key" if sort == "count" else "t.key"
+        key = byte_order(self._conn, "t.key")
+        order = f"count(et.entry_id) DESC, {key}" if sort == "count" else key
         rows = self._conn.execute(
             "SELECT t.name, count(et.entry_id) FROM tags t"
             " JOIN entry_tags et ON et.tag_id = t.id GROUP BY t.id"
             f" ORDER BY {order}"
         )
-        return [TagCount(name, count) for name, count in rows]
+        return [TagCount(name, int(count)) for name, count in rows]
 
     def missing_keys(self, keys: Sequence[str]) -> list[str]:
         """Those of these tag keys that no entry carries."""
@@ -108,8 +112,8 @@ class TagRepository(Repository):
         merged = target is not None and int(target[0]) != old_id
         if merged:
             self._conn.execute(
-                "INSERT OR IGNORE INTO entry_tags (entry_id, tag_id)"
-                " SELECT entry_id, ? FROM entry_tags WHERE tag_id = ?",
+                "INSERT INTO entry_tags (entry_id, tag_id)"
+                " SELECT entry_id, ? FROM entry_tags WHERE tag_id = ? ON CONFLICT DO NOTHING",
                 (int(target[0]), old_id),
             )
             self._conn.execute("DELETE FROM tags WHERE id = ?", (old_id,))
