@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
@@ -257,35 +256,20 @@ class Pkm:
         ``yesterday``, ``2026-11-01``, as in :meth:`find`) shows every item first seen
         since then instead.
         """
-        from pkm.digest import new_items
-        from pkm.query import parse_since
+        from pkm.digest import scan
 
-        start = parse_since(since) if since else None
-        if feed_id is not None:
-            self._feeds.get(feed_id)
-        if folder is not None:
-            self._feeds.check_folder(folder)
-        report = ScanReport(0, 0, 0, 0, ())
-        if fetch:
-            report = self._fetch(feed_id=feed_id, folder=folder, force=force, progress=progress)
-        elif not self.read_only:
-            self._settle_stored()  # a scan killed outright left its items unsettled
-        new = new_items(
+        return scan(
+            self._conn,
+            self._feeds,
             self._entries,
             self._write,
-            since=start,
-            again=not fetch,
-            record=not self.read_only,  # shown, but a read-only store cannot record it
+            read_only=self.read_only,
+            fetch=self._fetch if fetch else None,
             feed_id=feed_id,
             folder=folder,
-        )
-        stories = self._stories(new)
-        feed_ids = sorted({s.entry.feed_id for s in stories if s.entry.feed_id is not None})
-        return replace(
-            report,
-            new_entries=tuple(new),
-            stories=stories,
-            folders=self._entries.folders(feed_ids),
+            force=force,
+            since=since,
+            progress=progress,
         )
 
     def _fetch(
@@ -309,12 +293,6 @@ class Pkm:
             force=force,
             progress=progress,
         )
-
-    def _settle_stored(self) -> None:
-        from pkm.scan import settle_stored
-
-        with self._write():
-            settle_stored(self._conn)
 
     def _stories(self, entries: Sequence[Entry]) -> tuple[Story, ...]:
         from pkm.digest import stories
@@ -453,11 +431,16 @@ class Pkm:
         from pkm.archive import archive_saved
 
         self._require_writable()
-        entry_ids = None
-        if query or tag:
-            hits = self.find(query or "", tags=[tag] if tag else [], saved=True, limit=MAX_EXPORT)
-            entry_ids = [hit.entry.id for hit in hits]
+        entry_ids = self._saved_ids(query, [tag] if tag else [])
         return archive_saved(self._conn, self._write, entry_ids, refresh=refresh, progress=progress)
+
+    def _saved_ids(self, query: str | None, tags: Sequence[str]) -> list[int] | None:
+        """The saved entries ``query`` and ``tags`` find (as :meth:`find` does); None, all
+        of them, when neither is given."""
+        if not (query or tags):
+            return None
+        hits = self.find(query or "", tags=tags, saved=True, limit=MAX_EXPORT)
+        return [hit.entry.id for hit in hits]
 
     # --- retrieval ---------------------------------------------------------
 
@@ -557,14 +540,10 @@ class Pkm:
 
         self._require_writable()
         before = to_ts(parse_since(older_than)) if older_than else None
-        ids = None
-        if query or tags:
-            hits = self.find(query or "", tags=tags, saved=True, limit=MAX_EXPORT)
-            ids = [hit.entry.id for hit in hits]
         return check_links(
             self._conn,
             self._write,
-            ids,
+            self._saved_ids(query, tags),
             checked_before=before,
             update_moved=update_moved,
             progress=progress,
@@ -686,15 +665,9 @@ class Pkm:
 
         Saved entries from those feeds stay, as with :meth:`remove_feed`.
         """
-        from pkm.formats.opml import dump_opml
+        from pkm.review import prune
 
-        feeds = [self._feeds.get(feed_id) for feed_id in feed_ids]
-        out.write(dump_opml(feeds, title="Subscriptions removed by pkm feeds review --prune"))
-        out.flush()
-        with self._write():
-            for feed in feeds:
-                self._feeds.remove(feed.id)
-        return feeds
+        return prune(self._feeds, self._write, feed_ids, out)
 
 
 def _display_tag(entries: Sequence[Entry], tag: str) -> str:

@@ -8,18 +8,69 @@ other feeds under "also in".
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pkm.storage.rows import now_ts, to_ts
-from pkm.types import Entry, Story
+from pkm.types import Entry, ScanReport, Story
 
 if TYPE_CHECKING:
-    from pkm.storage.db import Write
+    from pkm.storage.db import Connection, Write
     from pkm.storage.entries import EntryRepository
+    from pkm.storage.feeds import FeedRepository
+
+# Fetches and stores the due feeds of a scan (of one feed or folder when given, all of
+# them with ``force``), reporting (done, total) to ``progress``: Pkm's fetch step.
+Fetch = Callable[..., ScanReport]
 
 SAME_STORY_WINDOW = timedelta(days=1)
+
+
+def scan(
+    conn: Connection,
+    feeds: FeedRepository,
+    entries: EntryRepository,
+    write: Write,
+    *,
+    read_only: bool,
+    fetch: Fetch | None,
+    feed_id: int | None,
+    folder: str | None,
+    force: bool,
+    since: str | None,
+    progress: Callable[[int, int], None] | None,
+) -> ScanReport:
+    """A scan: the due feeds fetched (unless ``fetch`` is None), then what is new, each
+    story once; see :meth:`pkm.api.Pkm.scan`."""
+    from pkm.query import parse_since
+
+    start = parse_since(since) if since else None
+    if feed_id is not None:
+        feeds.get(feed_id)
+    if folder is not None:
+        feeds.check_folder(folder)
+    report = ScanReport(0, 0, 0, 0, ())
+    if fetch is not None:
+        report = fetch(feed_id=feed_id, folder=folder, force=force, progress=progress)
+    elif not read_only:
+        from pkm.scan import settle_stored
+
+        with write():
+            settle_stored(conn)  # a scan killed outright left its items unsettled
+    new = new_items(
+        entries,
+        write,
+        since=start,
+        again=fetch is None,
+        record=not read_only,  # shown, but a read-only store cannot record it
+        feed_id=feed_id,
+        folder=folder,
+    )
+    found = stories(entries, new)
+    feed_ids = sorted({s.entry.feed_id for s in found if s.entry.feed_id is not None})
+    return replace(report, new_entries=tuple(new), stories=found, folders=entries.folders(feed_ids))
 
 
 def new_items(

@@ -19,9 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import IO, TYPE_CHECKING
 
 from pkm.storage.review import FeedActivity
-from pkm.types import FeedReview, FolderReview, Verdict
+from pkm.types import Feed, FeedReview, FolderReview, Verdict
+
+if TYPE_CHECKING:
+    from pkm.storage.db import Write
+    from pkm.storage.feeds import FeedRepository
 
 DEAD_AFTER = timedelta(days=180)
 FAILING_AFTER = timedelta(days=7)
@@ -112,3 +117,17 @@ def by_folder(reviews: Sequence[FeedReview]) -> list[FolderReview]:
     folders = [FolderReview(name, *counts) for name, counts in totals.items()]
     folders.sort(key=lambda f: (-f.saved_ratio, f.folder or ""))
     return folders
+
+
+def prune(feeds: FeedRepository, write: Write, feed_ids: Sequence[int], out: IO[str]) -> list[Feed]:
+    """Unsubscribe from feeds, first writing them to ``out`` as OPML so nothing is lost;
+    saved entries from those feeds stay."""
+    from pkm.formats.opml import dump_opml
+
+    pruned = [feeds.get(feed_id) for feed_id in feed_ids]
+    out.write(dump_opml(pruned, title="Subscriptions removed by pkm feeds review --prune"))
+    out.flush()
+    with write():
+        for feed in pruned:
+            feeds.remove(feed.id)
+    return pruned
