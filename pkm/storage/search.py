@@ -115,6 +115,18 @@ def newest(
     return [entry_from_row(row) for row in conn.execute(sql, [*params, limit, offset])]
 
 
+def entries_by_id(conn: SqlConnection, ids: Sequence[int]) -> dict[int, Entry]:
+    """The entries with these ids, by id (one deleted meanwhile is missing): what both
+    engines' rankings show of their hits."""
+    marks = ", ".join("?" * len(ids))
+    rows = conn.execute(
+        f"SELECT {ENTRY_LIST_COLUMNS} FROM entries e LEFT JOIN feeds f"
+        f" ON f.id = e.feed_id WHERE e.id IN ({marks})",
+        list(ids),
+    )
+    return {entry.id: entry for entry in map(entry_from_row, rows)}
+
+
 class Ranking(Repository):
     """The matches of ``query``'s words that its filters (and ``driver``) allow, ranked
     by BM25 with ``weights`` (one per FTS column) inside the index."""
@@ -213,13 +225,7 @@ class Ranking(Repository):
 
     def entries(self, ids: Sequence[int]) -> dict[int, Entry]:
         """The entries with these ids (one deleted meanwhile is missing)."""
-        marks = ", ".join("?" * len(ids))
-        rows = self._conn.execute(
-            f"SELECT {ENTRY_LIST_COLUMNS} FROM entries e LEFT JOIN feeds f"
-            f" ON f.id = e.feed_id WHERE e.id IN ({marks})",
-            list(ids),
-        )
-        return {entry.id: entry for entry in map(entry_from_row, rows)}
+        return entries_by_id(self._conn, ids)
 
     def snippets(self, ids: Sequence[int]) -> dict[int, tuple[object, object, object]]:
         """Each entry's snippets of its text, its note and its archived page, matched

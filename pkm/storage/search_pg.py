@@ -36,6 +36,7 @@ from pkm.storage.search import (
     SqlConnection,
     count_at_most,
     drivers,
+    entries_by_id,
     highest_id,
     indexed_text,
     site_driver,
@@ -192,13 +193,7 @@ class Ranking:
 
     def entries(self, ids: Sequence[int]) -> dict[int, Entry]:
         """The entries with these ids (one deleted meanwhile is missing)."""
-        marks = ", ".join("?" * len(ids))
-        rows = self._conn.execute(
-            f"SELECT {ENTRY_LIST_COLUMNS} FROM entries e LEFT JOIN feeds f"
-            f" ON f.id = e.feed_id WHERE e.id IN ({marks})",
-            list(ids),
-        )
-        return {entry.id: entry for entry in map(entry_from_row, rows)}
+        return entries_by_id(self._conn, ids)
 
     def snippets(self, ids: Sequence[int]) -> dict[int, tuple[object, object, object]]:
         """Each entry's snippets of its text, its note and its archived page, matched
