@@ -22,10 +22,12 @@ from typing import IO, TYPE_CHECKING, cast
 from pkm.config import store_location
 from pkm.errors import FeedNotFoundError, PkmError, StoreError, TagNotFoundError, UsageError
 from pkm.files import DEFAULT_MAX_FILE_BYTES
+from pkm.people import current_name
 from pkm.storage.archives import ArchiveRepository
 from pkm.storage.db import Connection, close, open_any, transaction
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
+from pkm.storage.people import PeopleRepository, sign_in
 from pkm.storage.rows import now_ts, to_ts
 from pkm.storage.tags import TagRepository
 from pkm.tagnames import tag_key
@@ -40,6 +42,7 @@ from pkm.types import (
     FolderReview,
     ImportReport,
     MuteChange,
+    Person,
     ReadingList,
     SaveResult,
     ScanReport,
@@ -77,8 +80,12 @@ class Pkm:
         read_only: bool = False,
         where: str | None = None,
         location: Path | str | None = None,
+        user: str | None = None,
     ) -> None:
         self._conn = conn
+        # Who pkm acts for: their saves, tags and notes (see pkm.people.current_name).
+        self.person = current_name(user)
+        sign_in(conn, self.person)
         # The store's file; None for a team store in a PostgreSQL database.
         self.path = path
         # What Pkm.open takes to open this store again: its file, or its server's URL
@@ -92,6 +99,7 @@ class Pkm:
         self._entries = EntryRepository(conn)
         self._tags = TagRepository(conn)
         self._archives = ArchiveRepository(conn)
+        self._people = PeopleRepository(conn)
 
     # Imports, exports, backups, bookmarks and mute rules are made on first use: importing
     # their modules is no part of a find or of pkm tags (about 2% of either, counted in
@@ -120,10 +128,12 @@ class Pkm:
         cls,
         db: str | os.PathLike[str] | None = None,
         *,
+        user: str | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> Pkm:
         """Open the store at ``db`` (a path, a sqlite URL, or a ``postgresql://`` URL of a
-        team store on a server), else ``PKM_DB``, else the default.
+        team store on a server), else ``PKM_DB``, else the default, for the person
+        ``user`` (else ``PKM_USER``, else the login name).
 
         ``progress`` hears ``(done, total)`` while a newer pkm rebuilds the search index
         once after an upgrade.
@@ -134,9 +144,11 @@ class Pkm:
 
             server = open_connection(location)
             # It serves the part of sqlite3's connection that storage uses (see db.Connection).
-            return cls(cast(Connection, server), None, where=server.where, location=location)
+            return cls(
+                cast(Connection, server), None, where=server.where, location=location, user=user
+            )
         conn, read_only = open_any(location, progress)
-        return cls(conn, location, read_only=read_only)
+        return cls(conn, location, read_only=read_only, user=user)
 
     def close(self) -> None:
         close(self._conn)
@@ -503,8 +515,28 @@ class Pkm:
         """The entries most like this one (its rarest telling words), best first."""
         return self.find(like=entry_id, limit=limit, offset=offset)
 
-    def tags(self, *, sort: str = "name") -> list[TagCount]:
-        return self._tags.counts(sort=sort)
+    def tags(self, *, sort: str = "name", everyone: bool = False) -> list[TagCount]:
+        """The person's tags and how many saves carry each; with ``everyone``, across
+        the store's people (others' public saves only)."""
+        return self._tags.counts(sort=sort, everyone=everyone)
+
+    # --- people ---------------------------------------------------------------------
+
+    def people(self) -> list[Person]:
+        """Everyone on the store, by name (others' private saves are not counted)."""
+        return self._people.listing()
+
+    def rename_person(self, old: str, new: str) -> None:
+        """Rename a person (the owner of a store made before people: ``pkm people rename``)."""
+        with self._write():
+            self._people.rename(old, new)
+        if self.person == old:
+            self.person = new
+
+    def set_default_private(self, private: bool) -> None:
+        """Whether the person's new saves are private unless made public."""
+        with self._write():
+            self._people.set_default_private(private)
 
     def rename_tag(self, old: str, new: str) -> bool:
         """Rename a tag; returns True when it was merged into an existing one."""

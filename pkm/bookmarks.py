@@ -117,7 +117,7 @@ class Bookmarks:
     def unsave(self, entry_id: int) -> Entry:
         """Drop the bookmark (tags, note, saved date, flags); a feed item stays an item."""
         entry = self._entries.get(entry_id)
-        if entry.feed_id is None:
+        if entry.feed_id is None and not self._entries.saved_by_others(entry_id):
             raise PkmError(
                 f"entry {entry_id} is a saved page with no feed: pkm delete {entry_id} removes it"
             )
@@ -126,15 +126,22 @@ class Bookmarks:
         return self._entries.get(entry_id)
 
     def delete(self, entry_id: int) -> Entry:
-        """Remove a saved page that no feed brought, with its tags and note."""
+        """Remove a saved page that no feed brought, with the person's tags and note; a
+        page someone else keeps stays theirs."""
         entry = self._entries.get(entry_id)
         if entry.feed_id is not None:
             raise PkmError(
                 f"entry {entry_id} is an item of {entry.feed_title or 'a feed'}:"
                 f" pkm unsave {entry_id} drops the bookmark"
             )
+        others = self._entries.saved_by_others(entry_id)
+        if others and entry.saved is None:
+            raise PkmError(f"entry {entry_id} is not one of your saves")
         with self._write():
-            self._entries.delete(entry_id)
+            if others:
+                self._entries.unsave(entry_id)
+            else:
+                self._entries.delete(entry_id)
         return entry
 
     def untag(self, entry_id: int, tags: Sequence[str]) -> Untagged:

@@ -55,6 +55,10 @@ class TagNotFoundError(NotFoundError):
     pass
 
 
+class PersonNotFoundError(NotFoundError):
+    pass
+
+
 class InvalidURLError(PkmError):
     """A URL that pkm refuses (not http/https, no host, unparseable)."""
 
@@ -65,6 +69,10 @@ class DuplicateURLError(PkmError):
 
 class InvalidTagError(PkmError):
     """A tag that is empty, too long or holds a comma."""
+
+
+class InvalidPersonError(PkmError):
+    """A person's name pkm cannot use."""
 
 
 class QueryError(UsageError):

@@ -2,10 +2,14 @@
 
 Ranking is BM25 with column weights (title and tags above notes, notes above the
 body, and the feed's name and host far below: a word that is only in the name of the
-feed an entry came from says little about the entry; :data:`BM25_WEIGHTS`).  A saved
-entry's score is multiplied by :data:`SAVED_BOOST`, and, for a query of plain words,
-that of an entry holding them side by side by :data:`PHRASE_BOOST` (``Query.near``).
-Equal scores go to the newer entry.  Without words, the newest come first.
+feed an entry came from says little about the entry; :data:`BM25_WEIGHTS`).  The page
+(title, text, feed, archived text) and the person's own save of it (tags and note,
+:data:`SAVE_WEIGHTS`) are two documents in two indexes, so that nobody's search reads
+words another person wrote: an entry matches when the words match either, and one that
+matches both scores the sum.  A saved entry's score is multiplied by
+:data:`SAVED_BOOST`, and, for a query of plain words, that of an entry holding them
+side by side by :data:`PHRASE_BOOST` (``Query.near``).  Equal scores go to the newer
+entry.  Without words, the newest come first.
 
 On a PostgreSQL store the same rules run on its tsvector index: ``ts_rank_cd`` with
 weights in BM25_WEIGHTS' order stands in for BM25, with the same boosts and windows
@@ -47,7 +51,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pkm.errors import EntryNotFoundError
-from pkm.query import AllOf, AnyOf, Query, Term, Words
+from pkm.query import AllOf, AnyOf, Query, Term, Without, Words
 from pkm.storage import search as sqlite_store
 from pkm.storage.dialect import POSTGRESQL, dialect_of
 from pkm.storage.search import MARK_END, MARK_START, Driver, RankedRow
@@ -68,9 +72,10 @@ __all__ = [
     "search",
 ]
 
-# Weights in the order of the FTS columns: title, tags_text, note, text, source,
-# archived_text (the kept page is body text, like the feed's).
-BM25_WEIGHTS = (10.0, 8.0, 4.0, 1.0, 0.1, 1.0)
+# Weights in the order of the entries' FTS columns: title, text, source, archived_text
+# (the kept page is body text, like the feed's); and of the saves': tags_text, note.
+BM25_WEIGHTS = (10.0, 1.0, 0.1, 1.0)
+SAVE_WEIGHTS = (8.0, 4.0)
 SAVED_BOOST = 1.25
 # A query of several plain words ranks entries that have them side by side, in order,
 # this much higher (see Query.near).
@@ -103,6 +108,10 @@ class _Ranking(Protocol):
     def rank(
         self, low: int | None, high: int | None, take: Callable[[Iterable[RankedRow]], None]
     ) -> None: ...
+    def saved_matches(
+        self, words: Words, weights: Sequence[float]
+    ) -> dict[int, tuple[float, int]]: ...
+    def holding(self, words: Words, ids: Sequence[int], *, saves: bool) -> set[int]: ...
     def entries(self, ids: Sequence[int]) -> dict[int, Entry]: ...
     def snippets(self, ids: Sequence[int]) -> dict[int, tuple[object, object, object]]: ...
 
@@ -247,20 +256,29 @@ class _Search:
         ranking = self.store.Ranking(
             self.conn, self.query, driver, skip_id=self.skip_id, weights=BM25_WEIGHTS
         )
+        # The person's saves whose words, with their pages', match: few (one person's),
+        # all ranked, and in the heap before the pages' own matches.
+        assert self.query.match is not None
+        mine, vetoed = _saved_matches(ranking, self.query.match)
         # With a driver, the matches it allows, newest first: none means no hits, and a
         # window without any of them is passed over unranked.
         allowed: list[int] | None = None
         want = self.limit + self.offset
         if driver is not None:
             allowed = ranking.allowed(want)
-            if not allowed:
+            if not allowed and not mine:
                 return SearchHits()
             # Below the oldest one listed, unknown unless the list is complete.
             scanned_to = 0 if len(allowed) < want else allowed[-1]
         boost = SAVED_BOOST * (PHRASE_BOOST if self.query.near else 1.0)
-        # The best ``want`` so far as a min-heap of (-score, sort_date, id): its top is
-        # the worst of them (highest score, then oldest, then lowest id).
+        # The best so far as a min-heap of (-score, sort_date, id): its top is the worst
+        # of them (highest score, then oldest, then lowest id). An entry of ``mine``
+        # whose page matches too is in it twice (the sum beside its save's score), so
+        # that it holds ``want`` distinct entries at any time.
+        capacity = want + len(mine)
         best: list[tuple[float, int, int]] = []
+        for entry_id, (raw, sort_date) in mine.items():
+            _push(best, capacity, (-raw * SAVED_BOOST, sort_date, entry_id))
         ranked = 0
         size = window_size(self.query)
         high: int | None = None
@@ -276,16 +294,73 @@ class _Search:
                 ranked += size
                 high = low
                 continue
-            ranking.rank(low, high, lambda rows: _rank_into(best, want, rows, boost))
+            ranking.rank(
+                low, high, lambda rows: _rank_into(best, capacity, rows, boost, mine, vetoed)
+            )
             if low is None:
                 break  # every match was ranked
             ranked += size
-            if len(best) == want:
+            if len(best) == capacity:
                 break  # enough hits among the newest matches
             high = low
-        top = sorted(best, reverse=True)[self.offset :]
+        top = _distinct(sorted(best, reverse=True))[self.offset : want]
         hits = _hits(ranking, [(rowid, -neg) for neg, _, rowid in top])
         return SearchHits(hits, ranked=ranked if low is not None else None)
+
+
+def _saved_matches(
+    ranking: _Ranking, words: Words
+) -> tuple[dict[int, tuple[float, int]], set[int]]:
+    """The person's saves that ``words`` match when each word may be in the save (tags,
+    note) or in its page, with the save's raw rank for the words it holds; and the saves
+    whose page alone matches but not with their own words (a word of their note that
+    the query excludes).
+
+    Candidates are the saves holding any of the words; for a query of several, which
+    word each candidate holds where is asked of both indexes, and the query is
+    evaluated on that (a word of the note and one of the title match "word1 word2").
+    """
+    terms = list(dict.fromkeys(_terms(words)))
+    candidates = ranking.saved_matches(
+        terms[0] if len(terms) == 1 else AnyOf(tuple(terms)), SAVE_WEIGHTS
+    )
+    if isinstance(words, Term) or not candidates:
+        return candidates, set()
+    ids = list(candidates)
+    held: dict[int, set[Term]] = {entry_id: set() for entry_id in ids}
+    for term in terms:
+        for entry_id in ranking.holding(term, ids, saves=False) | ranking.holding(
+            term, ids, saves=True
+        ):
+            held[entry_id].add(term)
+    matched = {
+        entry_id: found
+        for entry_id, found in candidates.items()
+        if _satisfied(words, held[entry_id].__contains__)
+    }
+    return matched, set(candidates) - set(matched)
+
+
+def _terms(words: Words) -> Iterable[Term]:
+    if isinstance(words, Term):
+        yield words
+    elif isinstance(words, Without):
+        yield from _terms(words.base)
+        yield from _terms(words.excluded)
+    else:
+        for item in words.items:
+            yield from _terms(item)
+
+
+def _satisfied(words: Words, holds: Callable[[Term], bool]) -> bool:
+    """Whether ``words`` match, given which of their terms hold."""
+    if isinstance(words, Term):
+        return holds(words)
+    if isinstance(words, Without):
+        return _satisfied(words.base, holds) and not _satisfied(words.excluded, holds)
+    if isinstance(words, AllOf):
+        return all(_satisfied(item, holds) for item in words.items)
+    return any(_satisfied(item, holds) for item in words.items)
 
 
 def _hits(ranking: _Ranking, ranked: list[tuple[int, float]]) -> list[SearchHit]:
@@ -313,26 +388,54 @@ def _any_within(newest_first: list[int], low: int | None, high: int | None) -> b
 
 
 def _rank_into(
-    best: list[tuple[float, int, int]], want: int, rows: Iterable[RankedRow], boost: float
+    best: list[tuple[float, int, int]],
+    want: int,
+    rows: Iterable[RankedRow],
+    boost: float,
+    mine: dict[int, tuple[float, int]],
+    vetoed: set[int],
 ) -> None:
     """Feed rows (rowid, raw rank, saved, sort_date, side by side), best raw rank first,
     into ``best``.
 
     A saved entry's score is multiplied by SAVED_BOOST, one with the query's words side
-    by side by PHRASE_BOOST.  Stops at the first row that could not enter even with ``boost``
-    (the largest possible product): every later row has a raw rank at least as high.
+    by side by PHRASE_BOOST; one whose save matches too (``mine``) adds that raw rank,
+    one whose save's own words the query excludes (``vetoed``) is left out.
+    Stops at the first row that could not enter even with ``boost`` (the largest
+    possible product) and the best save's rank: every later row has a raw rank at
+    least as high.
     """
+    best_save = min((raw for raw, _ in mine.values()), default=0.0)
     for rowid, rank, saved, sort_date, side_by_side in rows:
-        if len(best) == want and rank * boost > -best[0][0]:
+        if len(best) == want and (rank + best_save) * boost > -best[0][0]:
             break
-        score = rank * SAVED_BOOST if saved else rank
+        if rowid in vetoed:
+            continue
+        also = mine.get(int(rowid))
+        score = rank + also[0] if also else rank
+        if saved:
+            score *= SAVED_BOOST
         if side_by_side:
             score *= PHRASE_BOOST
-        item = (-score, int(sort_date), int(rowid))
-        if len(best) < want:
-            heapq.heappush(best, item)
-        elif item > best[0]:
-            heapq.heapreplace(best, item)
+        _push(best, want, (-score, int(sort_date), int(rowid)))
+
+
+def _push(best: list[tuple[float, int, int]], want: int, item: tuple[float, int, int]) -> None:
+    if len(best) < want:
+        heapq.heappush(best, item)
+    elif item > best[0]:
+        heapq.heapreplace(best, item)
+
+
+def _distinct(ranked: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
+    """The best-first items with each entry once, at its best."""
+    seen: set[int] = set()
+    kept = []
+    for item in ranked:
+        if item[2] not in seen:
+            seen.add(item[2])
+            kept.append(item)
+    return kept
 
 
 # --- snippets ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from pkm.files import DEFAULT_MAX_FILE_BYTES, read_input
 from pkm.storage.db import Connection, Write
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
+from pkm.storage.people import my_name
 from pkm.storage.rows import now_ts
 from pkm.types import BookmarkImport, Entry, ImportReport, ReadingList
 
@@ -158,7 +159,7 @@ class Transfer:
 
         parsed = backup.read(data)
         _check_schema(parsed.schema)
-        feeds, bookmarks = backup.as_collection(parsed)
+        feeds, bookmarks = backup.as_collection(parsed, my_name(self._conn))
         with self._write():
             for feed in feeds:
                 self._feeds.add(
@@ -212,7 +213,7 @@ class Transfer:
         from pkm.formats import backup
         from pkm.storage.backup import TABLES, is_empty, settle_restored, write_table
 
-        parsed = backup.read(data)
+        parsed = backup.with_people(backup.read(data), my_name(self._conn))
         _check_schema(parsed.schema)
         if not is_empty(self._conn):
             raise PkmError(f"restore needs an empty store, and {self._where} is not empty")

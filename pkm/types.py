@@ -436,3 +436,16 @@ class ParseFailure(NamedTuple):
     page without an article): one line. Crosses the worker pool instead of an exception."""
 
     reason: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone with saves on the store, as another person may see them: ``saves`` and
+    ``tags`` count only public saves, except for the person asking about themselves."""
+
+    name: str
+    saves: int
+    public: int
+    tags: int
+    last_active: datetime | None
+    default_private: bool = False

@@ -39,6 +39,8 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PKM_DB", str(tmp_path / "pkm.db"))
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # Each test's person is the login name's unless it says (--user, PKM_USER).
+    monkeypatch.delenv("PKM_USER", raising=False)
 
 
 @pytest.fixture

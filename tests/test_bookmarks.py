@@ -317,7 +317,7 @@ def test_a_backup_from_before_shown_items_restores_as_seen(cli: RunCli, tmp_path
     conn = sqlite3.connect(store)
     try:
         tables = []
-        for table in ("feeds", "scans", "entries", "items", "tags", "entry_tags"):
+        for table in ("feeds", "scans", "entries", "items", "tags", "entry_tags"):  # as of 0003
             columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
             rows = conn.execute(f"SELECT * FROM {table}").fetchall()
             tables.append((table, columns, rows))

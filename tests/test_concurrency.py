@@ -69,7 +69,8 @@ def query(db: Store, sql: str, *params: object) -> list[tuple[object, ...]]:
 def tags_of(db: Store, entry_id: int) -> set[str]:
     rows = query(
         db,
-        "SELECT t.name FROM entry_tags et JOIN tags t ON t.id = et.tag_id WHERE et.entry_id = ?",
+        "SELECT t.name FROM save_tags st JOIN tags t ON t.id = st.tag_id"
+        " JOIN saves s ON s.id = st.save_id WHERE s.entry_id = ?",
         entry_id,
     )
     return {str(name) for (name,) in rows}
@@ -105,9 +106,9 @@ def test_thirty_taggers_at_once_keep_every_tag_and_note(store: Store) -> None:
         run_together([command(store, "tag", "1", f"q{n}", "-n", f"note{n}") for n in range(runs)])
     )
     assert tags_of(store, 1) == {"first"} | {f"q{n}" for n in range(runs)}
-    [(tags_text,)] = query(store, "SELECT tags_text FROM entries WHERE id = 1")
+    [(tags_text,)] = query(store, "SELECT tags_text FROM saves WHERE entry_id = 1")
     assert set(str(tags_text).split()) == tags_of(store, 1)  # the derived column kept up
-    [(note,)] = query(store, "SELECT note FROM entries WHERE id = 1")
+    [(note,)] = query(store, "SELECT note FROM saves WHERE entry_id = 1")
     lines = str(note).split("\n")
     assert sorted(lines) == sorted(f"note{n}" for n in range(runs))  # each once, none lost
     assert integrity(store) == ("ok", [])

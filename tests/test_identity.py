@@ -72,11 +72,16 @@ def saved(db: Path) -> dict[str, tuple[int, set[str]]]:
     """Every bookmark: URL -> (id, tags)."""
     conn = sqlite3.connect(db)
     try:
-        rows = conn.execute(
-            "SELECT e.id, e.url, t.name FROM entries e"
+        people = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'saves'").fetchone()
+        sql = (
+            "SELECT e.id, e.url, t.name FROM entries e JOIN saves s ON s.entry_id = e.id"
+            " LEFT JOIN save_tags st ON st.save_id = s.id LEFT JOIN tags t ON t.id = st.tag_id"
+            if people
+            else "SELECT e.id, e.url, t.name FROM entries e"  # a store from before 0007
             " LEFT JOIN entry_tags et ON et.entry_id = e.id LEFT JOIN tags t ON t.id = et.tag_id"
             " WHERE e.saved_at IS NOT NULL"
-        ).fetchall()
+        )
+        rows = conn.execute(sql).fetchall()
     finally:
         conn.close()
     found: dict[str, tuple[int, set[str]]] = {}

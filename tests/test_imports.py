@@ -429,7 +429,7 @@ def test_summary_names_the_format_and_adds_up(
     ]
     again = cli("import", str(IMPORTS / name))
     assert f"Imported 0, merged {imported + merged}, skipped {skipped}" in again.stdout
-    assert len(store_rows("SELECT id FROM entries WHERE saved_at IS NOT NULL")) == imported
+    assert len(store_rows("SELECT id FROM saves")) == imported
     assert len(_json(cli, "find")) == imported
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pkm.errors import QueryError, UsageError
 from pkm.query import AllOf, AnyOf, Query, Term, Without, Words, merge, parse_query, parse_since
 from pkm.storage.filters import where_clause
-from pkm.storage.fts5 import FTS_TABLE, match_expression
+from pkm.storage.fts5 import FTS_TABLE, SAVES_FTS_TABLE, match_expression
 
 NOW = datetime(2026, 3, 15, 12, 30, tzinfo=UTC)
 PLUS2 = timezone(timedelta(hours=2))
@@ -46,23 +46,30 @@ CREATE TABLE entries (
     id INTEGER PRIMARY KEY, url TEXT, url_key TEXT UNIQUE,
     feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
     title TEXT, author TEXT, summary TEXT, content TEXT, text TEXT, source TEXT,
-    tags_text TEXT, note TEXT, content_hash VARCHAR(64), published INTEGER,
+    content_hash VARCHAR(64), published INTEGER,
     updated INTEGER, first_seen INTEGER NOT NULL, sort_date INTEGER NOT NULL,
-    saved_at INTEGER, to_read INTEGER NOT NULL DEFAULT 0,
-    private INTEGER NOT NULL DEFAULT 0, read_at INTEGER, muted INTEGER NOT NULL DEFAULT 0
+    read_at INTEGER, muted INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE saves (
+    id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL,
+    entry_id INTEGER REFERENCES entries(id) ON DELETE CASCADE, saved_at INTEGER NOT NULL,
+    note TEXT, to_read INTEGER NOT NULL DEFAULT 0, private INTEGER NOT NULL DEFAULT 0,
+    tags_text TEXT
 );
 CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL, key TEXT UNIQUE NOT NULL);
-CREATE TABLE entry_tags (
-    entry_id INTEGER REFERENCES entries(id) ON DELETE CASCADE,
+CREATE TABLE save_tags (
+    save_id INTEGER REFERENCES saves(id) ON DELETE CASCADE,
     tag_id INTEGER REFERENCES tags(id) ON DELETE CASCADE,
-    PRIMARY KEY (entry_id, tag_id)
+    PRIMARY KEY (save_id, tag_id)
 );
 CREATE TABLE archives (entry_id INTEGER PRIMARY KEY, archived_at INTEGER);
 CREATE TABLE link_checks (
     entry_id INTEGER PRIMARY KEY, state TEXT NOT NULL, broken_since INTEGER
 );
-CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, tags_text, note, text, source,
+CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, text, source,
     content='entries', content_rowid='id', {TOKENIZE});
+CREATE VIRTUAL TABLE {SAVES_FTS_TABLE} USING fts5(tags_text, note,
+    content='saves', content_rowid='id', {TOKENIZE});
 """
 
 FEEDS = [(1, "Harold Jarche"), (2, "Example Blog"), (3, "1843"), (4, "50% Off_Sale")]
@@ -98,8 +105,13 @@ def db() -> Iterator[sqlite3.Connection]:
     )
     conn.executemany(
         "INSERT INTO entries (id, url, url_key, feed_id, title, text, first_seen, sort_date,"
-        " saved_at, to_read, read_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
-        [(e[0], e[1], e[1], *e[2:]) for e in ENTRIES],
+        " read_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
+        [(e[0], e[1], e[1], *e[2:6], e[8]) for e in ENTRIES],
+    )
+    # The saves of person 1 (a tagged entry is saved).
+    conn.executemany(
+        "INSERT INTO saves (id, person_id, entry_id, saved_at, to_read) VALUES (?, 1, ?, ?, ?)",
+        [(e[0], e[0], e[6] or 1, e[7]) for e in ENTRIES if e[6] is not None or e[0] in TAGS],
     )
     keys = sorted({t for tags in TAGS.values() for t in tags})
     conn.executemany(
@@ -107,15 +119,16 @@ def db() -> Iterator[sqlite3.Connection]:
         [(i, k, k) for i, k in enumerate(keys, 1)],
     )
     conn.executemany(
-        "INSERT INTO entry_tags (entry_id, tag_id) VALUES (?, (SELECT id FROM tags WHERE key = ?))",
+        "INSERT INTO save_tags (save_id, tag_id) VALUES (?, (SELECT id FROM tags WHERE key = ?))",
         [(e, t) for e, tags in TAGS.items() for t in tags],
     )
     conn.execute(
-        "UPDATE entries SET tags_text = (SELECT group_concat(t.name, ' ') FROM entry_tags et"
-        " JOIN tags t ON t.id = et.tag_id WHERE et.entry_id = entries.id)"
+        "UPDATE saves SET tags_text = (SELECT group_concat(t.name, ' ') FROM save_tags st"
+        " JOIN tags t ON t.id = st.tag_id WHERE st.save_id = saves.id)"
     )
     conn.execute("UPDATE entries SET muted = 1 WHERE id = 5")
     conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    conn.execute(f"INSERT INTO {SAVES_FTS_TABLE}({SAVES_FTS_TABLE}) VALUES ('rebuild')")
     # the bare table of the brief, for checking MATCH syntax on random queries
     conn.execute(f"CREATE VIRTUAL TABLE t USING fts5(a, b, {TOKENIZE})")
     conn.execute("INSERT INTO t VALUES ('hello world', 'Café crème')")
@@ -127,10 +140,16 @@ def find(conn: sqlite3.Connection, query: Query | str) -> set[int]:
     if isinstance(query, str):
         query = q(query)
     where, params = where_clause(query)
-    sql = f"SELECT e.id FROM entries e LEFT JOIN feeds f ON f.id = e.feed_id WHERE {where}"
-    if query.match is not None:
-        sql += f" AND e.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)"
-        params.append(match_expression(query.match))
+    sql = (
+        "SELECT e.id FROM entries e LEFT JOIN feeds f ON f.id = e.feed_id"
+        f" LEFT JOIN saves s ON s.entry_id = e.id AND s.person_id = 1 WHERE {where}"
+    )
+    if query.match is not None:  # in the page, or in the person's tags and note
+        sql += (
+            f" AND (e.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)"
+            f" OR s.id IN (SELECT rowid FROM {SAVES_FTS_TABLE} WHERE {SAVES_FTS_TABLE} MATCH ?))"
+        )
+        params.extend([match_expression(query.match)] * 2)
     return {row[0] for row in conn.execute(sql, params)}
 
 
@@ -477,8 +496,8 @@ def test_merge_cli_options() -> None:
 def test_where_clause_is_parameterised() -> None:
     assert where_clause(q("")) == ("1", [])
     assert where_clause(q("#py is:saved")) == (
-        "EXISTS (SELECT 1 FROM entry_tags et JOIN tags t ON t.id = et.tag_id "
-        "WHERE et.entry_id = e.id AND t.key = ?) AND e.saved_at IS NOT NULL",
+        "EXISTS (SELECT 1 FROM save_tags st JOIN tags t ON t.id = st.tag_id "
+        "WHERE st.save_id = s.id AND t.key = ?) AND s.id IS NOT NULL",
         ["py"],
     )
     evil = "x'; DROP TABLE entries; --"
@@ -529,11 +548,11 @@ def test_fts_table_name_matches_the_models() -> None:
         ("feed:o%f", set()),
         ("since:2026-01-01", {1, 3, 6}),
         ("since:2026-02-01", {3, 6}),
-        ("is:saved", {1, 4}),
+        ("is:saved", {1, 2, 4}),  # a tagged entry is saved
         ("is:unread", {1, 3, 5, 6}),
         ("is:read", {2, 4}),
         ("is:saved is:unread", {1}),
-        ("is:saved is:read", {4}),
+        ("is:saved is:read", {2, 4}),
         ("is:toread", {1}),
         ("is:toread is:read", set()),
         ("is:muted", {5}),
@@ -563,7 +582,10 @@ def test_tag_prefix_ranges_at_the_edge_of_unicode(db: sqlite3.Connection) -> Non
     for prefix in ("\U0010ffff", "a\U0010ffff", "\ud7ff", "z"):
         query = Query(None, (), (prefix,), (), (), (), None, exclude_tag_prefixes=(prefix,))
         where, params = where_clause(query)
-        db.execute(f"SELECT count(*) FROM entries e WHERE {where}", params).fetchall()
+        db.execute(
+            f"SELECT count(*) FROM entries e LEFT JOIN saves s ON s.entry_id = e.id WHERE {where}",
+            params,
+        ).fetchall()
 
 
 # --- properties -----------------------------------------------------------------

@@ -20,14 +20,23 @@ from hypothesis import strategies as st
 from pkm import search as search_mod
 from pkm.api import Pkm
 from pkm.errors import EntryNotFoundError, NotFoundError, QueryError
-from pkm.query import Query, merge, parse_query
-from pkm.search import BM25_WEIGHTS, PHRASE_BOOST, SAVED_BOOST, SearchHits, related, search
+from pkm.query import AllOf, Query, Term, Without, Words, merge, parse_query
+from pkm.search import (
+    BM25_WEIGHTS,
+    PHRASE_BOOST,
+    SAVE_WEIGHTS,
+    SAVED_BOOST,
+    SearchHits,
+    related,
+    search,
+)
 from pkm.storage import search as search_store
 from pkm.storage.db import open_store, transaction
 from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
 from pkm.storage.filters import where_clause
-from pkm.storage.fts5 import FTS_TABLE, match_expression
+from pkm.storage.fts5 import FTS_TABLE, SAVES_FTS_TABLE, match_expression
+from pkm.storage.people import me, save_join
 from pkm.storage.tags import TagRepository
 from pkm.types import ParsedEntry
 
@@ -235,10 +244,21 @@ def test_scores_are_bm25_with_the_documented_weights(corpus: Corpus, pkm: Pkm) -
             f" WHERE {FTS_TABLE} MATCH 'hybrid'"
         ).fetchall()
     )
+    save_weights = ", ".join(map(str, SAVE_WEIGHTS))
+    saved = dict(
+        conn.execute(
+            f"SELECT s.entry_id, bm25({SAVES_FTS_TABLE}, {save_weights}) FROM {SAVES_FTS_TABLE}"
+            f" JOIN saves s ON s.id = {SAVES_FTS_TABLE}.rowid"
+            f" WHERE {SAVES_FTS_TABLE} MATCH 'hybrid'"
+        ).fetchall()
+    )
     conn.close()
-    for hit in pkm.find("hybrid"):
+    hits = pkm.find("hybrid")
+    assert hits and set(raw) <= {hit.entry.id for hit in hits}
+    for hit in hits:
         factor = SAVED_BOOST if hit.entry.saved else 1.0
-        assert hit.rank == pytest.approx(raw[hit.entry.id] * factor)
+        expected = raw.get(hit.entry.id, 0.0) + saved.get(hit.entry.id, 0.0)
+        assert hit.rank == pytest.approx(expected * factor)
 
 
 # --- words, accents, prefixes, operators ----------------------------------------------------
@@ -512,11 +532,11 @@ def test_plans_use_the_indexes(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) 
     plan = _plan(conn, *listing)
     assert "ix_entries_sort_date" in plan and "TEMP B-TREE" not in plan, plan
 
-    # A small tag drives: its entries from entry_tags, then sorted.
+    # A small tag drives: its entries from save_tags, then sorted.
     record(parse_query("#conference2.0"))
     listing = next(s for s in seen if "ORDER BY e.sort_date" in s[0])
     plan = _plan(conn, *listing)
-    assert "ix_entry_tags_tag_id" in plan and "SCAN e" not in plan, plan
+    assert "ix_save_tags_tag_id" in plan and "SCAN e" not in plan, plan
 
     # Words: FTS5 orders by rank itself, entries are read by rowid; a driver does not
     # turn into one FTS5 query per id.
@@ -566,15 +586,75 @@ def random_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.C
     conn.close()
 
 
+def _word_terms(words: Words) -> list[Term]:
+    if isinstance(words, Term):
+        return [words]
+    if isinstance(words, Without):
+        return _word_terms(words.base) + _word_terms(words.excluded)
+    return [term for item in words.items for term in _word_terms(item)]
+
+
+def _holds(words: Words, held: set[Term]) -> bool:
+    if isinstance(words, Term):
+        return words in held
+    if isinstance(words, Without):
+        return _holds(words.base, held) and not _holds(words.excluded, held)
+    if isinstance(words, AllOf):
+        return all(_holds(item, held) for item in words.items)
+    return any(_holds(item, held) for item in words.items)
+
+
+def _saves_matched(
+    conn: sqlite3.Connection, match: Words, allowed: dict[int, tuple[int, int]]
+) -> tuple[dict[int, set[Term]], dict[int, float]]:
+    """Which term each of the person's saves holds (in its page or in its tags and note),
+    and the BM25 rank of those the query matches so."""
+    terms = list(dict.fromkeys(_word_terms(match)))
+    saved_ids = {
+        r[0] for r in conn.execute("SELECT entry_id FROM saves WHERE person_id = ?", (me(conn),))
+    }
+    held: dict[int, set[Term]] = {entry_id: set() for entry_id in saved_ids}
+    for term in terms:
+        expression = match_expression(term)
+        for (rowid,) in conn.execute(
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", (expression,)
+        ):
+            if rowid in held:
+                held[rowid].add(term)
+        for (entry_id,) in conn.execute(
+            f"SELECT s.entry_id FROM {SAVES_FTS_TABLE}"
+            f" JOIN saves s ON s.id = {SAVES_FTS_TABLE}.rowid"
+            f" WHERE {SAVES_FTS_TABLE} MATCH ? AND s.person_id = ?",
+            (expression, me(conn)),
+        ):
+            held[entry_id].add(term)
+    any_term = " OR ".join(f"({match_expression(term)})" for term in terms)
+    save_weights = ", ".join(map(str, SAVE_WEIGHTS))
+    save_raw = {
+        entry_id: rank
+        for entry_id, rank in conn.execute(
+            f"SELECT s.entry_id, bm25({SAVES_FTS_TABLE}, {save_weights}) FROM {SAVES_FTS_TABLE}"
+            f" JOIN saves s ON s.id = {SAVES_FTS_TABLE}.rowid"
+            f" WHERE {SAVES_FTS_TABLE} MATCH ? AND s.person_id = ?",
+            (any_term, me(conn)),
+        )
+        if entry_id in allowed and _holds(match, held[entry_id])
+    }
+    return held, save_raw
+
+
 def brute_force(
     conn: sqlite3.Connection, q: Query, limit: int, offset: int, window: int | None
 ) -> list[int]:
-    """What search must return, computed the slow, obvious way."""
+    """What search must return, computed the slow, obvious way: the page's words ranked
+    by BM25 (newest windows first), the person's saves whose words with their page's
+    match ranked by their own BM25 (always), a save whose page matches too scoring the
+    sum."""
     where, params = where_clause(q)
+    joined = f"entries e LEFT JOIN feeds f ON f.id = e.feed_id{save_join(conn)}"
     if q.match is None:
         rows = conn.execute(
-            f"SELECT e.id FROM entries e LEFT JOIN feeds f ON f.id = e.feed_id WHERE {where}"
-            " ORDER BY e.sort_date DESC, e.id DESC",
+            f"SELECT e.id FROM {joined} WHERE {where} ORDER BY e.sort_date DESC, e.id DESC",
             params,
         )
         return [r[0] for r in rows][offset : offset + limit]
@@ -598,11 +678,14 @@ def brute_force(
     allowed = {
         r[0]: (r[1], r[2])
         for r in conn.execute(
-            "SELECT e.id, e.saved_at IS NOT NULL, e.sort_date FROM entries e"
-            f" LEFT JOIN feeds f ON f.id = e.feed_id WHERE {where}",
-            params,
+            f"SELECT e.id, s.id IS NOT NULL, e.sort_date FROM {joined} WHERE {where}", params
         )
     }
+    held, save_raw = _saves_matched(conn, q.match, allowed)
+    kept: list[tuple[float, int, int]] = [
+        (rank * SAVED_BOOST, -allowed[entry_id][1], -entry_id)
+        for entry_id, rank in save_raw.items()
+    ]
     newest_first = sorted(raw, reverse=True)
     if window:
         words = sum(len(term.split()) for term in q.terms)
@@ -612,19 +695,26 @@ def brute_force(
         if window
         else [newest_first]
     )
-    kept: list[tuple[float, int, int]] = []
     for chunk in chunks:
         for rowid in chunk:
+            if rowid in held and not _holds(q.match, held[rowid]):
+                continue  # a word of the person's own the query excludes
             if rowid in allowed:
                 saved, sort_date = allowed[rowid]
-                score = raw[rowid] * SAVED_BOOST if saved else raw[rowid]
+                score = raw[rowid] + save_raw.get(rowid, 0.0)
+                if saved:
+                    score *= SAVED_BOOST
                 if rowid in near:
                     score *= PHRASE_BOOST
                 kept.append((score, -sort_date, -rowid))
-        if len(kept) >= limit + offset:
+        if len(kept) >= limit + offset + len(save_raw):
             break
     kept.sort()
-    return [-r for _, _, r in kept][offset : offset + limit]
+    seen: list[int] = []
+    for _, _, rowid in kept:
+        if -rowid not in seen:
+            seen.append(-rowid)
+    return seen[offset : offset + limit]
 
 
 words = st.sampled_from(VOCAB + ["alp*", "ep*", '"alpha beta"', '"beta alpha"'])
@@ -732,7 +822,11 @@ def test_windows_rank_the_newest_matches(random_store: sqlite3.Connection) -> No
         search_mod.RANK_WINDOW = original
     assert windowed.ranked == 10
     newest = sorted((h.entry.id for h in everything), reverse=True)[:10]
-    assert {h.entry.id for h in windowed} <= set(newest)
+    # The person's saves whose own tags or note hold the word are always ranked.
+    assert all(
+        h.entry.id in newest or "alpha" in f"{h.entry.note} {' '.join(h.entry.tags)}"
+        for h in windowed
+    )
 
 
 # --- the command line ---------------------------------------------------------------------------

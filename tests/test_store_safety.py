@@ -80,12 +80,19 @@ def bookmarks(db: Path) -> list[tuple[Any, ...]]:
     """Every saved entry with what the user gave it: URL, title, note, tags, when, to-read."""
     conn = sqlite3.connect(db)
     try:
-        rows = conn.execute(
-            "SELECT e.id, e.url, e.title, e.note, e.saved_at, e.to_read,"
+        people = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'saves'").fetchone()
+        sql = (
+            "SELECT e.id, e.url, e.title, s.note, s.saved_at, s.to_read,"
+            " (SELECT group_concat(name, ' ') FROM (SELECT t.name FROM save_tags st"
+            "  JOIN tags t ON t.id = st.tag_id WHERE st.save_id = s.id ORDER BY t.name))"
+            " FROM entries e JOIN saves s ON s.entry_id = e.id ORDER BY e.id"
+            if people
+            else "SELECT e.id, e.url, e.title, e.note, e.saved_at, e.to_read,"  # before 0007
             " (SELECT group_concat(name, ' ') FROM (SELECT t.name FROM entry_tags et"
             "  JOIN tags t ON t.id = et.tag_id WHERE et.entry_id = e.id ORDER BY t.name))"
             " FROM entries e WHERE e.saved_at IS NOT NULL ORDER BY e.id"
-        ).fetchall()
+        )
+        rows = conn.execute(sql).fetchall()
     finally:
         conn.close()
     return rows

@@ -18,6 +18,7 @@ from pkm.cli import (
     feeds,
     find,
     mute,
+    people,
     read,
     scan,
     tags,
@@ -70,17 +71,27 @@ def root(
             help="Store: a file path or sqlite:/// URL (default: your user data dir).",
         ),
     ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            envvar="PKM_USER",
+            show_envvar=True,
+            help="Act as this person on a shared store (default: your login name).",
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
     ] = False,
 ) -> None:
     """pkm: a personal knowledge-flow tool for the terminal."""
-    ctx.obj = {"db": db}
+    ctx.obj = {"db": db, "user": user}
 
 
 app.add_typer(feeds.app, name="feeds")
 app.add_typer(tags.app, name="tags")
 app.add_typer(mute.app, name="mute")
+app.add_typer(people.app, name="people")
 scan.register(app)
 entries.register(app)
 archive.register(app)

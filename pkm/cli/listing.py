@@ -9,8 +9,8 @@ from pkm.cli import render
 SORTS = ("name", "count")
 
 
-def show_tags(store: Pkm, *, sort: str, as_json: bool) -> None:
-    counts = store.tags(sort=sort)
+def show_tags(store: Pkm, *, sort: str, as_json: bool, everyone: bool = False) -> None:
+    counts = store.tags(sort=sort, everyone=everyone)
     if as_json:
         render.print_json([{"name": t.name, "count": t.count} for t in counts])
         return

@@ -57,13 +57,16 @@ def read_file(path: Path, max_size: str | None) -> bytes:
 
 
 def open_pkm(ctx: typer.Context) -> Pkm:
-    """The store named by the global --db (or PKM_DB, or the default), opened once."""
+    """The store named by the global --db (or PKM_DB, or the default), opened once, for
+    the person of the global --user (or PKM_USER, or the login name)."""
     root = ctx.find_root()
     if root.obj is None:
         root.obj = {}
     store: Pkm | None = root.obj.get("store")
     if store is None:
-        store = Pkm.open(root.obj.get("db"), progress=render.index_rebuild_progress())
+        store = Pkm.open(
+            root.obj.get("db"), user=root.obj.get("user"), progress=render.index_rebuild_progress()
+        )
         root.obj["store"] = store
         root.call_on_close(store.close)
     return store

@@ -21,13 +21,17 @@ def list_tags(
     ctx: typer.Context,
     as_json: JsonOpt = False,
     sort: Annotated[str, typer.Option("--sort", help="name or count.")] = "name",
+    everyone: Annotated[
+        bool,
+        typer.Option("--everyone", help="Count the tags of everyone's public saves too."),
+    ] = False,
 ) -> None:
-    """List tags with how many entries carry each."""
+    """List your tags with how many of your saves carry each."""
     if ctx.invoked_subcommand is not None:
         return
     if sort not in SORTS:
         raise typer.BadParameter("use name or count", param_hint="--sort")
-    show_tags(open_pkm(ctx), sort=sort, as_json=as_json)
+    show_tags(open_pkm(ctx), sort=sort, as_json=as_json, everyone=everyone)
 
 
 @app.command("rename")

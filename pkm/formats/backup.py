@@ -77,10 +77,64 @@ def read(data: bytes) -> Backup:
     return Backup(str(document.get("schema")), str(document.get("created")), tables)
 
 
-def as_collection(backup: Backup) -> tuple[list[OutlineFeed], list[BookmarkData]]:
+# Before schema 0007 a store was one person's: their saves were columns of entries.
+_LEGACY_SAVE = ("saved_at", "note", "to_read", "private", "tags_text")
+
+
+def with_people(backup: Backup, owner: str) -> Backup:
+    """A backup from before people (schema < 0007) as one of ``owner``'s store: each
+    saved, tagged or annotated entry becomes their save. A newer backup as it is."""
+    if "saves" in backup.tables or "entry_tags" not in backup.tables:
+        return backup
+    tables = dict(backup.tables)
+    links: dict[object, list[object]] = {}
+    for link in _rows(backup, "entry_tags"):
+        links.setdefault(link.get("entry_id"), []).append(link.get("tag_id"))
+    saves: list[list[Any]] = []
+    save_tags: list[list[Any]] = []
+    for row in _rows(backup, "entries"):
+        tagged = links.get(row.get("id"), [])
+        if not (
+            row.get("saved_at") is not None
+            or row.get("note")
+            or row.get("to_read")
+            or row.get("private")
+            or tagged
+        ):
+            continue
+        save_id = len(saves) + 1
+        saves.append(
+            [
+                save_id,
+                1,
+                row.get("id"),
+                row.get("saved_at") or row.get("first_seen"),
+                row.get("note"),
+                int(bool(row.get("to_read"))),
+                int(bool(row.get("private"))),
+                row.get("tags_text"),
+            ]
+        )
+        save_tags.extend([save_id, tag_id] for tag_id in tagged)
+    del tables["entry_tags"]
+    if saves:
+        started = min(int(save[3] or 0) for save in saves)
+        tables["people"] = (
+            ["id", "name", "created_at", "default_private"],
+            [[1, owner, started, 0]],
+        )
+    columns = ["id", "person_id", "entry_id", "saved_at", "note", "to_read", "private", "tags_text"]
+    tables["saves"] = (columns, saves)
+    tables["save_tags"] = (["save_id", "tag_id"], save_tags)
+    return Backup(backup.schema, backup.created, tables)
+
+
+def as_collection(backup: Backup, person: str) -> tuple[list[OutlineFeed], list[BookmarkData]]:
     """A backup read as another tool's export, to merge into a store that has data: its
-    subscriptions and its saved entries (the feeds' items come again by scanning).
-    Columns are found by name, so a backup of any schema reads."""
+    subscriptions and the saves of ``person`` (of its first person if it has no such
+    person; the feeds' items come again by scanning). Columns are found by name, so a
+    backup of any schema reads."""
+    backup = with_people(backup, person)
     feeds = [
         OutlineFeed(
             url=str(row["url"]),
@@ -91,24 +145,30 @@ def as_collection(backup: Backup) -> tuple[list[OutlineFeed], list[BookmarkData]
         for row in _rows(backup, "feeds")
         if row.get("url")
     ]
+    people = {str(row.get("name")): row.get("id") for row in _rows(backup, "people")}
+    owner = people.get(person, min(people.values(), default=None, key=lambda i: int(str(i))))
+    entries = {row.get("id"): row for row in _rows(backup, "entries")}
     names = {row.get("id"): str(row.get("name")) for row in _rows(backup, "tags")}
     tags: dict[object, list[str]] = {}
-    for link in _rows(backup, "entry_tags"):
+    for link in _rows(backup, "save_tags"):
         if link.get("tag_id") in names:
-            tags.setdefault(link.get("entry_id"), []).append(names[link["tag_id"]])
-    bookmarks = [
-        BookmarkData(
-            url=str(row["url"]),
-            title=_text(row.get("title")),
-            note=_text(row.get("note")),
-            tags=tuple(tags.get(row.get("id"), ())),
-            added=_when(row.get("saved_at")),
-            to_read=bool(row.get("to_read")),
-            private=bool(row.get("private")),
+            tags.setdefault(link.get("save_id"), []).append(names[link["tag_id"]])
+    bookmarks = []
+    for save in _rows(backup, "saves"):
+        entry = entries.get(save.get("entry_id"))
+        if save.get("person_id") != owner or entry is None or not entry.get("url"):
+            continue
+        bookmarks.append(
+            BookmarkData(
+                url=str(entry["url"]),
+                title=_text(entry.get("title")),
+                note=_text(save.get("note")),
+                tags=tuple(tags.get(save.get("id"), ())),
+                added=_when(save.get("saved_at")),
+                to_read=bool(save.get("to_read")),
+                private=bool(save.get("private")),
+            )
         )
-        for row in _rows(backup, "entries")
-        if row.get("saved_at") is not None and row.get("url")
-    ]
     return feeds, bookmarks
 
 

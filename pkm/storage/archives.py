@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from pkm.storage.people import me
 from pkm.storage.rows import from_ts, select_in
 from pkm.types import Archive, PageText
 
@@ -42,11 +43,11 @@ ON CONFLICT (entry_id) DO UPDATE SET
     content = excluded.content,
     error = NULL
 """
-# Saved entries with a URL, and whether a try already kept their text.
+# The person's saved entries with a URL, and whether a try already kept their text.
 _SAVED = (
     "SELECT e.id, e.url, a.archived_at IS NOT NULL FROM entries e"
-    " LEFT JOIN archives a ON a.entry_id = e.id"
-    " WHERE e.saved_at IS NOT NULL AND e.url IS NOT NULL"
+    " JOIN saves s ON s.entry_id = e.id LEFT JOIN archives a ON a.entry_id = e.id"
+    " WHERE s.person_id = {me} AND e.url IS NOT NULL"
 )
 
 
@@ -103,11 +104,16 @@ class ArchiveRepository:
             "UPDATE entries SET archived_text = ? WHERE id = ?", (page.text, entry_id)
         )
 
+    def _saved(self) -> str:
+        return _SAVED.format(me=me(self._conn))
+
     def saved_pages(self, entry_ids: Sequence[int] | None) -> list[tuple[int, str, bool]]:
         """(id, URL, archived) of the saved entries with a URL, all of them or those of
         ``entry_ids``, in id order."""
         if entry_ids is None:
-            rows = list(self._conn.execute(_SAVED + " ORDER BY e.id"))
+            rows = list(self._conn.execute(self._saved() + " ORDER BY e.id"))
         else:
-            rows = sorted(select_in(self._conn, _SAVED + " AND e.id IN ({marks})", entry_ids))
+            rows = sorted(
+                select_in(self._conn, self._saved() + " AND e.id IN ({marks})", entry_ids)
+            )
         return [(int(row[0]), str(row[1]), bool(row[2])) for row in rows]

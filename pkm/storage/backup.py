@@ -21,7 +21,10 @@ TABLES = (
     "entries",
     "items",
     "tags",
-    "entry_tags",
+    "people",
+    "saves",
+    "save_tags",
+    "follows",
     "mute_rules",
     "archives",
     "link_checks",
@@ -30,7 +33,7 @@ TABLES = (
 # The columns that order the rows of tables without an ``id``.
 _ORDER = {
     "items": ("feed_id", "item_key"),
-    "entry_tags": ("entry_id", "tag_id"),
+    "save_tags": ("save_id", "tag_id"),
     "archives": ("entry_id",),
     "link_checks": ("entry_id",),
     "entry_aliases": ("url_key",),

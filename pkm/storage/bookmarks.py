@@ -14,6 +14,7 @@ from pkm.errors import InvalidTagError, InvalidURLError
 from pkm.storage.db import Repository
 from pkm.storage.dialect import NEWLINE, contains, first_free_id, ids_given
 from pkm.storage.entries import EntryRepository
+from pkm.storage.people import PeopleRepository
 from pkm.storage.rows import merged_note, select_in, to_ts
 from pkm.tagnames import salvage_tag
 from pkm.types import BookmarkData
@@ -78,67 +79,96 @@ class BookmarkImporter(Repository):
             else:
                 keyed[key] = (bookmark, tags)
         existing = EntryRepository(self._conn).ids_by_url_key(list(keyed))
+        person = PeopleRepository(self._conn).ensure_me()
         next_id = first_free_id(self._conn, "entries")
         inserts: list[tuple[object, ...]] = []
+        saves: list[tuple[object, ...]] = []
         merges: list[dict[str, object]] = []
-        links: list[tuple[int, int]] = []
+        tagged: dict[int, list[str]] = {}
         for key, (bookmark, tags) in keyed.items():
             entry_id = existing.get(key)
             if entry_id is None:
                 entry_id = next_id
                 next_id += 1
-                inserts.append(self._new_row(entry_id, bookmark, key, tags))
+                inserts.append(self._new_row(entry_id, bookmark, key))
             else:
-                merges.append(self._merge_params(entry_id, bookmark))
-            links.extend((entry_id, self._tag_ids[t]) for t in tags)
+                merges.append(self._merge_params(entry_id, bookmark, person))
+            saves.append(self._new_save(person, entry_id, bookmark, tags))
+            if tags:
+                tagged[entry_id] = tags
         self._conn.executemany(
-            "INSERT INTO entries (id, url, url_key, title, note, source, tags_text, updated,"
-            " first_seen, sort_date, saved_at, to_read, private, shown_at, indexed)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            "INSERT INTO entries (id, url, url_key, title, source, updated, first_seen,"
+            " sort_date, shown_at, indexed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
             inserts,
         )
         if inserts:
             ids_given(self._conn, "entries")
+        # A page already saved keeps its save; one the person had not saved gets a new one.
+        self._conn.executemany(
+            "INSERT INTO saves (person_id, entry_id, saved_at, note, to_read, private, tags_text)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (person_id, entry_id) DO NOTHING",
+            saves,
+        )
         # Only rows that would change are written: an UPDATE naming the note or title
-        # re-indexes the entry even when the values stay the same.
+        # re-indexes the row even when the values stay the same.
         lines = f"{NEWLINE} || coalesce(note, '') || {NEWLINE}"
         held = contains(self._conn, lines, f"{NEWLINE} || CAST(:note AS TEXT) || {NEWLINE}")
         self._conn.executemany(
-            "UPDATE entries SET saved_at = coalesce(saved_at, :saved),"
-            " title = coalesce(title, :title),"
+            "UPDATE saves SET"
             " to_read = CASE WHEN to_read > :to_read THEN to_read ELSE :to_read END,"
             " private = CASE WHEN private > :private THEN private ELSE :private END,"
-            f" note = {merged_note(self._conn)} WHERE id = :id"
-            " AND (saved_at IS NULL OR (title IS NULL AND CAST(:title AS TEXT) IS NOT NULL)"
-            "  OR to_read < :to_read OR private < :private"
+            f" note = {merged_note(self._conn)} WHERE person_id = :me AND entry_id = :id"
+            " AND (to_read < :to_read OR private < :private"
             f"  OR (coalesce(CAST(:note AS TEXT), '') != '' AND NOT ({held})))",
             merges,
         )
-        merged_ids = [int(str(m["id"])) for m in merges]
-        before = self._link_count(merged_ids)
         self._conn.executemany(
-            "INSERT INTO entry_tags (entry_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            links,
+            "UPDATE entries SET title = :title WHERE id = :id AND title IS NULL"
+            " AND CAST(:title AS TEXT) IS NOT NULL",
+            [{"title": m["title"], "id": m["id"]} for m in merges],
         )
-        gained = [i for i, count in self._link_count(merged_ids).items() if count != before[i]]
-        if gained:
-            from pkm.storage.tags import TagRepository
-
-            TagRepository(self._conn).refresh(gained)
+        self._link(person, tagged)
         # New rows skip the per-row index triggers: one batch insert into the index is cheaper.
         EntryRepository(self._conn).index_pending()
         return BatchResult(len(inserts), len(merges) + repeated, tuple(skipped))
 
-    def _link_count(self, entry_ids: list[int]) -> dict[int, int]:
-        """How many tags each entry has (merged entries only gain tags on import)."""
-        counts = dict.fromkeys(entry_ids, 0)
+    def _link(self, person: int, tagged: dict[int, list[str]]) -> None:
+        """Give the person's saves of these entries their tags; the saves that gained a
+        tag they did not have get their tag names again."""
+        save_ids = {
+            int(entry_id): int(save_id)
+            for save_id, entry_id in select_in(
+                self._conn,
+                "SELECT id, entry_id FROM saves WHERE person_id = ? AND entry_id IN ({marks})",
+                list(tagged),
+                before=(person,),
+            )
+        }
+        links = [
+            (save_ids[entry_id], self._tag_ids[t])
+            for entry_id, tags in tagged.items()
+            for t in tags
+        ]
+        before = self._link_count(list(save_ids.values()))
+        self._conn.executemany(
+            "INSERT INTO save_tags (save_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING", links
+        )
+        after = self._link_count(list(save_ids.values()))
+        gained = [save_id for save_id, count in after.items() if count != before[save_id]]
+        if gained:
+            from pkm.storage.tags import TagRepository
+
+            TagRepository(self._conn).refresh_saves(gained)
+
+    def _link_count(self, save_ids: list[int]) -> dict[int, int]:
+        """How many tags each save has."""
+        counts = dict.fromkeys(save_ids, 0)
         rows = select_in(
             self._conn,
-            "SELECT entry_id, count(*) FROM entry_tags WHERE entry_id IN ({marks})"
-            " GROUP BY entry_id",
-            entry_ids,
+            "SELECT save_id, count(*) FROM save_tags WHERE save_id IN ({marks}) GROUP BY save_id",
+            save_ids,
         )
-        counts.update((int(entry_id), int(count)) for entry_id, count in rows)
+        counts.update((int(save_id), int(count)) for save_id, count in rows)
         return counts
 
     def _tags(self, raw: Sequence[str]) -> list[str]:
@@ -170,33 +200,41 @@ class BookmarkImporter(Repository):
         self._tag_names[key] = str(stored)
         return key
 
-    def _new_row(
-        self, entry_id: int, bookmark: BookmarkData, key: str, tags: list[str]
-    ) -> tuple[object, ...]:
+    def _new_row(self, entry_id: int, bookmark: BookmarkData, key: str) -> tuple[object, ...]:
         saved = to_ts(bookmark.added) or self._now
         return (
             entry_id,
             bookmark.url.strip(),
             key,
             bookmark.title or None,
-            bookmark.note or None,
             searchable(key),
-            " ".join(sorted((self._tag_names[t] for t in tags), key=str.casefold)) or None,
             to_ts(bookmark.modified),
             self._now,
             saved,
-            saved,
-            int(bookmark.to_read),
-            int(bookmark.private),
             self._now,
         )
 
-    def _merge_params(self, entry_id: int, bookmark: BookmarkData) -> dict[str, object]:
+    def _new_save(
+        self, person: int, entry_id: int, bookmark: BookmarkData, tags: list[str]
+    ) -> tuple[object, ...]:
+        return (
+            person,
+            entry_id,
+            to_ts(bookmark.added) or self._now,
+            bookmark.note or None,
+            int(bookmark.to_read),
+            int(bookmark.private),
+            " ".join(sorted((self._tag_names[t] for t in tags), key=str.casefold)) or None,
+        )
+
+    def _merge_params(
+        self, entry_id: int, bookmark: BookmarkData, person: int
+    ) -> dict[str, object]:
         return {
-            "saved": to_ts(bookmark.added) or self._now,
             "title": bookmark.title or None,
             "to_read": int(bookmark.to_read),
             "private": int(bookmark.private),
             "note": bookmark.note or None,
             "id": entry_id,
+            "me": person,
         }

@@ -17,11 +17,11 @@ import fcntl
 import functools
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import FunctionType
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
 
 from pkm.errors import NotAStoreError, StoreError
 from pkm.storage.dialect import is_postgres
@@ -35,6 +35,18 @@ R = TypeVar("R")
 
 # What the use cases are handed to write with: each call opens one write transaction.
 Write = Callable[[], AbstractContextManager[object]]
+
+
+class SqlCursor(Protocol):
+    def fetchone(self) -> Any: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def close(self) -> None: ...
+
+
+class SqlConnection(Protocol):
+    """What both engines' connections offer (sqlite3's, and PostgresConnection)."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> SqlCursor: ...
 
 
 class Connection(sqlite3.Connection):
@@ -110,7 +122,7 @@ class Repository:
 
 
 # The newest migration in migrations/versions; tests/test_migrations.py keeps it honest.
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 BUSY_TIMEOUT_MS = 15_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 

@@ -15,7 +15,7 @@ import sqlite3
 NEWLINE = "'\n'"
 # Tables whose ids come from a sequence on PostgreSQL (SERIAL) and are given explicitly
 # by imports, scans and restores.
-ID_TABLES = ("feeds", "scans", "entries", "tags", "mute_rules")
+ID_TABLES = ("feeds", "scans", "entries", "tags", "people", "saves", "follows", "mute_rules")
 
 
 SQLITE = "sqlite"

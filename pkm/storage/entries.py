@@ -10,6 +10,7 @@ from pkm.errors import DuplicateURLError, EntryNotFoundError, InvalidURLError
 from pkm.storage import fts_index, links
 from pkm.storage.db import Repository
 from pkm.storage.dialect import byte_order, contains, first_free_id, ids_given
+from pkm.storage.people import PeopleRepository, me, save_join
 from pkm.storage.rows import (
     ENTRY_COLUMNS,
     ENTRY_LIST_COLUMNS,
@@ -23,7 +24,10 @@ from pkm.storage.rows import (
 from pkm.types import Entry, ParsedEntry
 from pkm.urls import normalize_url, searchable
 
-_FROM = "FROM entries e LEFT JOIN feeds f ON f.id = e.feed_id"
+
+def entries_from(conn: sqlite3.Connection) -> str:
+    """Entries ``e`` with their feed ``f`` and the connection's person's save ``s``."""
+    return "FROM entries e LEFT JOIN feeds f ON f.id = e.feed_id" + save_join(conn)
 
 
 def url_key(url: str | None) -> str | None:
@@ -78,7 +82,7 @@ class EntryRepository(Repository):
         row = None
         if is_storable_id(entry_id):
             row = self._conn.execute(
-                f"SELECT {ENTRY_COLUMNS} {_FROM} WHERE e.id = ?", (entry_id,)
+                f"SELECT {ENTRY_COLUMNS} {entries_from(self._conn)} WHERE e.id = ?", (entry_id,)
             ).fetchone()
         if row is None:
             raise EntryNotFoundError(f"no entry with id {entry_id}")
@@ -87,7 +91,9 @@ class EntryRepository(Repository):
     def by_url(self, url: str) -> Entry | None:
         """The entry at ``url`` (normalised), or the one whose link moved away from it."""
         key = normalize_url(url)
-        row = self._conn.execute(f"SELECT {ENTRY_COLUMNS} {_FROM} WHERE e.url_key = ?", (key,))
+        row = self._conn.execute(
+            f"SELECT {ENTRY_COLUMNS} {entries_from(self._conn)} WHERE e.url_key = ?", (key,)
+        )
         found = row.fetchone()
         if found is None:
             moved = links.aliased_ids(self._conn, [key])
@@ -309,12 +315,16 @@ class EntryRepository(Repository):
         self._conn.execute("UPDATE entries SET title = ? WHERE id = ?", (title, entry_id))
 
     def set_note(self, entry_id: int, note: str | None) -> None:
-        self._conn.execute("UPDATE entries SET note = ? WHERE id = ?", (note, entry_id))
+        self._conn.execute(
+            "UPDATE saves SET note = ? WHERE person_id = ? AND entry_id = ?",
+            (note, me(self._conn), entry_id),
+        )
 
     def append_note(self, entry_id: int, note: str) -> None:
         self._conn.execute(
-            f"UPDATE entries SET note = {merged_note(self._conn)} WHERE id = :id",
-            {"note": note, "id": entry_id},
+            f"UPDATE saves SET note = {merged_note(self._conn)}"
+            " WHERE person_id = :me AND entry_id = :id",
+            {"note": note, "id": entry_id, "me": me(self._conn)},
         )
 
     def set_url(self, entry_id: int, url: str) -> None:
@@ -331,13 +341,19 @@ class EntryRepository(Repository):
         )
 
     def unsave(self, entry_id: int) -> None:
-        """No longer a bookmark: its tags, note, saved date and flags go; the item stays."""
-        self._conn.execute("DELETE FROM entry_tags WHERE entry_id = ?", (entry_id,))
+        """No longer the person's bookmark: their tags, note, saved date and flags go; the
+        entry stays."""
         self._conn.execute(
-            "UPDATE entries SET saved_at = NULL, note = NULL, to_read = 0, private = 0,"
-            " tags_text = NULL WHERE id = ?",
-            (entry_id,),
+            "DELETE FROM saves WHERE person_id = ? AND entry_id = ?", (me(self._conn), entry_id)
         )
+
+    def saved_by_others(self, entry_id: int) -> bool:
+        """Whether someone besides the connection's person keeps this entry."""
+        row = self._conn.execute(
+            "SELECT 1 FROM saves WHERE entry_id = ? AND person_id != ? LIMIT 1",
+            (entry_id, me(self._conn)),
+        ).fetchone()
+        return row is not None
 
     def delete(self, entry_id: int) -> None:
         self._conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
@@ -351,18 +367,19 @@ class EntryRepository(Repository):
         to_read: bool | None = None,
         private: bool | None = None,
     ) -> None:
-        """Keep an entry as a bookmark; a new note is added below an earlier, different one.
+        """Keep an entry as the person's bookmark (private if they keep saves private
+        unless ``private`` says); a new note is added below an earlier, different one.
         Flags left as None keep their value."""
+        save_id = PeopleRepository(self._conn).ensure_save(entry_id, now)
         self._conn.execute(
-            "UPDATE entries SET saved_at = coalesce(saved_at, :now),"
+            "UPDATE saves SET"
             " to_read = coalesce(:to_read, to_read), private = coalesce(:private, private),"
             f" note = {merged_note(self._conn)} WHERE id = :id",
             {
-                "now": now,
                 "to_read": None if to_read is None else int(to_read),
                 "private": None if private is None else int(private),
                 "note": note,
-                "id": entry_id,
+                "id": save_id,
             },
         )
 
@@ -377,7 +394,7 @@ class EntryRepository(Repository):
     ) -> list[Entry]:
         """Feed items not yet shown by a digest, shown by the digest at ``shown_at``, or
         first stored at or after ``since``: grouped by feed, newest first."""
-        sql = f"SELECT {ENTRY_LIST_COLUMNS} {_FROM} WHERE e.feed_id IS NOT NULL"
+        sql = f"SELECT {ENTRY_LIST_COLUMNS} {entries_from(self._conn)} WHERE e.feed_id IS NOT NULL"
         params: list[object] = []
         if unshown:
             sql += " AND e.shown_at IS NULL"
@@ -402,7 +419,7 @@ class EntryRepository(Repository):
 
     def last_shown(self, *, feed_id: int | None = None, folder: str | None = None) -> int | None:
         """When the latest digest (of this feed or folder) was shown."""
-        sql = f"SELECT max(e.shown_at) {_FROM} WHERE e.feed_id IS NOT NULL"
+        sql = f"SELECT max(e.shown_at) {entries_from(self._conn)} WHERE e.feed_id IS NOT NULL"
         params: list[object] = []
         condition, values = _of_feed(self._conn, feed_id, folder)
         sql += condition
@@ -434,7 +451,10 @@ class EntryRepository(Repository):
         """Feed items to go through, not muted: grouped by folder (those without one last)
         and feed, newest first in a feed; unread ones only unless ``include_read``; the
         first ``limit`` of them when given."""
-        sql = f"SELECT {ENTRY_LIST_COLUMNS} {_FROM} WHERE e.feed_id IS NOT NULL AND e.muted = 0"
+        sql = (
+            f"SELECT {ENTRY_LIST_COLUMNS} {entries_from(self._conn)}"
+            " WHERE e.feed_id IS NOT NULL AND e.muted = 0"
+        )
         if not include_read:
             sql += " AND e.read_at IS NULL"
         folder = byte_order(self._conn, "lower(f.folder)")
@@ -465,12 +485,18 @@ class EntryRepository(Repository):
             found.setdefault(int(entry_id), []).append(str(title))
         return found
 
-    def with_tag(self, tag_key: str) -> list[Entry]:
-        """Saved entries with a tag, newest saved first (a reading list)."""
+    def with_tag(self, tag_key: str, *, person: int | None = None) -> list[Entry]:
+        """Entries saved with a tag, newest saved first (a reading list): the connection's
+        person's, or another ``person``'s public ones."""
+        if person is None:
+            owner, visible = me(self._conn), ""
+        else:
+            owner, visible = person, " AND s.private = 0"
         rows = self._conn.execute(
-            f"SELECT {ENTRY_COLUMNS} {_FROM} JOIN entry_tags et ON et.entry_id = e.id"
-            " JOIN tags t ON t.id = et.tag_id WHERE t.key = ?"
-            " ORDER BY coalesce(e.saved_at, e.sort_date) DESC, e.id DESC",
-            (tag_key,),
+            f"SELECT {ENTRY_COLUMNS} FROM entries e LEFT JOIN feeds f ON f.id = e.feed_id"
+            " JOIN saves s ON s.entry_id = e.id JOIN save_tags st ON st.save_id = s.id"
+            f" JOIN tags t ON t.id = st.tag_id WHERE s.person_id = ? AND t.key = ?{visible}"
+            " ORDER BY s.saved_at DESC, e.id DESC",
+            (owner, tag_key),
         )
         return [entry_from_row(row) for row in rows]

@@ -144,10 +144,10 @@ class FeedRepository(Repository):
         return missing
 
     def remove(self, feed_id: int) -> None:
-        """Remove a feed and the entries only it brought; saved entries always stay."""
+        """Remove a feed and the entries only it brought; entries anyone saved stay."""
         self.get(feed_id)
         self._conn.execute(
-            "DELETE FROM entries WHERE saved_at IS NULL AND id IN"
+            "DELETE FROM entries WHERE id NOT IN (SELECT entry_id FROM saves) AND id IN"
             " (SELECT entry_id FROM items WHERE feed_id = ?) AND NOT EXISTS"
             " (SELECT 1 FROM items j WHERE j.entry_id = entries.id AND j.feed_id != ?)",
             (feed_id, feed_id),

@@ -1,7 +1,8 @@
 """The filters of a parsed query (:class:`pkm.query.Query`) as SQL conditions.
 
-Aliases: ``e`` = entries, ``f`` = feeds (LEFT JOINed on e.feed_id), ``t`` = tags.  User
-text only ever travels as ``?`` parameters.
+Aliases: ``e`` = entries, ``f`` = feeds (LEFT JOINed on e.feed_id), ``s`` = the
+person's save of the entry (LEFT JOINed: :func:`pkm.storage.people.save_join`), ``t`` =
+tags.  User text only ever travels as ``?`` parameters.
 
 ``dialect`` is the connection's (``"sqlite"``, or ``"postgresql"`` for
 :class:`pkm.storage.postgres.PostgresConnection`).  On PostgreSQL, LIKE is ILIKE (LIKE
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pkm.storage.dialect import POSTGRESQL, like_operator
-from pkm.storage.fts5 import FTS_TABLE, match_expression
+from pkm.storage.fts5 import FTS_TABLE, SAVES_FTS_TABLE, match_expression
 from pkm.storage.links import broken_condition, moved_condition
 from pkm.storage.rows import like_escape, now_ts
 from pkm.storage.tsquery import compile_tsquery
@@ -32,8 +33,8 @@ ARCHIVED_CONDITION = (
     "EXISTS (SELECT 1 FROM archives a WHERE a.entry_id = e.id AND a.archived_at IS NOT NULL)"
 )
 _TAG_EXISTS = (
-    "EXISTS (SELECT 1 FROM entry_tags et JOIN tags t ON t.id = et.tag_id "
-    "WHERE et.entry_id = e.id AND {})"
+    "EXISTS (SELECT 1 FROM save_tags st JOIN tags t ON t.id = st.tag_id "
+    "WHERE st.save_id = s.id AND {})"
 )
 # The host of e.url: after "://", up to the first "/", "?", "#" or ":" (port);
 # the appended "/" makes sure there is one.  (user@host URLs are not handled.)
@@ -124,11 +125,18 @@ def where_clause(q: Query, dialect: str = "sqlite") -> tuple[str, list[object]]:
         conds.append("e.sort_date >= ?")
         params.append(int(q.since.timestamp()))
     conds += _state_conditions(q, params)
+    # An excluded word may be in the page or in the person's own tags and note.
     if q.exclude_match is not None and pg:
         conds.append(f"NOT (e.fts @@ {compile_tsquery(q.exclude_match, params)})")
+        conds.append(f"NOT coalesce(s.fts @@ {compile_tsquery(q.exclude_match, params)}, FALSE)")
     elif q.exclude_match is not None:
+        excluded = match_expression(q.exclude_match)
         conds.append(f"e.id NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
-        params.append(match_expression(q.exclude_match))
+        conds.append(
+            f"coalesce(s.id, 0) NOT IN (SELECT rowid FROM {SAVES_FTS_TABLE}"
+            f" WHERE {SAVES_FTS_TABLE} MATCH ?)"
+        )
+        params.extend((excluded, excluded))
     if not conds:
         return ("TRUE" if pg else "1"), params
     return " AND ".join(conds), params
@@ -149,17 +157,17 @@ def _tag_conditions(q: Query, params: list[object], dialect: str) -> list[str]:
     for prefix in q.exclude_tag_prefixes:
         conds.append("NOT " + _TAG_EXISTS.format(tag_prefix_condition(prefix, params, dialect)))
     if q.untagged:
-        conds.append("NOT EXISTS (SELECT 1 FROM entry_tags et WHERE et.entry_id = e.id)")
+        conds.append("NOT EXISTS (SELECT 1 FROM save_tags st WHERE st.save_id = s.id)")
     return conds
 
 
 def _state_conditions(q: Query, params: list[object]) -> list[str]:
     """The ``is:`` filters: saved, read or not, to read later, muted, archived, link health."""
     flags = (
-        (q.saved, "e.saved_at IS NOT NULL"),
+        (q.saved, "s.id IS NOT NULL"),
         (q.unread, "e.read_at IS NULL"),
         (q.read, "e.read_at IS NOT NULL"),
-        (q.to_read, "e.to_read = 1"),
+        (q.to_read, "s.to_read = 1"),
         (q.muted, "e.muted = 1"),
         (q.archived, ARCHIVED_CONDITION),
         (q.moved, moved_condition()),

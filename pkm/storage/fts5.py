@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from pkm.query import AllOf, Term, Without, Words
 
-__all__ = ["FTS_TABLE", "match_expression", "quote"]
+__all__ = ["FTS_TABLE", "SAVES_FTS_TABLE", "match_expression", "quote"]
 
-# Must equal pkm.storage.models.FTS_TABLE (not imported: that pulls in SQLAlchemy).
-# Its rowid is entries.id (content_rowid='id').
+# Must equal pkm.storage.models' FTS_TABLE and SAVES_FTS_TABLE (not imported: that pulls
+# in SQLAlchemy). Their rowids are entries.id and saves.id (content_rowid='id').
 FTS_TABLE = "entries_fts"
+SAVES_FTS_TABLE = "saves_fts"
 
 
 def quote(text: str) -> str:

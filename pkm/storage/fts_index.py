@@ -14,7 +14,7 @@ from pkm.storage.db import transaction
 from pkm.storage.dialect import is_postgres
 
 # In the order of the index's columns (pkm.search.BM25_WEIGHTS follows it).
-INDEXED_COLUMNS = "title, tags_text, note, text, source, archived_text"
+INDEXED_COLUMNS = "title, text, source, archived_text"
 REBUILD_BATCH = 5_000
 
 

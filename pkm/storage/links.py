@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import cast
 
 from pkm.errors import InvalidURLError
+from pkm.storage.people import me
 from pkm.storage.rows import from_ts, select_in
 from pkm.types import BROKEN_LINK_STATES, LinkCheck, LinkState
 from pkm.urls import normalize_url, searchable
@@ -88,8 +89,8 @@ class LinkRepository:
         left out as checked since."""
         sql = (
             "SELECT e.id, e.url, lc.etag, lc.last_modified, lc.checked_at FROM entries e"
-            " LEFT JOIN link_checks lc ON lc.entry_id = e.id"
-            " WHERE e.saved_at IS NOT NULL AND e.url IS NOT NULL"
+            " JOIN saves s ON s.entry_id = e.id LEFT JOIN link_checks lc ON lc.entry_id = e.id"
+            f" WHERE s.person_id = {me(self._conn)} AND e.url IS NOT NULL"
         )
         if entry_ids is None:
             rows = list(self._conn.execute(sql))

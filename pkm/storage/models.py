@@ -25,14 +25,16 @@ NAMING_CONVENTION = {
 }
 
 # What Alembic must not compare against the models, made by raw SQL in the migrations:
-# on SQLite the FTS5 index and the shadow tables SQLite creates for it, on PostgreSQL
-# the generated search document ``entries.fts`` and its GIN index ``entries_fts_gin``.
+# on SQLite the FTS5 indexes of entries and of saves and the shadow tables SQLite
+# creates for them, on PostgreSQL the generated search documents ``entries.fts`` and
+# ``saves.fts`` and their GIN indexes ``entries_fts_gin`` and ``saves_fts_gin``.
 FTS_TABLE = "entries_fts"
+SAVES_FTS_TABLE = "saves_fts"
 FTS_DOCUMENT = "fts"
 
 
 def is_fts_table(name: str | None) -> bool:
-    return bool(name) and str(name).startswith(FTS_TABLE)
+    return bool(name) and str(name).startswith((FTS_TABLE, SAVES_FTS_TABLE))
 
 
 def is_search_object(name: str | None, type_: str) -> bool:
@@ -91,9 +93,6 @@ class EntryRow(Base):
     text: Mapped[str | None] = mapped_column(Text)
     # Feed title and URL host, for search; kept here so the FTS index can read it.
     source: Mapped[str | None] = mapped_column(Text)
-    # Space-joined tag names, for search; maintained by the tag repository.
-    tags_text: Mapped[str | None] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str | None] = mapped_column(String(64))
     published: Mapped[int | None] = mapped_column(SECONDS)
     updated: Mapped[int | None] = mapped_column(SECONDS)
@@ -104,9 +103,6 @@ class EntryRow(Base):
     )
     # published, else first seen: what "newest first" sorts by.
     sort_date: Mapped[int] = mapped_column(SECONDS, index=True)
-    saved_at: Mapped[int | None] = mapped_column(SECONDS, index=True)
-    to_read: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    private: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     read_at: Mapped[int | None] = mapped_column(SECONDS)
     # Matched by a mute rule: stored and searchable, but not shown by a scan.
     muted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -149,21 +145,79 @@ class ItemRow(Base):
     first_seen: Mapped[int] = mapped_column(SECONDS)
 
 
+class PersonRow(Base):
+    """Someone whose saves, tags and notes the store keeps (feed items are everyone's)."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    created_at: Mapped[int] = mapped_column(SECONDS)
+    # 1: a save is private unless it is made public.
+    default_private: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class SaveRow(Base):
+    """One person's bookmark of an entry: their date, note, flags and (in SaveTagRow) tags."""
+
+    __tablename__ = "saves"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), index=True)
+    saved_at: Mapped[int] = mapped_column(SECONDS)
+    note: Mapped[str | None] = mapped_column(Text)
+    to_read: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    private: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Space-joined tag names, for search; maintained by the tag repository.
+    tags_text: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_saves_person_id_entry_id", "person_id", "entry_id", unique=True),
+        Index("ix_saves_person_id_saved_at", "person_id", "saved_at"),
+    )
+
+
+class FollowRow(Base):
+    """Whose public saves a person follows: all of them, or those with one tag."""
+
+    __tablename__ = "follows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    followed_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    # The key of the one tag followed; '' for all of their public saves.
+    tag_key: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[int] = mapped_column(SECONDS)
+
+    __table_args__ = (
+        Index(
+            "ix_follows_person_id_followed_id_tag_key",
+            "person_id",
+            "followed_id",
+            "tag_key",
+            unique=True,
+        ),
+    )
+
+
 class TagRow(Base):
     __tablename__ = "tags"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # Display form, as the user first wrote it.
+    # Display form, as it was first written.
     name: Mapped[str] = mapped_column(Text)
     # Identity: case-folded name.
     key: Mapped[str] = mapped_column(Text, unique=True)
 
 
-class EntryTagRow(Base):
-    __tablename__ = "entry_tags"
+class SaveTagRow(Base):
+    __tablename__ = "save_tags"
 
-    entry_id: Mapped[int] = mapped_column(
-        ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True
+    save_id: Mapped[int] = mapped_column(
+        ForeignKey("saves.id", ondelete="CASCADE"), primary_key=True
     )
     tag_id: Mapped[int] = mapped_column(
         ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True

@@ -7,6 +7,7 @@ import statistics
 from dataclasses import dataclass
 
 from pkm.storage.db import wrap_exceptions
+from pkm.storage.people import me
 from pkm.storage.rows import FEED_COLUMNS, feed_from_row
 from pkm.types import Feed
 
@@ -31,11 +32,11 @@ def feed_activity(conn: sqlite3.Connection, since: int) -> list[FeedActivity]:
         " (SELECT count(*) FROM items i WHERE i.feed_id = f.id AND i.first_seen >= :since),"
         " (SELECT count(*) FROM items i JOIN entries e ON e.id = i.entry_id"
         "  WHERE i.feed_id = f.id AND i.first_seen >= :since AND e.read_at IS NOT NULL),"
-        " (SELECT count(*) FROM items i JOIN entries e ON e.id = i.entry_id"
-        "  WHERE i.feed_id = f.id AND i.first_seen >= :since AND e.saved_at IS NOT NULL),"
+        " (SELECT count(*) FROM items i JOIN saves s ON s.entry_id = i.entry_id"
+        "  WHERE i.feed_id = f.id AND i.first_seen >= :since AND s.person_id = :me),"
         " f.failing_since"
         " FROM feeds f ORDER BY f.id",
-        {"since": since},
+        {"since": since, "me": me(conn)},
     )
     lengths: dict[int, list[int]] = {}
     for feed_id, length in conn.execute(

@@ -38,7 +38,7 @@ def is_storable_id(value: int) -> bool:
 # it as whole lines ("note1" is not held by "note10"): saving or importing the same thing
 # twice never repeats a note.
 def merged_note(conn: sqlite3.Connection) -> str:
-    """The SQL of the note after ``:note`` joins it."""
+    """The SQL of a save's note after ``:note`` joins it."""
     held = contains(
         conn, f"{NEWLINE} || note || {NEWLINE}", f"{NEWLINE} || CAST(:note AS TEXT) || {NEWLINE}"
     )
@@ -76,16 +76,17 @@ def from_ts(value: int | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, UTC)
 
 
+# ``s`` is the person's save of the entry, LEFT JOINed (pkm.storage.people.save_join).
 ENTRY_COLUMNS = (
     "e.id, e.url, e.title, e.feed_id, f.title AS feed_title, e.author, e.summary, e.content,"
-    " e.text, e.published, e.first_seen, e.saved_at, e.note, e.to_read, e.tags_text, e.muted,"
-    " e.private, e.read_at, e.full_text_at"
+    " e.text, e.published, e.first_seen, s.saved_at, s.note, s.to_read, s.tags_text, e.muted,"
+    " s.private, e.read_at, e.full_text_at"
 )
 # The same without the bodies, for listings that never show them.
 ENTRY_LIST_COLUMNS = (
     "e.id, e.url, e.title, e.feed_id, f.title AS feed_title, e.author, NULL, NULL,"
-    " NULL, e.published, e.first_seen, e.saved_at, e.note, e.to_read, e.tags_text, e.muted,"
-    " e.private, e.read_at, e.full_text_at"
+    " NULL, e.published, e.first_seen, s.saved_at, s.note, s.to_read, s.tags_text, e.muted,"
+    " s.private, e.read_at, e.full_text_at"
 )
 
 

@@ -19,17 +19,18 @@ how scores are boosted, when to stop); this module knows how SQLite answers fast
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol, TypeVar
+from typing import TypeVar
 
 from pkm.errors import StoreError
-from pkm.query import Query, Term
-from pkm.storage.db import Repository, wrap_exceptions
+from pkm.query import Query, Term, Words
+from pkm.storage.db import Repository, SqlConnection, wrap_exceptions
 from pkm.storage.dialect import dialect_of
 from pkm.storage.filters import feed_condition, tag_prefix_condition, where_clause
-from pkm.storage.fts5 import FTS_TABLE, match_expression
-from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row, like_escape
+from pkm.storage.fts5 import FTS_TABLE, SAVES_FTS_TABLE, match_expression
+from pkm.storage.people import me, save_join
+from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row, like_escape, select_in
 from pkm.types import Entry
 
 __all__ = [
@@ -52,23 +53,12 @@ __all__ = [
 MARK_START, MARK_END = "\x02", "\x03"
 _SNIPPET_TOKENS = 16
 _F = FTS_TABLE
+_S = SAVES_FTS_TABLE
 # A budget of within() is counted in steps of this many SQLite VM instructions.
 _PROGRESS_STEP = 10_000
 # (rowid, raw BM25 rank, saved, sort_date, whether the words stand side by side)
 RankedRow = tuple[int, float, int, int, int]
 T = TypeVar("T")
-
-
-class SqlCursor(Protocol):
-    def fetchone(self) -> Any: ...
-    def __iter__(self) -> Iterator[Any]: ...
-    def close(self) -> None: ...
-
-
-class SqlConnection(Protocol):
-    """What both engines' connections offer (sqlite3's, and PostgresConnection)."""
-
-    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> SqlCursor: ...
 
 
 @dataclass(frozen=True)
@@ -110,7 +100,7 @@ def newest(
         source = "entries e"
     sql = (
         f"SELECT {ENTRY_LIST_COLUMNS} FROM {source} LEFT JOIN feeds f ON f.id = e.feed_id"
-        f" WHERE {where} ORDER BY e.sort_date DESC, e.id DESC LIMIT ? OFFSET ?"
+        f"{save_join(conn)} WHERE {where} ORDER BY e.sort_date DESC, e.id DESC LIMIT ? OFFSET ?"
     )
     return [entry_from_row(row) for row in conn.execute(sql, [*params, limit, offset])]
 
@@ -121,7 +111,7 @@ def entries_by_id(conn: SqlConnection, ids: Sequence[int]) -> dict[int, Entry]:
     marks = ", ".join("?" * len(ids))
     rows = conn.execute(
         f"SELECT {ENTRY_LIST_COLUMNS} FROM entries e LEFT JOIN feeds f"
-        f" ON f.id = e.feed_id WHERE e.id IN ({marks})",
+        f" ON f.id = e.feed_id{save_join(conn)} WHERE e.id IN ({marks})",
         list(ids),
     )
     return {entry.id: entry for entry in map(entry_from_row, rows)}
@@ -146,6 +136,7 @@ class Ranking(Repository):
         self._near = match_expression(query.near) if query.near else None
         self._rank = "bm25(" + ", ".join(str(w) for w in weights) + ")"
         self._driver = driver
+        self._skip_id = skip_id
         where, params = where_clause(driver.rest if driver else query)
         conds: list[str] = []
         args: list[object] = []
@@ -162,6 +153,7 @@ class Ranking(Repository):
             args.extend(params)
         self._conds = conds
         self._args = args
+        self._where = (where, params)
 
     def allowed(self, limit: int) -> list[int]:
         """The newest ``limit`` matches the driver allows, newest first.
@@ -213,8 +205,8 @@ class Ranking(Repository):
             near_args = [self._near, *bounds]
         conds = [f"{_F} MATCH ?", f"{_F}.rank MATCH ?", *window, *self._conds]
         sql = (
-            f"SELECT {_F}.rowid, {_F}.rank, e.saved_at IS NOT NULL, e.sort_date, {near_sql}"
-            f" FROM {_F} JOIN entries e ON e.id = {_F}.rowid"
+            f"SELECT {_F}.rowid, {_F}.rank, s.id IS NOT NULL, e.sort_date, {near_sql}"
+            f" FROM {_F} JOIN entries e ON e.id = {_F}.rowid{save_join(self._conn)}"
             f" WHERE {' AND '.join(conds)} ORDER BY {_F}.rank"
         )
         rows = self._conn.execute(sql, [*near_args, self._match, self._rank, *bounds, *self._args])
@@ -222,6 +214,47 @@ class Ranking(Repository):
             take(rows)
         finally:
             rows.close()
+
+    def saved_matches(self, words: Words, weights: Sequence[float]) -> dict[int, tuple[float, int]]:
+        """The raw BM25 rank (by ``weights``: tags, note) and the sort date of each of the
+        person's saves whose tags or note match ``words``, by entry id, where the
+        filters allow."""
+        where, params = self._where
+        conds = [f"{_S} MATCH ?", "s.person_id = ?"]
+        args: list[object] = [match_expression(words), me(self._conn)]
+        if self._driver is not None:
+            conds.append(f"s.entry_id IN ({self._driver.sql})")
+            args.extend(self._driver.params)
+        if self._skip_id is not None:
+            conds.append("s.entry_id != ?")
+            args.append(self._skip_id)
+        if where != "1":
+            conds.append(where)
+            args.extend(params)
+        rank = f"bm25({_S}, " + ", ".join(str(w) for w in weights) + ")"
+        rows = self._conn.execute(
+            # The index first (CROSS JOIN fixes the loop order): BM25 needs the MATCH to
+            # drive the query.
+            f"SELECT s.entry_id, {rank}, e.sort_date FROM {_S} CROSS JOIN saves s"
+            f" ON s.id = {_S}.rowid CROSS JOIN entries e ON e.id = s.entry_id"
+            f" WHERE {' AND '.join(conds)}",
+            args,
+        )
+        return {int(entry_id): (float(raw), int(date)) for entry_id, raw, date in rows}
+
+    def holding(self, words: Words, ids: Sequence[int], *, saves: bool) -> set[int]:
+        """Those of the entries ``ids`` whose page (or, with ``saves``, the person's save)
+        ``words`` match."""
+        if saves:
+            sql = (
+                f"SELECT s.entry_id FROM {_S} CROSS JOIN saves s ON s.id = {_S}.rowid"
+                f" WHERE {_S} MATCH ? AND s.person_id = ? AND s.entry_id IN ({{marks}})"
+            )
+            before: tuple[object, ...] = (match_expression(words), me(self._conn))
+        else:
+            sql = f"SELECT rowid FROM {_F} WHERE {_F} MATCH ? AND rowid IN ({{marks}})"
+            before = (match_expression(words),)
+        return {int(row[0]) for row in select_in(self._conn, sql, ids, before=before)}
 
     def entries(self, ids: Sequence[int]) -> dict[int, Entry]:
         """The entries with these ids (one deleted meanwhile is missing)."""
@@ -241,13 +274,23 @@ class Ranking(Repository):
         else:
             where = f"rowid IN ({marks})"
             args = [self._match, *ids]
-        return {
-            int(row[0]): (row[1], row[2], row[3])
+        found: dict[int, list[object]] = {
+            int(row[0]): [row[1], None, row[2]]
             for row in self._conn.execute(
-                f"SELECT rowid, {snippet.format(3)}, {snippet.format(2)}, {snippet.format(5)}"
+                f"SELECT rowid, {snippet.format(1)}, {snippet.format(3)}"
                 f" FROM {_F} WHERE {_F} MATCH ? AND {where}",
                 args,
             )
+        }
+        note = f"snippet({_S}, 1, '{MARK_START}', '{MARK_END}', '…', {_SNIPPET_TOKENS})"
+        for entry_id, marked in self._conn.execute(
+            f"SELECT s.entry_id, {note} FROM {_S} JOIN saves s ON s.id = {_S}.rowid"
+            f" WHERE {_S} MATCH ? AND s.person_id = ? AND s.entry_id IN ({marks})",
+            [self._match, me(self._conn), *ids],
+        ):
+            found.setdefault(int(entry_id), [None, None, None])[1] = marked
+        return {
+            entry_id: (text, note, archived) for entry_id, (text, note, archived) in found.items()
         }
 
 
@@ -310,17 +353,23 @@ def drivers(conn: SqlConnection, q: Query, cap: int) -> list[Driver] | None:
         tag = conn.execute("SELECT id FROM tags WHERE key = ?", (key,)).fetchone()
         if tag is None:
             return None
-        sql = "SELECT entry_id AS id FROM entry_tags WHERE tag_id = ?"
-        params: tuple[object, ...] = (int(tag[0]),)
+        # The tag's links first (CROSS JOIN fixes SQLite's loop order; without ON, as
+        # PostgreSQL reads it too): fewer than the person's saves, for any tag that drives.
+        sql = (
+            "SELECT s.entry_id AS id FROM save_tags st CROSS JOIN saves s"
+            " WHERE s.id = st.save_id AND st.tag_id = ? AND s.person_id = ?"
+        )
+        params: tuple[object, ...] = (int(tag[0]), me(conn))
         rest = replace(q, tags=tuple(t for t in q.tags if t != key))
         found.append(Driver(sql, params, count_at_most(conn, sql, params, cap), rest))
     for prefix in q.tag_prefixes:
         plist: list[object] = []
         cond = tag_prefix_condition(prefix, plist, dialect)
         sql = (
-            "SELECT DISTINCT et.entry_id AS id FROM tags t"
-            f" JOIN entry_tags et ON et.tag_id = t.id WHERE {cond}"
+            "SELECT DISTINCT s.entry_id AS id FROM tags t JOIN save_tags st ON st.tag_id = t.id"
+            f" JOIN saves s ON s.id = st.save_id WHERE {cond} AND s.person_id = ?"
         )
+        plist.append(me(conn))
         rest = replace(q, tag_prefixes=tuple(p for p in q.tag_prefixes if p != prefix))
         found.append(Driver(sql, tuple(plist), count_at_most(conn, sql, tuple(plist), cap), rest))
     if q.feeds:
@@ -342,8 +391,11 @@ def drivers(conn: SqlConnection, q: Query, cap: int) -> list[Driver] | None:
             )
         )
     if q.saved:
-        sql = "SELECT id FROM entries WHERE saved_at IS NOT NULL"
-        found.append(Driver(sql, (), count_at_most(conn, sql, (), cap), replace(q, saved=False)))
+        sql = "SELECT entry_id AS id FROM saves WHERE person_id = ?"
+        params = (me(conn),)
+        found.append(
+            Driver(sql, params, count_at_most(conn, sql, params, cap), replace(q, saved=False))
+        )
     if q.since is not None:
         sql = "SELECT id FROM entries WHERE sort_date >= ?"
         params = (int(q.since.timestamp()),)
@@ -359,10 +411,12 @@ def drivers(conn: SqlConnection, q: Query, cap: int) -> list[Driver] | None:
 
 @wrap_exceptions
 def indexed_text(conn: SqlConnection, entry_id: int) -> tuple[object, ...] | None:
-    """The entry's title, tags, note and text, as the index holds them; None if no such
-    entry."""
+    """The entry's title, the person's tags and note of it, and its text, as the indexes
+    hold them; None if no such entry."""
     row = conn.execute(
-        "SELECT title, tags_text, note, text FROM entries WHERE id = ?", (entry_id,)
+        f"SELECT e.title, s.tags_text, s.note, e.text FROM entries e{save_join(conn)}"
+        " WHERE e.id = ?",
+        (entry_id,),
     ).fetchone()
     return None if row is None else tuple(row)
 

@@ -24,9 +24,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from pkm.errors import StoreError
-from pkm.query import Query, Term
+from pkm.query import Query, Term, Words
 from pkm.storage.dialect import POSTGRESQL
 from pkm.storage.filters import where_clause
+from pkm.storage.people import me, save_join
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row
 from pkm.storage.search import (
     MARK_END,
@@ -56,8 +57,8 @@ __all__ = [
     "within",
 ]
 
-# ts_rank_cd's weights of the labels D (source), C (text, archived text), B (note) and
-# A (title, tags): the order of pkm.search.BM25_WEIGHTS.
+# ts_rank_cd's weights of the labels D (source), C (text, archived text), B (a save's
+# note) and A (title, a save's tags), in entries.fts and saves.fts alike.
 RANK_WEIGHTS = "{0.01,0.1,0.4,1}"
 # Divide the rank by 1 + log(document length), as BM25 prefers the shorter document.
 _NORMALIZATION = 1
@@ -68,7 +69,7 @@ _HEADLINE = (
 )
 # ts_headline parses the whole text it is given: about as much as the index reads (its
 # byte budgets, migration 0006).
-_HEADLINE_CHARS = {"text": 150_000, "note": 40_000, "archived_text": 150_000}
+_HEADLINE_CHARS = {"e.text": 150_000, "s.note": 40_000, "e.archived_text": 150_000}
 # SQLite runs about this many VM instructions a millisecond (pkm.search's
 # SITE_SCAN_BUDGET of 400,000 is ~50 ms).
 _INSTRUCTIONS_PER_MS = 8_000
@@ -96,7 +97,7 @@ def newest(
         source = "entries e"
     sql = (
         f"SELECT {ENTRY_LIST_COLUMNS} FROM {source} LEFT JOIN feeds f ON f.id = e.feed_id"
-        f" WHERE {where} ORDER BY e.sort_date DESC, e.id DESC LIMIT ? OFFSET ?"
+        f"{save_join(conn)} WHERE {where} ORDER BY e.sort_date DESC, e.id DESC LIMIT ? OFFSET ?"
     )
     return [entry_from_row(row) for row in conn.execute(sql, [*params, limit, offset])]
 
@@ -122,7 +123,9 @@ class Ranking:
         self._near_args: list[object] = []
         self._near = compile_tsquery(query.near, self._near_args) if query.near else None
         self._driver = driver
+        self._skip_id = skip_id
         where, params = where_clause(driver.rest if driver else query, POSTGRESQL)
+        self._where = (where, params)
         conds: list[str] = []
         args: list[object] = []
         if driver is not None:
@@ -181,8 +184,8 @@ class Ranking:
         conds = ["e.fts @@ q.query", *window, *self._conds]
         sql = (
             f"SELECT e.id, -ts_rank_cd('{RANK_WEIGHTS}', e.fts, q.query, {_NORMALIZATION})"
-            f" AS raw, e.saved_at IS NOT NULL, e.sort_date, {near_sql}"
-            f" FROM (SELECT {self._match} AS query) AS q, entries e"
+            f" AS raw, s.id IS NOT NULL, e.sort_date, {near_sql}"
+            f" FROM (SELECT {self._match} AS query) AS q, entries e{save_join(self._conn)}"
             f" WHERE {' AND '.join(conds)} ORDER BY raw, e.id DESC"
         )
         rows = self._conn.execute(sql, [*near_args, *self._match_args, *bounds, *self._args])
@@ -190,6 +193,49 @@ class Ranking:
             take((int(i), float(r), int(s), int(d), int(n)) for i, r, s, d, n in rows)
         finally:
             rows.close()
+
+    def saved_matches(self, words: Words, weights: Sequence[float]) -> dict[int, tuple[float, int]]:
+        """The raw rank and the sort date of each of the person's saves whose tags or
+        note match ``words``, by entry id, where the filters allow (``weights``: see the
+        class)."""
+        match_args: list[object] = []
+        match = compile_tsquery(words, match_args)
+        where, params = self._where
+        conds = ["s.fts @@ q.query", "s.person_id = ?"]
+        args: list[object] = [me(self._conn)]
+        if self._driver is not None:
+            conds.append(f"s.entry_id IN ({self._driver.sql})")
+            args.extend(self._driver.params)
+        if self._skip_id is not None:
+            conds.append("s.entry_id != ?")
+            args.append(self._skip_id)
+        if where != "TRUE":
+            conds.append(where)
+            args.extend(params)
+        rows = self._conn.execute(
+            f"SELECT s.entry_id, -ts_rank_cd('{RANK_WEIGHTS}', s.fts, q.query, {_NORMALIZATION}),"
+            " e.sort_date"
+            f" FROM (SELECT {match} AS query) AS q, saves s JOIN entries e"
+            f" ON e.id = s.entry_id WHERE {' AND '.join(conds)}",
+            [*match_args, *args],
+        )
+        return {int(entry_id): (float(raw), int(date)) for entry_id, raw, date in rows}
+
+    def holding(self, words: Words, ids: Sequence[int], *, saves: bool) -> set[int]:
+        """Those of the entries ``ids`` whose page (or, with ``saves``, the person's save)
+        ``words`` match."""
+        match_args: list[object] = []
+        match = compile_tsquery(words, match_args)
+        if saves:
+            sql = (
+                f"SELECT s.entry_id FROM saves s WHERE s.fts @@ {match} AND s.person_id = ?"
+                " AND s.entry_id = ANY(?)"
+            )
+            args = [*match_args, me(self._conn), list(ids)]
+        else:
+            sql = f"SELECT e.id FROM entries e WHERE e.fts @@ {match} AND e.id = ANY(?)"
+            args = [*match_args, list(ids)]
+        return {int(row[0]) for row in self._conn.execute(sql, args)}
 
     def entries(self, ids: Sequence[int]) -> dict[int, Entry]:
         """The entries with these ids (one deleted meanwhile is missing)."""
@@ -201,15 +247,15 @@ class Ranking:
         is empty)."""
         marks = ", ".join("?" * len(ids))
         heads = ", ".join(
-            f"CASE WHEN e.{column} IS NULL THEN NULL ELSE ts_headline('{CONFIG}',"
-            f" left(e.{column}, {chars}), q.query, ?) END"
+            f"CASE WHEN {column} IS NULL THEN NULL ELSE ts_headline('{CONFIG}',"
+            f" left({column}, {chars}), q.query, ?) END"
             for column, chars in _HEADLINE_CHARS.items()
         )
         return {
             int(row[0]): (row[1], row[2], row[3])
             for row in self._conn.execute(
                 f"SELECT e.id, {heads} FROM (SELECT {self._match} AS query) AS q, entries e"
-                f" WHERE e.id IN ({marks})",
+                f"{save_join(self._conn)} WHERE e.id IN ({marks})",
                 [*([_HEADLINE] * len(_HEADLINE_CHARS)), *self._match_args, *ids],
             )
         }

@@ -215,7 +215,7 @@ class ReaderScreen(Screen[None]):
                 return
             names, note = answer
             self._write(lambda: self.pkm.tag(entry.id, names, note=note), index, "saved")
-            _archive_in_background(self.pkm.location, entry.id)
+            _archive_in_background(self.pkm.location, self.pkm.person, entry.id)
 
         self.app.push_screen(SavePrompt(entry.display_title, tags, ()), saved)
 
@@ -369,14 +369,14 @@ class Reader(App[None]):
         )
 
 
-def _archive_in_background(store: Path | str | None, entry_id: int) -> None:
+def _archive_in_background(store: Path | str | None, person: str, entry_id: int) -> None:
     """Keep a saved page's text as `pkm tag` does, without holding up the triage: on a
     connection of its own, in a daemon thread. A page that cannot be kept records why;
     one still being fetched when the reader quits is left for `pkm archive`."""
 
     def work() -> None:
         try:
-            with Pkm.open(store) as pkm:
+            with Pkm.open(store, user=person) as pkm:
                 pkm.archive_entry(entry_id)
         except PkmError:
             pass  # the entry stays saved; `pkm archive` tries it again

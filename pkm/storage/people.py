@@ -1,0 +1,145 @@
+"""People: who the connection acts for, and each person's saves as SQL sees them.
+
+A connection carries its person (``person_name``, and ``person_id`` once that person is
+stored): every query of saves, tags and notes reads that person's rows, and another
+person's only where they are public. A person is stored on their first save, so that
+a command that only reads creates nobody.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+
+from pkm.errors import InvalidPersonError, PersonNotFoundError
+from pkm.people import check_name, current_name
+from pkm.storage.db import Repository, SqlConnection
+from pkm.storage.rows import from_ts, now_ts
+from pkm.types import Person
+
+__all__ = ["PeopleRepository", "me", "my_name", "save_join", "sign_in"]
+
+# No person has id 0 (ids start at 1): someone not stored yet owns nothing.
+NOBODY = 0
+_UNKNOWN = object()
+
+
+def me(conn: SqlConnection) -> int:
+    """The id of the connection's person, NOBODY before their first save."""
+    person = getattr(conn, "person_id", _UNKNOWN)
+    if person is _UNKNOWN:  # a connection nobody signed in: the login name's person
+        row = conn.execute("SELECT id FROM people WHERE name = ?", (my_name(conn),)).fetchone()
+        person = None if row is None else int(row[0])
+        with contextlib.suppress(AttributeError):  # sqlite3's own connections take none
+            conn.person_id = person  # type: ignore[attr-defined]
+    return person if isinstance(person, int) else NOBODY
+
+
+def my_name(conn: object) -> str:
+    """The name of the connection's person (a connection nobody signed in acts for the
+    login name's, as pkm does)."""
+    return str(getattr(conn, "person_name", "") or current_name())
+
+
+def save_join(conn: SqlConnection, alias: str = "s", entry: str = "e") -> str:
+    """A LEFT JOIN of the connection's person's save of entry ``entry`` (an integer id
+    in the SQL: it is the store's own, never user text)."""
+    return (
+        f" LEFT JOIN saves {alias} ON {alias}.entry_id = {entry}.id"
+        f" AND {alias}.person_id = {me(conn)}"
+    )
+
+
+def sign_in(conn: sqlite3.Connection, name: str) -> None:
+    """Let ``conn`` act for the person ``name`` (stored or not)."""
+    row = conn.execute("SELECT id FROM people WHERE name = ?", (check_name(name),)).fetchone()
+    conn.person_name = name  # type: ignore[attr-defined]
+    conn.person_id = None if row is None else int(row[0])  # type: ignore[attr-defined]
+
+
+class PeopleRepository(Repository):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def ensure_me(self) -> int:
+        """The connection's person's id, storing them first if needed (inside a write)."""
+        if me(self._conn) != NOBODY:
+            return me(self._conn)
+        name = my_name(self._conn)
+        self._conn.execute(
+            "INSERT INTO people (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            (name, now_ts()),
+        )
+        person_id = int(
+            self._conn.execute("SELECT id FROM people WHERE name = ?", (name,)).fetchone()[0]
+        )
+        self._conn.person_id = person_id  # type: ignore[attr-defined]
+        return person_id
+
+    def ensure_save(self, entry_id: int, now: int) -> int:
+        """The id of the person's save of the entry, saved at ``now`` if it was not (and
+        private if they keep their saves private)."""
+        person = self.ensure_me()
+        self._conn.execute(
+            "INSERT INTO saves (person_id, entry_id, saved_at, private) VALUES (?, ?, ?,"
+            " (SELECT default_private FROM people WHERE id = ?))"
+            " ON CONFLICT (person_id, entry_id) DO NOTHING",
+            (person, entry_id, now, person),
+        )
+        row = self._conn.execute(
+            "SELECT id FROM saves WHERE person_id = ? AND entry_id = ?", (person, entry_id)
+        ).fetchone()
+        return int(row[0])
+
+    def id_of(self, name: str) -> int:
+        row = self._conn.execute("SELECT id FROM people WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise PersonNotFoundError(f"no person {name!r} in this store")
+        return int(row[0])
+
+    def default_private(self) -> bool:
+        row = self._conn.execute(
+            "SELECT default_private FROM people WHERE id = ?", (me(self._conn),)
+        ).fetchone()
+        return bool(row and row[0])
+
+    def set_default_private(self, private: bool) -> None:
+        self._conn.execute(
+            "UPDATE people SET default_private = ? WHERE id = ?", (int(private), self.ensure_me())
+        )
+
+    def rename(self, old: str, new: str) -> None:
+        person_id = self.id_of(old)
+        if self._conn.execute("SELECT 1 FROM people WHERE name = ?", (new,)).fetchone():
+            raise InvalidPersonError(f"there is already a person {new!r} in this store")
+        self._conn.execute("UPDATE people SET name = ? WHERE id = ?", (check_name(new), person_id))
+        if me(self._conn) == person_id or my_name(self._conn) == old:
+            sign_in(self._conn, new)
+
+    def listing(self) -> list[Person]:
+        """Everyone, by name: their saves (what others see of them: public ones, and
+        everything for the connection's own person), tags and last save."""
+        viewer = me(self._conn)
+        rows = self._conn.execute(
+            "SELECT p.name, p.default_private,"
+            " (SELECT count(*) FROM saves s WHERE s.person_id = p.id"
+            "  AND (s.private = 0 OR p.id = ?)),"
+            " (SELECT count(*) FROM saves s WHERE s.person_id = p.id AND s.private = 0),"
+            " (SELECT count(DISTINCT st.tag_id) FROM saves s JOIN save_tags st"
+            "  ON st.save_id = s.id WHERE s.person_id = p.id AND (s.private = 0 OR p.id = ?)),"
+            " (SELECT max(s.saved_at) FROM saves s WHERE s.person_id = p.id"
+            "  AND (s.private = 0 OR p.id = ?))"
+            " FROM people p ORDER BY p.name",
+            (viewer, viewer, viewer),
+        )
+        return [
+            Person(
+                name=str(name),
+                saves=int(saves),
+                public=int(public),
+                tags=int(tags),
+                last_active=from_ts(last),
+                default_private=bool(default_private),
+            )
+            for name, default_private, saves, public, tags, last in rows
+        ]
