@@ -362,7 +362,7 @@ def test_there_is_a_store_for_every_revision() -> None:
 @pytest.mark.parametrize("stored", STORE_FILES, ids=[p.stem for p in STORE_FILES])
 def test_an_old_store_upgrades_to_head_without_loss(stored: Path, tmp_path: Path) -> None:
     expected = json.loads(stored.with_suffix(".json").read_text())
-    assert stored.stat().st_size < 200_000
+    assert stored.stat().st_size < 256_000  # small enough to keep one per revision in git
     original = digest(stored)
     db = tmp_path / "pkm.db"
     shutil.copyfile(stored, db)

@@ -13,7 +13,7 @@ import sqlite3
 
 from pkm.errors import InvalidPersonError, PersonNotFoundError
 from pkm.people import check_name, current_name
-from pkm.storage.db import Repository, SqlConnection
+from pkm.storage.db import Repository, SqlConnection, wrap_exceptions
 from pkm.storage.rows import from_ts, now_ts
 from pkm.types import Person
 
@@ -24,6 +24,7 @@ NOBODY = 0
 _UNKNOWN = object()
 
 
+@wrap_exceptions
 def me(conn: SqlConnection) -> int:
     """The id of the connection's person, NOBODY before their first save."""
     person = getattr(conn, "person_id", _UNKNOWN)
@@ -50,6 +51,7 @@ def save_join(conn: SqlConnection, alias: str = "s", entry: str = "e") -> str:
     )
 
 
+@wrap_exceptions
 def sign_in(conn: sqlite3.Connection, name: str) -> None:
     """Let ``conn`` act for the person ``name`` (stored or not)."""
     row = conn.execute("SELECT id FROM people WHERE name = ?", (check_name(name),)).fetchone()
