@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, cast
 
 from pkm.config import store_location
-from pkm.errors import StoreError
+from pkm.errors import StoreError, UsageError
 from pkm.files import DEFAULT_MAX_FILE_BYTES
 from pkm.retrieval import Retrieval
 from pkm.storage.archives import ArchiveRepository
@@ -37,6 +37,7 @@ from pkm.types import (
     Entry,
     Feed,
     FeedReview,
+    FindOptions,
     FolderReview,
     ImportReport,
     MuteChange,
@@ -44,7 +45,6 @@ from pkm.types import (
     SaveResult,
     ScanReport,
     SearchHits,
-    Story,
     Subscription,
     TagCount,
     Triage,
@@ -57,9 +57,6 @@ if TYPE_CHECKING:
     from pkm.mute import MuteRule
     from pkm.storage.mutes import MuteRepository
     from pkm.transfer import Transfer
-
-# The most hits a search in the reader lists.
-MAX_TRIAGE_HITS = 1_000
 
 
 class Pkm:
@@ -294,17 +291,7 @@ class Pkm:
         one story from several feeds once), grouped by folder and feed, newest first; or
         the hits of ``query``, best first, when one is given. ``first``: only the first
         that many items (a first screen, drawn before the rest is read)."""
-        stories: Sequence[Story]
-        if query is not None:
-            stories = [Story(hit.entry) for hit in self.find(query, limit=MAX_TRIAGE_HITS)]
-        else:
-            entries = self._entries.triage(include_read=include_read, limit=first)
-            from pkm.digest import stories as digest_stories
-
-            stories = digest_stories(self._entries, entries)
-        feed_ids = sorted({s.entry.feed_id for s in stories if s.entry.feed_id is not None})
-        partial = query is None and first is not None and len(entries) >= first
-        return Triage(tuple(stories), self._entries.folders(feed_ids), partial)
+        return self._retrieval.triage(query, include_read=include_read, first=first)
 
     def set_read(self, entry_ids: Sequence[int], read: bool = True) -> int:
         """Mark entries read (or unread again); returns how many changed."""
@@ -427,16 +414,17 @@ class Pkm:
         like: int | None = None,
         limit: int = DEFAULT_LIMIT,
         offset: int = 0,
+        options: FindOptions | None = None,
     ) -> SearchHits:
         """Full-text search, best match first; with no words, newest first.
 
         ``query`` is in the query language of :mod:`pkm.query`; the options mean what
         its filters mean (a tag may end with ``*``). ``like`` ranks the entries most
-        similar to that entry (see :meth:`related`), narrowed by the rest.
+        similar to that entry (see :meth:`related`), narrowed by the rest. ``options``
+        holds them all in one :class:`~pkm.types.FindOptions`, instead of one by one.
         """
-        return self._retrieval.find(
-            query,
-            tags=tags,
+        one_by_one = FindOptions(
+            tags=tuple(tags),
             feed=feed,
             since=since,
             saved=saved,
@@ -445,6 +433,9 @@ class Pkm:
             limit=limit,
             offset=offset,
         )
+        if options is not None and one_by_one != FindOptions():
+            raise UsageError("give find's options as options= or one by one, not both")
+        return self._retrieval.find(query, options or one_by_one)
 
     def related(self, entry_id: int, *, limit: int = DEFAULT_LIMIT, offset: int = 0) -> SearchHits:
         """The entries most like this one (its rarest telling words), best first."""

@@ -1,5 +1,6 @@
-"""Finding entries: a search with its options, the entries of a tag, and the entries a
-reading list or a bulk job over saved pages (archiving, link checks) takes.
+"""Finding entries: a search with its options, the items to go through, the entries of
+a tag, and the entries a reading list or a bulk job over saved pages (archiving, link
+checks) takes.
 
 :class:`pkm.api.Pkm` hands these use cases here. The query language is
 :mod:`pkm.query`'s and the ranking :mod:`pkm.search`'s, both imported on first use.
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from pkm.errors import FeedNotFoundError, PkmError, TagNotFoundError, UsageError
 from pkm.tagnames import tag_key
-from pkm.types import DEFAULT_LIMIT, Entry, SearchHits
+from pkm.types import Entry, FindOptions, SearchHits, Story, Triage
 
 if TYPE_CHECKING:
     from pkm.query import Query
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 # The most entries one search export holds.
 MAX_EXPORT = 100_000
+# The most hits a search in the reader lists.
+MAX_TRIAGE_HITS = 1_000
 
 
 class Retrieval:
@@ -40,43 +43,31 @@ class Retrieval:
         self._feeds = feeds
         self._tags = tags
 
-    def find(
-        self,
-        query: str = "",
-        *,
-        tags: Sequence[str] = (),
-        feed: str | None = None,
-        since: str | None = None,
-        saved: bool = False,
-        unread: bool = False,
-        like: int | None = None,
-        limit: int = DEFAULT_LIMIT,
-        offset: int = 0,
-    ) -> SearchHits:
+    def find(self, query: str, options: FindOptions) -> SearchHits:
         """A search, best match first; see :meth:`pkm.api.Pkm.find`."""
         from pkm.query import merge, parse_query
         from pkm.search import related, search
         from pkm.since import parse_since
 
-        if limit < 1:
-            raise UsageError(f"limit must be a positive number, not {limit}")
-        if offset < 0:
-            raise UsageError(f"offset must be 0 or more, not {offset}")
+        o = options
+        if o.limit < 1:
+            raise UsageError(f"limit must be a positive number, not {o.limit}")
+        if o.offset < 0:
+            raise UsageError(f"offset must be 0 or more, not {o.offset}")
         written = parse_query(query)
         parsed = merge(
             written,
-            tags=tuple(tags),
-            feeds=(feed,) if feed else (),
-            since=parse_since(since) if since else None,
-            saved=saved,
-            unread=unread,
+            tags=tuple(o.tags),
+            feeds=(o.feed,) if o.feed else (),
+            since=parse_since(o.since) if o.since else None,
+            saved=o.saved,
+            unread=o.unread,
         )
-        if like is not None:
-            self._entries.get(like)
-        if like is not None:
-            hits = related(self._conn, like, parsed, limit=limit, offset=offset)
+        if o.like is not None:
+            self._entries.get(o.like)
+            hits = related(self._conn, o.like, parsed, limit=o.limit, offset=o.offset)
         else:
-            hits = search(self._conn, parsed, limit=limit, offset=offset)
+            hits = search(self._conn, parsed, limit=o.limit, offset=o.offset)
         if not hits:
             self._check_names(parsed)
         hits.filters = written.filter_words()
@@ -91,6 +82,21 @@ class Retrieval:
         for key in self._tags.missing_keys(query.tags):
             raise TagNotFoundError(f"no tag {key!r} (see pkm tags)")
 
+    def triage(self, query: str | None, *, include_read: bool, first: int | None) -> Triage:
+        """The feed items to go through, or a search's; see :meth:`pkm.api.Pkm.triage`."""
+        stories: Sequence[Story]
+        if query is not None:
+            found = self.find(query, FindOptions(limit=MAX_TRIAGE_HITS))
+            stories = [Story(hit.entry) for hit in found]
+        else:
+            from pkm.digest import stories as digest_stories
+
+            entries = self._entries.triage(include_read=include_read, limit=first)
+            stories = digest_stories(self._entries, entries)
+        feed_ids = sorted({s.entry.feed_id for s in stories if s.entry.feed_id is not None})
+        partial = query is None and first is not None and len(entries) >= first
+        return Triage(tuple(stories), self._entries.folders(feed_ids), partial)
+
     def tagged(self, tag: str) -> list[Entry]:
         """The entries with a tag, newest first; an unknown tag is an error."""
         entries = self._entries.with_tag(tag_key(tag))
@@ -103,7 +109,7 @@ class Retrieval:
         of them, when neither is given."""
         if not (query or tags):
             return None
-        hits = self.find(query or "", tags=tags, saved=True, limit=MAX_EXPORT)
+        hits = self.find(query or "", FindOptions(tuple(tags), saved=True, limit=MAX_EXPORT))
         return [hit.entry.id for hit in hits]
 
     def reading_list(self, tag: str | None, query: str | None) -> tuple[list[Entry], str]:
@@ -115,7 +121,7 @@ class Retrieval:
         if tag is not None:
             entries = self.tagged(tag)
             return entries, f"Reading list: {_display_tag(entries, tag)}"
-        hits = self.find(query or "", limit=MAX_EXPORT)
+        hits = self.find(query or "", FindOptions(limit=MAX_EXPORT))
         if not hits:
             raise PkmError(f"nothing matches {query!r}")
         return [self._entries.get(hit.entry.id) for hit in hits], f"Reading list: {query}"

@@ -10,7 +10,7 @@ from typer.core import TyperCommand
 from pkm.cli import complete, hits, render, shapes
 from pkm.cli.argv import options_first
 from pkm.cli.options import EntryIdArg, JsonOpt, TagsOpt, open_pkm
-from pkm.types import DEFAULT_LIMIT
+from pkm.types import DEFAULT_LIMIT, FindOptions
 
 _QUERY_HELP = (
     'Words (all must match), "phrases", OR, -word or NOT word, prefix*, (groups), #tag, #tag*,'
@@ -65,10 +65,8 @@ def find(
     as_json: JsonOpt = False,
 ) -> None:
     """Search everything read and saved, best match first (newest first without words)."""
-    hits.run_find(
-        open_pkm(ctx),
-        " ".join(query or []),
-        tags=tags or [],
+    options = FindOptions(
+        tags=tuple(tags or ()),
         feed=feed,
         since=since,
         saved=saved,
@@ -76,8 +74,8 @@ def find(
         like=like,
         limit=limit,
         offset=offset,
-        as_json=as_json,
     )
+    hits.run_find(open_pkm(ctx), " ".join(query or []), options, as_json=as_json)
 
 
 def related(

@@ -24,7 +24,7 @@ from pkm.cli.argv import options_first
 from pkm.cli.listing import SORTS, show_tags
 from pkm.cli.render import error_line, index_rebuild_progress
 from pkm.errors import PkmError
-from pkm.types import DEFAULT_LIMIT
+from pkm.types import DEFAULT_LIMIT, FindOptions
 
 if TYPE_CHECKING:
     from pkm.api import Pkm
@@ -169,14 +169,16 @@ def run(argv: Sequence[str]) -> int | None:
         lambda store: hits.run_find(
             store,
             " ".join(args.words),
-            tags=args.tags,
-            feed=args.values.get("--feed"),
-            since=args.values.get("--since"),
-            saved="--saved" in args.flags,
-            unread="--unread" in args.flags,
-            like=args.numbers.get("--like"),
-            limit=args.numbers.get("--limit", DEFAULT_LIMIT),
-            offset=args.numbers.get("--offset", 0),
+            FindOptions(
+                tags=tuple(args.tags),
+                feed=args.values.get("--feed"),
+                since=args.values.get("--since"),
+                saved="--saved" in args.flags,
+                unread="--unread" in args.flags,
+                like=args.numbers.get("--like"),
+                limit=args.numbers.get("--limit", DEFAULT_LIMIT),
+                offset=args.numbers.get("--offset", 0),
+            ),
             as_json="--json" in args.flags,
         ),
     )
