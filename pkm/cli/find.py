@@ -83,7 +83,7 @@ def table_source() -> str:
     ctx = command.make_context("find", [], parent=root, resilient_parsing=True)
     rows = [
         f"    {_literal(name)}: ({', '.join(_literal(value) for value in row)}),\n"
-        for name, row in quick_table(command.get_params(ctx)).items()
+        for name, row in sorted(quick_table(command.get_params(ctx)).items())
     ]
     return _TABLE_HEAD + "".join(rows) + "}\n"
 
