@@ -17,7 +17,16 @@ from pkm.errors import (
     StoreError,
     UsageError,
 )
-from pkm.types import Entry, Feed, ImportReport, SaveResult, ScanReport, SearchHit, TagCount
+from pkm.types import (
+    Entry,
+    Feed,
+    FindOptions,
+    ImportReport,
+    SaveResult,
+    ScanReport,
+    SearchHit,
+    TagCount,
+)
 
 __version__ = "0.1.0"
 
@@ -29,6 +38,7 @@ __all__ = [
     "EntryNotFoundError",
     "Feed",
     "FeedNotFoundError",
+    "FindOptions",
     "ImportReport",
     "NotFoundError",
     "Pkm",

@@ -20,9 +20,10 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, cast
 
 from pkm.config import store_location
-from pkm.errors import FeedNotFoundError, PkmError, StoreError, TagNotFoundError, UsageError
+from pkm.errors import StoreError, UsageError
 from pkm.files import DEFAULT_MAX_FILE_BYTES
 from pkm.people import current_name
+from pkm.retrieval import Retrieval
 from pkm.storage.archives import ArchiveRepository
 from pkm.storage.db import Connection, close, open_any, transaction
 from pkm.storage.entries import EntryRepository
@@ -30,7 +31,6 @@ from pkm.storage.feeds import FeedRepository
 from pkm.storage.people import PeopleRepository, sign_in
 from pkm.storage.rows import now_ts, to_ts
 from pkm.storage.tags import TagRepository
-from pkm.tagnames import tag_key
 from pkm.types import (
     DEFAULT_LIMIT,
     Archive,
@@ -39,6 +39,7 @@ from pkm.types import (
     Entry,
     Feed,
     FeedReview,
+    FindOptions,
     FolderReview,
     ImportReport,
     MuteChange,
@@ -47,26 +48,18 @@ from pkm.types import (
     SaveResult,
     ScanReport,
     SearchHits,
-    Story,
     Subscription,
     TagCount,
     Triage,
     Untagged,
 )
-from pkm.urls import check_url
 
 if TYPE_CHECKING:
     from pkm.bookmarks import Bookmarks
-    from pkm.discover import DiscoveredFeed
+    from pkm.feeds import Feeds
     from pkm.mute import MuteRule
-    from pkm.query import Query
     from pkm.storage.mutes import MuteRepository
     from pkm.transfer import Transfer
-
-# The most entries one search export holds.
-MAX_EXPORT = 100_000
-# The most hits a search in the reader lists.
-MAX_TRIAGE_HITS = 1_000
 
 
 class Pkm:
@@ -100,10 +93,11 @@ class Pkm:
         self._tags = TagRepository(conn)
         self._archives = ArchiveRepository(conn)
         self._people = PeopleRepository(conn)
+        self._retrieval = Retrieval(conn, self._entries, self._feeds, self._tags)
 
-    # Imports, exports, backups, bookmarks and mute rules are made on first use: importing
-    # their modules is no part of a find or of pkm tags (about 2% of either, counted in
-    # instructions with callgrind).
+    # Imports, exports, backups, bookmarks, feed changes and mute rules are made on first use:
+    # importing their modules is no part of a find or of pkm tags (about 2% of either, counted
+    # in instructions with callgrind).
     @cached_property
     def _transfer(self) -> Transfer:
         from pkm.transfer import Transfer
@@ -117,6 +111,12 @@ class Pkm:
         return Bookmarks(
             self._entries, self._tags, self._archives, self._write, self._require_writable
         )
+
+    @cached_property
+    def _subscriptions(self) -> Feeds:
+        from pkm.feeds import Feeds
+
+        return Feeds(self._feeds, self._write, self._fetch)
 
     def _mutes(self) -> MuteRepository:
         from pkm.storage.mutes import MuteRepository
@@ -196,18 +196,9 @@ class Pkm:
         :class:`~pkm.errors.ChoiceError`). A new feed is fetched at once.
         With ``full_text``, each new item's article page is fetched for its main text.
         """
-        url = check_url(url)
-        discovered: list[DiscoveredFeed] = []
-        if fetch:
-            from pkm.pages import resolve_feed_url
-
-            url, discovered = resolve_feed_url(url, choose)
-        with self._write():
-            feed_id, created = self._feeds.add(url, title=title, folder=folder, full_text=full_text)
-        if created and fetch:
-            # Stored, not shown: its items are new to the next digest.
-            self._fetch(feed_id=feed_id, force=True)
-        return Subscription(self._feeds.get(feed_id), created, discovered)
+        return self._subscriptions.add(
+            url, folder=folder, title=title, fetch=fetch, choose=choose, full_text=full_text
+        )
 
     def import_opml(self, data: bytes) -> ImportReport:
         """Subscribe to the feeds of an OPML file (with folders); known ones merge."""
@@ -218,9 +209,7 @@ class Pkm:
 
     def feeds(self, *, folder: str | None = None) -> list[Feed]:
         """Every subscription, or those in ``folder``, which must exist."""
-        if folder is not None:
-            self._feeds.check_folder(folder)
-        return self._feeds.all(folder=folder)
+        return self._subscriptions.all(folder=folder)
 
     def feed(self, ref: str | int) -> Feed:
         return self._feeds.resolve(str(ref))
@@ -235,20 +224,10 @@ class Pkm:
     ) -> Feed:
         """Change a feed's title, folder (an empty one clears it) or full-text setting;
         None keeps a value."""
-        if title is None and folder is None and full_text is None:
-            raise UsageError("nothing to change: give a title, folder or full_text")
-        if title is not None and not title.strip():
-            raise UsageError("a title cannot be empty")
-        feed = self._feeds.resolve(str(ref))
-        with self._write():
-            self._feeds.edit(feed.id, title=title, folder=folder, full_text=full_text)
-        return self._feeds.get(feed.id)
+        return self._subscriptions.edit(ref, title=title, folder=folder, full_text=full_text)
 
     def remove_feed(self, ref: str | int) -> Feed:
-        feed = self._feeds.resolve(str(ref))
-        with self._write():
-            self._feeds.remove(feed.id)
-        return feed
+        return self._subscriptions.remove(ref)
 
     # --- scanning ----------------------------------------------------------
 
@@ -306,11 +285,6 @@ class Pkm:
             progress=progress,
         )
 
-    def _stories(self, entries: Sequence[Entry]) -> tuple[Story, ...]:
-        from pkm.digest import stories
-
-        return stories(self._entries, entries)
-
     # --- entries and bookmarks ---------------------------------------------
 
     def entry(self, entry_id: int, *, mark_read: bool = False) -> Entry:
@@ -329,15 +303,7 @@ class Pkm:
         one story from several feeds once), grouped by folder and feed, newest first; or
         the hits of ``query``, best first, when one is given. ``first``: only the first
         that many items (a first screen, drawn before the rest is read)."""
-        stories: Sequence[Story]
-        if query is not None:
-            stories = [Story(hit.entry) for hit in self.find(query, limit=MAX_TRIAGE_HITS)]
-        else:
-            entries = self._entries.triage(include_read=include_read, limit=first)
-            stories = self._stories(entries)
-        feed_ids = sorted({s.entry.feed_id for s in stories if s.entry.feed_id is not None})
-        partial = query is None and first is not None and len(entries) >= first
-        return Triage(tuple(stories), self._entries.folders(feed_ids), partial)
+        return self._retrieval.triage(query, include_read=include_read, first=first)
 
     def set_read(self, entry_ids: Sequence[int], read: bool = True) -> int:
         """Mark entries read (or unread again); returns how many changed."""
@@ -443,16 +409,8 @@ class Pkm:
         from pkm.archive import archive_saved
 
         self._require_writable()
-        entry_ids = self._saved_ids(query, [tag] if tag else [])
+        entry_ids = self._retrieval.saved_ids(query, [tag] if tag else [])
         return archive_saved(self._conn, self._write, entry_ids, refresh=refresh, progress=progress)
-
-    def _saved_ids(self, query: str | None, tags: Sequence[str]) -> list[int] | None:
-        """The saved entries ``query`` and ``tags`` find (as :meth:`find` does); None, all
-        of them, when neither is given."""
-        if not (query or tags):
-            return None
-        hits = self.find(query or "", tags=tags, saved=True, limit=MAX_EXPORT)
-        return [hit.entry.id for hit in hits]
 
     # --- retrieval ---------------------------------------------------------
 
@@ -468,48 +426,28 @@ class Pkm:
         like: int | None = None,
         limit: int = DEFAULT_LIMIT,
         offset: int = 0,
+        options: FindOptions | None = None,
     ) -> SearchHits:
         """Full-text search, best match first; with no words, newest first.
 
         ``query`` is in the query language of :mod:`pkm.query`; the options mean what
         its filters mean (a tag may end with ``*``). ``like`` ranks the entries most
-        similar to that entry (see :meth:`related`), narrowed by the rest.
+        similar to that entry (see :meth:`related`), narrowed by the rest. ``options``
+        holds them all in one :class:`~pkm.types.FindOptions`, instead of one by one.
         """
-        from pkm.query import merge, parse_query, parse_since
-        from pkm.search import related, search
-
-        if limit < 1:
-            raise UsageError(f"limit must be a positive number, not {limit}")
-        if offset < 0:
-            raise UsageError(f"offset must be 0 or more, not {offset}")
-        written = parse_query(query)
-        parsed = merge(
-            written,
+        one_by_one = FindOptions(
             tags=tuple(tags),
-            feeds=(feed,) if feed else (),
-            since=parse_since(since) if since else None,
+            feed=feed,
+            since=since,
             saved=saved,
             unread=unread,
+            like=like,
+            limit=limit,
+            offset=offset,
         )
-        if like is not None:
-            self._entries.get(like)
-        if like is not None:
-            hits = related(self._conn, like, parsed, limit=limit, offset=offset)
-        else:
-            hits = search(self._conn, parsed, limit=limit, offset=offset)
-        if not hits:
-            self._check_names(parsed)
-        hits.filters = written.filter_words()
-        hits.had_words = parsed.match is not None
-        return hits
-
-    def _check_names(self, query: Query) -> None:
-        """A search that names a feed or tag the store does not know is an error, not an
-        empty result: the name is likely mistyped."""
-        for name in self._feeds.missing_names(query.feeds):
-            raise FeedNotFoundError(f"no feed matches {name!r} (see pkm feeds list)")
-        for key in self._tags.missing_keys(query.tags):
-            raise TagNotFoundError(f"no tag {key!r} (see pkm tags)")
+        if options is not None and one_by_one != FindOptions():
+            raise UsageError("give find's options as options= or one by one, not both")
+        return self._retrieval.find(query, options or one_by_one)
 
     def related(self, entry_id: int, *, limit: int = DEFAULT_LIMIT, offset: int = 0) -> SearchHits:
         """The entries most like this one (its rarest telling words), best first."""
@@ -549,10 +487,7 @@ class Pkm:
 
     def tagged(self, tag: str) -> list[Entry]:
         """The entries with a tag, newest first; an unknown tag is an error."""
-        entries = self._entries.with_tag(tag_key(tag))
-        if not entries:
-            raise TagNotFoundError(f"no entries tagged {tag!r}")
-        return entries
+        return self._retrieval.tagged(tag)
 
     def check(
         self,
@@ -568,14 +503,14 @@ class Pkm:
         with ``update_moved``, each moved one takes its new URL, the old kept as an alias.
         See :mod:`pkm.linkcheck` for how a link is judged."""
         from pkm.linkcheck import check_links
-        from pkm.query import parse_since
+        from pkm.since import parse_since
 
         self._require_writable()
         before = to_ts(parse_since(older_than)) if older_than else None
         return check_links(
             self._conn,
             self._write,
-            self._saved_ids(query, tags),
+            self._retrieval.saved_ids(query, tags),
             checked_before=before,
             update_moved=update_moved,
             progress=progress,
@@ -601,19 +536,7 @@ class Pkm:
         A list is meant for others: private entries are left out (and counted) unless
         ``include_private``, except in formats that keep the flag with each bookmark.
         """
-        if tag is None and query is None:
-            raise UsageError("export needs a tag or a query")
-        if tag is not None and query is not None:
-            raise UsageError("export takes a tag or a query, not both")
-        if tag is not None:
-            entries = self.tagged(tag)
-            title = f"Reading list: {_display_tag(entries, tag)}"
-        else:
-            hits = self.find(query or "", limit=MAX_EXPORT)
-            if not hits:
-                raise PkmError(f"nothing matches {query!r}")
-            entries = [self._entries.get(hit.entry.id) for hit in hits]
-            title = f"Reading list: {query}"
+        entries, title = self._retrieval.reading_list(tag, query)
         return self._transfer.reading_list(
             entries, title=title, format=format, include_private=include_private
         )
@@ -678,12 +601,9 @@ class Pkm:
 
     def review(self, *, since: str = "90d") -> list[FeedReview]:
         """What each feed gave since ``since``, with a verdict; pruning candidates first."""
-        from pkm.query import parse_since
-        from pkm.review import review
-        from pkm.storage.review import feed_activity
+        from pkm.review import review_store
 
-        start = parse_since(since)
-        return review(feed_activity(self._conn, to_ts(start) or 0), since=start)
+        return review_store(self._conn, since)
 
     @staticmethod
     def by_folder(reviews: Sequence[FeedReview]) -> list[FolderReview]:
@@ -700,11 +620,3 @@ class Pkm:
         from pkm.review import prune
 
         return prune(self._feeds, self._write, feed_ids, out)
-
-
-def _display_tag(entries: Sequence[Entry], tag: str) -> str:
-    key = tag_key(tag)
-    for name in entries[0].tags:
-        if name.casefold() == key:
-            return name
-    return tag

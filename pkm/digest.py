@@ -44,7 +44,7 @@ def scan(
 ) -> ScanReport:
     """A scan: the due feeds fetched (unless ``fetch`` is None), then what is new, each
     story once; see :meth:`pkm.api.Pkm.scan`."""
-    from pkm.query import parse_since
+    from pkm.since import parse_since
 
     start = parse_since(since) if since else None
     if feed_id is not None:

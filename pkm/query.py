@@ -68,14 +68,15 @@ Design choices:
   An exclusion as an ``OR`` alternative (``a OR -b``) is an error.
 * ``since:`` dates and ``today``/``yesterday`` are midnights in the timezone of
   ``now`` (the local timezone by default); the result is converted to UTC.
-  ``m`` is months and ``y`` years (calendar), ``h`` hours, ``d`` days, ``w`` weeks.
+  ``m`` is months and ``y`` years (calendar), ``h`` hours, ``d`` days, ``w`` weeks
+  (:mod:`pkm.since` reads them, for ``--since`` and ``--older-than`` too).
 * Error positions are 0-based character offsets into the query text.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from pkm.errors import QueryError
 from pkm.querysyntax import (
@@ -91,6 +92,7 @@ from pkm.querysyntax import (
     tag_key_or_error,
     tokenize,
 )
+from pkm.since import SINCE_HELP, parse_since
 from pkm.text import controls_as_spaces
 
 __all__ = [
@@ -232,7 +234,6 @@ EMPTY = Query(None, (), (), (), (), (), None)
 # Nesting of the words' tree (FTS5's parser stack overflows at about 30 levels of
 # parentheses).
 _MAX_DEPTH = 16
-_SINCE_HELP = "use YYYY-MM-DD, 7d, 2w, 3m, 1y, 12h, yesterday or today"
 
 
 # --- the words' tree -----------------------------------------------------------
@@ -438,7 +439,7 @@ def _latest_since(values: list[str], now: datetime | None) -> datetime | None:
         try:
             when = parse_since(value, now=now)
         except QueryError:
-            raise QueryError(f"bad date in since:{value} ({_SINCE_HELP})") from None
+            raise QueryError(f"bad date in since:{value} ({SINCE_HELP})") from None
         since = when if since is None else max(since, when)
     return since
 
@@ -496,60 +497,6 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
         titles=tuple(filters["title"]),
         authors=tuple(filters["author"]),
     )
-
-
-# --- dates --------------------------------------------------------------------
-
-
-def _days_in_month(year: int, month: int) -> int:
-    if month == 2:
-        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-        return 29 if leap else 28
-    return 30 if month in (4, 6, 9, 11) else 31
-
-
-def _months_ago(dt: datetime, months: int) -> datetime:
-    year, month0 = divmod(dt.year * 12 + dt.month - 1 - months, 12)
-    if year < 1:
-        raise ValueError("too far back")
-    month = month0 + 1
-    return dt.replace(year=year, month=month, day=min(dt.day, _days_in_month(year, month)))
-
-
-def parse_since(text: str, *, now: datetime | None = None) -> datetime:
-    """A point in time from ``2026-01-01``, an ISO datetime, ``7d``/``2w``/``3m``/``1y``/
-    ``12h`` ago, ``yesterday`` or ``today``; tz-aware UTC.
-
-    Dates, naive datetimes and ``today``/``yesterday`` are read in the timezone of
-    ``now`` (default: the local one; a naive ``now`` is taken as UTC).
-    """
-    value = text.strip()
-    if now is None:
-        now = datetime.now().astimezone()
-    elif now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    try:
-        low = value.lower()
-        if low in ("today", "yesterday"):
-            midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-            when = midnight - timedelta(days=1) if low == "yesterday" else midnight
-        elif len(low) > 1 and low[-1] in "hdwmy" and low[:-1].isascii() and low[:-1].isdigit():
-            count, unit = int(low[:-1]), low[-1]
-            if unit == "h":
-                when = now - timedelta(hours=count)
-            elif unit == "d":
-                when = now - timedelta(days=count)
-            elif unit == "w":
-                when = now - timedelta(weeks=count)
-            else:
-                when = _months_ago(now, count * (12 if unit == "y" else 1))
-        else:
-            when = datetime.fromisoformat(value)
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=now.tzinfo)
-        return when.astimezone(UTC)
-    except (ValueError, OverflowError):
-        raise QueryError(f"bad date {text!r} ({_SINCE_HELP})") from None
 
 
 # --- CLI options --------------------------------------------------------------

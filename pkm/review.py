@@ -21,11 +21,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import IO, TYPE_CHECKING
 
-from pkm.storage.review import FeedActivity
+from pkm.since import parse_since
+from pkm.storage.review import FeedActivity, feed_activity
+from pkm.storage.rows import to_ts
 from pkm.types import Feed, FeedReview, FolderReview, Verdict
 
 if TYPE_CHECKING:
-    from pkm.storage.db import Write
+    from pkm.storage.db import Connection, Write
     from pkm.storage.feeds import FeedRepository
 
 DEAD_AFTER = timedelta(days=180)
@@ -37,6 +39,12 @@ SUMMARY_ONLY_TEXT = 300
 SUMMARY_ONLY_MIN_ITEMS = 3
 # Pruning candidates first, the sources worth most last.
 VERDICT_ORDER: tuple[Verdict, ...] = ("dead", "failing", "noisy", "ok", "quiet", "valuable")
+
+
+def review_store(conn: Connection, since: str) -> list[FeedReview]:
+    """The review of the store's feeds since ``since`` (``90d``, a date: as ``--since``)."""
+    start = parse_since(since)
+    return review(feed_activity(conn, to_ts(start) or 0), since=start)
 
 
 def review(

@@ -93,6 +93,21 @@ class SearchHit:
     rank: float | None = None
 
 
+@dataclass(frozen=True)
+class FindOptions:
+    """What a search asks besides its words: the options of ``pkm find``, which mean what
+    the query's filters mean (see :meth:`pkm.api.Pkm.find`)."""
+
+    tags: tuple[str, ...] = ()  # each required; one ending with ``*`` is a prefix
+    feed: str | None = None  # a feed id or (part of) its title, as feed:NAME
+    since: str | None = None  # ``7d``, ``yesterday``, ``2026-01-01`` (pkm.since)
+    saved: bool = False
+    unread: bool = False
+    like: int | None = None  # rank the entries most like this entry id
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+
+
 class SearchHits(list[SearchHit]):
     """The hits of one search, best first.
 

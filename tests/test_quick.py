@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_search import DOCS, _store
 
-from pkm.cli import quick
+from pkm.cli import findtable, quick
 from pkm.cli.app import app
-from pkm.cli.find import takes_value
+from pkm.cli.find import table_source, takes_value
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +33,11 @@ def test_its_option_table_is_the_typer_commands() -> None:
     root = group.make_context("pkm", [], resilient_parsing=True)
     ctx = command.make_context("find", [], parent=root, resilient_parsing=True)
     assert dict(quick.FIND_OPTIONS) == takes_value(command.get_params(ctx))
+
+
+def test_its_table_is_generated_from_the_typer_command() -> None:
+    written = Path(findtable.__file__).read_text(encoding="utf-8")
+    assert written == table_source(), "pkm/cli/findtable.py is stale: python -m pkm.cli.find"
 
 
 ARGVS = [

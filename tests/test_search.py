@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from pkm import search as search_mod
 from pkm.api import Pkm
-from pkm.errors import EntryNotFoundError, NotFoundError, QueryError
+from pkm.errors import EntryNotFoundError, NotFoundError, QueryError, UsageError
 from pkm.query import AllOf, Query, Term, Without, Words, merge, parse_query
 from pkm.search import (
     BM25_WEIGHTS,
@@ -38,7 +38,7 @@ from pkm.storage.filters import where_clause
 from pkm.storage.fts5 import FTS_TABLE, SAVES_FTS_TABLE, match_expression
 from pkm.storage.people import me, save_join
 from pkm.storage.tags import TagRepository
-from pkm.types import ParsedEntry
+from pkm.types import FindOptions, ParsedEntry
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 
@@ -420,6 +420,14 @@ def test_limit_and_offset_page_through(corpus: Corpus, pkm: Pkm) -> None:
         everything = [h.entry.id for h in pkm.find(query, limit=100)]
         pages = [h.entry.id for o in range(0, 30, 3) for h in pkm.find(query, limit=3, offset=o)]
         assert pages == everything, query
+
+
+def test_options_in_one_find_options_mean_what_they_mean_one_by_one(pkm: Pkm) -> None:
+    ids = [h.entry.id for h in pkm.find("", tags=["conf*"], limit=2, offset=1)]
+    options = FindOptions(tags=("conf*",), limit=2, offset=1)
+    assert [h.entry.id for h in pkm.find("", options=options)] == ids and ids
+    with pytest.raises(UsageError, match="not both"):
+        pkm.find("hybrid", saved=True, options=options)
 
 
 def test_snippets_highlight_the_matched_words(corpus: Corpus, pkm: Pkm) -> None:

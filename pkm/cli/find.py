@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -10,7 +11,7 @@ from typer.core import TyperCommand
 from pkm.cli import complete, hits, render, shapes
 from pkm.cli.argv import options_first
 from pkm.cli.options import EntryIdArg, JsonOpt, TagsOpt, open_pkm
-from pkm.types import DEFAULT_LIMIT
+from pkm.types import DEFAULT_LIMIT, FindOptions
 
 _QUERY_HELP = (
     'Words (all must match), "phrases", OR, -word or NOT word, prefix*, (groups), #tag, #tag*,'
@@ -41,6 +42,68 @@ def takes_value(params: list[Any]) -> dict[str, bool]:
     return table
 
 
+def quick_table(params: list[Any]) -> dict[str, tuple[str, str, int | None, object]]:
+    """Each option name of ``params``: its parameter, kind, minimum and default, the row
+    :mod:`pkm.cli.findtable` holds for the quick path. A kind is ``flag``, ``text``,
+    ``texts`` (given any number of times), ``integer`` or ``help`` (left to Typer)."""
+    table: dict[str, tuple[str, str, int | None, object]] = {}
+    for param in params:
+        if getattr(param, "param_type_name", "") != "option":
+            continue
+        kind, minimum = _kind(param)
+        for name in (*param.opts, *param.secondary_opts):
+            table[name] = (param.name, kind, minimum, param.default)
+    return table
+
+
+def _kind(param: Any) -> tuple[str, int | None]:
+    type_name = type(param.type).__name__
+    if not param.expose_value:
+        return "help", None
+    if param.is_flag and not param.secondary_opts:
+        return "flag", None
+    if type_name == "StringParamType":
+        return ("texts" if param.multiple else "text"), None
+    if type_name == "IntParamType" and not param.multiple:
+        return "integer", None
+    if type_name == "IntRange" and param.type.max is None and not param.type.min_open:
+        return "integer", param.type.min
+    raise TypeError(f"the quick path of pkm find cannot read --{param.name} ({param.type})")
+
+
+def table_source() -> str:
+    """pkm/cli/findtable.py as the options of :func:`find` make it."""
+    import typer.main
+
+    from pkm.cli.app import app
+
+    group = typer.main.get_command(app)
+    command = group.commands["find"]  # type: ignore[attr-defined]
+    root = group.make_context("pkm", [], resilient_parsing=True)
+    ctx = command.make_context("find", [], parent=root, resilient_parsing=True)
+    rows = [
+        f"    {_literal(name)}: ({', '.join(_literal(value) for value in row)}),\n"
+        for name, row in sorted(quick_table(command.get_params(ctx)).items())
+    ]
+    return _TABLE_HEAD + "".join(rows) + "}\n"
+
+
+def _literal(value: object) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+_TABLE_HEAD = '''"""The options of `pkm find` as pkm/cli/find.py declares them, for the quick
+path (pkm/cli/quick.py), which reads them without importing Typer.
+
+Generated: run ``python -m pkm.cli.find`` after changing the command's options;
+tests/test_quick.py fails while this differs from what the command declares.
+"""
+
+# Each option name: (parameter, kind, minimum, default); see pkm.cli.find.quick_table.
+OPTIONS: dict[str, tuple[str, str, int | None, object]] = {
+'''
+
+
 def register(app: typer.Typer) -> None:
     app.command("find", cls=FindCommand)(find)
     app.command("related")(related)
@@ -65,10 +128,8 @@ def find(
     as_json: JsonOpt = False,
 ) -> None:
     """Search everything read and saved, best match first (newest first without words)."""
-    hits.run_find(
-        open_pkm(ctx),
-        " ".join(query or []),
-        tags=tags or [],
+    options = FindOptions(
+        tags=tuple(tags or ()),
         feed=feed,
         since=since,
         saved=saved,
@@ -76,8 +137,8 @@ def find(
         like=like,
         limit=limit,
         offset=offset,
-        as_json=as_json,
     )
+    hits.run_find(open_pkm(ctx), " ".join(query or []), options, as_json=as_json)
 
 
 def related(
@@ -95,3 +156,7 @@ def related(
         hits.show_hits(found)
     else:
         hits.note(f"Nothing like entry {entry_id} found.")
+
+
+if __name__ == "__main__":
+    Path(__file__).with_name("findtable.py").write_text(table_source(), encoding="utf-8")

@@ -7,11 +7,10 @@ Both the Typer commands (pkm/cli/find.py) and the quick path of `pkm find`
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pkm.cli import render, shapes
-from pkm.types import DEFAULT_LIMIT, SearchHit, SearchHits
+from pkm.types import FindOptions, SearchHit, SearchHits
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -21,32 +20,9 @@ if TYPE_CHECKING:
 Segment = tuple[str, str]  # (text, Rich style); text already cleaned
 
 
-def run_find(
-    store: Pkm,
-    text: str,
-    *,
-    tags: Sequence[str] = (),
-    feed: str | None = None,
-    since: str | None = None,
-    saved: bool = False,
-    unread: bool = False,
-    like: int | None = None,
-    limit: int = DEFAULT_LIMIT,
-    offset: int = 0,
-    as_json: bool = False,
-) -> None:
+def run_find(store: Pkm, text: str, options: FindOptions, *, as_json: bool = False) -> None:
     """Search ``store`` and print the hits (or JSON), then any note on stderr."""
-    hits = store.find(
-        text,
-        tags=list(tags),
-        feed=feed,
-        since=since,
-        saved=saved,
-        unread=unread,
-        like=like,
-        limit=limit,
-        offset=offset,
-    )
+    hits = store.find(text, options=options)
     if as_json:
         render.print_json([shapes.hit_json(hit) for hit in hits])
     elif hits:
@@ -56,29 +32,21 @@ def run_find(
         note(f"Many matches: the newest {ranked:,} were ranked. Add a word to rank them all.")
     if as_json or hits:
         return
-    if offset:
-        note(f"Nothing more (offset {offset}).")
+    if options.offset:
+        note(f"Nothing more (offset {options.offset}).")
     else:
-        note(_nothing_found(hits, tags, feed, since, saved, unread, like))
+        note(_nothing_found(hits, options))
 
 
-def _nothing_found(
-    hits: SearchHits,
-    tags: Sequence[str],
-    feed: str | None,
-    since: str | None,
-    saved: bool,
-    unread: bool,
-    like: int | None,
-) -> str:
+def _nothing_found(hits: SearchHits, o: FindOptions) -> str:
     filters = list(hits.filters)
-    filters += [f"--tag {t}" for t in tags] + ([f"--feed {feed}"] if feed else [])
-    filters += ([f"--since {since}"] if since else []) + (["--saved"] if saved else [])
-    filters += ["--unread"] if unread else []
-    what = f"Nothing like entry {like} found" if like is not None else "Nothing found"
+    filters += [f"--tag {t}" for t in o.tags] + ([f"--feed {o.feed}"] if o.feed else [])
+    filters += ([f"--since {o.since}"] if o.since else []) + (["--saved"] if o.saved else [])
+    filters += ["--unread"] if o.unread else []
+    what = f"Nothing like entry {o.like} found" if o.like is not None else "Nothing found"
     if filters:
         return f"{what}. Try dropping a filter: {', '.join(filters)}."
-    if hits.had_words and like is None:
+    if hits.had_words and o.like is None:
         return f"{what}. Try fewer words, OR, or a prefix (word*)."
     return f"{what}."
 

@@ -7,8 +7,9 @@ than opening the store and searching it.  This module reads the usual forms of
 as the Typer command (:mod:`pkm.cli.hits`); ``pkm [--db STORE] tags [--sort S] [--json]``
 likewise (:mod:`pkm.cli.listing`).  Anything else, including help, completion,
 an unknown option or a value Typer would reject, returns None and goes to the Typer app,
-which stays the one definition of the command line; tests/test_quick.py holds the two
-to the same options and the same output.
+which stays the one definition of the command line: the options read here are
+:mod:`pkm.cli.findtable`, generated from the Typer command, and tests/test_quick.py holds
+the two to the same options and the same output.
 """
 
 from __future__ import annotations
@@ -17,47 +18,41 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pkm.cli import hits
 from pkm.cli.argv import options_first
+from pkm.cli.findtable import OPTIONS
 from pkm.cli.listing import SORTS, show_tags
 from pkm.cli.render import error_line, index_rebuild_progress
 from pkm.errors import PkmError
-from pkm.types import DEFAULT_LIMIT
+from pkm.types import FindOptions
 
 if TYPE_CHECKING:
     from pkm.api import Pkm
 
-# Every option of `pkm find`, as Typer declares it: whether it takes a value.
+# Every option of `pkm find`: whether it takes a value.
 FIND_OPTIONS: Mapping[str, bool] = {
-    "--tag": True,
-    "-t": True,
-    "--feed": True,
-    "--since": True,
-    "--like": True,
-    "--limit": True,
-    "--offset": True,
-    "--saved": False,
-    "--unread": False,
-    "--json": False,
-    "-h": False,
-    "--help": False,
+    name: kind not in ("flag", "help") for name, (_, kind, _, _) in OPTIONS.items()
 }
-_INTEGERS = {"--like": None, "--limit": 1, "--offset": 0}  # option: its minimum
-_FLAGS = {"--saved", "--unread", "--json"}
+
+
+def _defaults() -> dict[str, Any]:
+    return {
+        param: () if kind == "texts" else default
+        for param, kind, _, default in OPTIONS.values()
+        if kind != "help"
+    }
 
 
 @dataclass
 class FindArgs:
-    """A plain `pkm find` command line, read: options by their names as typed."""
+    """A plain `pkm find` command line, read: each parameter of the Typer command by its
+    name there (as given, else its default; a ``texts`` one a tuple)."""
 
     db: str | None = None
     words: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    values: dict[str, str] = field(default_factory=dict)
-    numbers: dict[str, int] = field(default_factory=dict)
-    flags: set[str] = field(default_factory=set)
+    values: dict[str, Any] = field(default_factory=_defaults)
 
 
 def parse(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> FindArgs | None:
@@ -68,8 +63,7 @@ def parse(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> FindA
     if start is None or argv[start : start + 1] != ["find"]:
         return None
     found = FindArgs(db=db)
-    i = start
-    ordered = options_first(argv[i + 1 :], FIND_OPTIONS)
+    ordered = options_first(argv[start + 1 :], FIND_OPTIONS)
     j = 0
     while j < len(ordered):
         arg = ordered[j]
@@ -77,38 +71,41 @@ def parse(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> FindA
             found.words = list(ordered[j + 1 :])
             break
         name, equals, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
-        if name not in FIND_OPTIONS or name in ("-h", "--help"):
+        row = OPTIONS.get(name)
+        if row is None or row[1] == "help":
             return None
-        if name in _FLAGS:
+        param, kind, minimum, _ = row
+        if kind == "flag":
             if equals:
                 return None
-            found.flags.add(name)
+            found.values[param] = True
         else:
             if not equals:
                 if j + 1 == len(ordered):
                     return None
                 j += 1
                 value = ordered[j]
-            if not _take_value(found, name, value):
+            if not _take_value(found.values, param, kind, minimum, value):
                 return None
         j += 1
     return found
 
 
-def _take_value(found: FindArgs, name: str, value: str) -> bool:
-    if name in ("--tag", "-t"):
-        found.tags.append(value)
-    elif name in _INTEGERS:
+def _take_value(
+    values: dict[str, Any], param: str, kind: str, minimum: int | None, value: str
+) -> bool:
+    if kind == "integer":
         try:
             number = int(value)
         except ValueError:
             return False
-        minimum = _INTEGERS[name]
         if minimum is not None and number < minimum:
             return False
-        found.numbers[name] = number
+        values[param] = number
+    elif kind == "texts":
+        values[param] = (*values[param], value)
     else:
-        found.values[name] = value
+        values[param] = value
     return True
 
 
@@ -164,21 +161,12 @@ def run(argv: Sequence[str]) -> int | None:
     args = parse(argv)
     if args is None:
         return None
+    values = dict(args.values)
+    as_json = bool(values.pop("as_json"))
+    # The command's other parameters are FindOptions' fields, by the same names.
+    options = FindOptions(**values)
     return _with_store(
-        args.db,
-        lambda store: hits.run_find(
-            store,
-            " ".join(args.words),
-            tags=args.tags,
-            feed=args.values.get("--feed"),
-            since=args.values.get("--since"),
-            saved="--saved" in args.flags,
-            unread="--unread" in args.flags,
-            like=args.numbers.get("--like"),
-            limit=args.numbers.get("--limit", DEFAULT_LIMIT),
-            offset=args.numbers.get("--offset", 0),
-            as_json="--json" in args.flags,
-        ),
+        args.db, lambda store: hits.run_find(store, " ".join(args.words), options, as_json=as_json)
     )
 
 
