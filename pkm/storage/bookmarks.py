@@ -14,6 +14,7 @@ from pkm.errors import InvalidTagError, InvalidURLError
 from pkm.storage.db import Repository
 from pkm.storage.dialect import NEWLINE, contains, first_free_id, ids_given
 from pkm.storage.entries import EntryRepository
+from pkm.storage.fts_index import unindexed
 from pkm.storage.rows import merged_note, select_in, to_ts
 from pkm.tagnames import salvage_tag
 from pkm.types import BookmarkData
@@ -94,8 +95,8 @@ class BookmarkImporter(Repository):
         self._conn.executemany(
             "INSERT INTO entries (id, url, url_key, title, note, source, tags_text, updated,"
             " first_seen, sort_date, saved_at, to_read, private, shown_at, indexed)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-            inserts,
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*row, unindexed(self._conn)) for row in inserts],
         )
         if inserts:
             ids_given(self._conn, "entries")
