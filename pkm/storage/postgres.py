@@ -12,7 +12,7 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from urllib.parse import unquote, urlsplit
 
 from pkm.errors import NotAStoreError, ScanInProgressError, StoreError
@@ -204,6 +204,10 @@ def _migrate(url: str, version: str | None, where: str) -> None:
         raise StoreError(f"cannot prepare the store {where}: {first}") from None
 
 
+# ``INSERT INTO table (columns) VALUES (?, …)`` with nothing else: what executemany loads
+# with COPY, each row a statement of its own otherwise (a 100,000-bookmark import spent
+# three quarters of its time so).
+_PLAIN_INSERT = re.compile(r"INSERT INTO (\w+) \(([\w\s,]+)\) VALUES \(\?(?:, \?)*\)")
 # Rows a server-side cursor fetches at a time, and the names such cursors are given.
 STREAM_BATCH = 2_000
 _cursor_numbers = itertools.count()
@@ -262,6 +266,11 @@ class PostgresConnection:
     ) -> psycopg.Cursor[tuple[object, ...]]:
         import psycopg
 
+        plain = _PLAIN_INSERT.fullmatch(sql)
+        if plain is not None:  # a bulk load: COPY, not a statement per row
+            columns = [name.strip() for name in plain.group(2).split(",")]
+            self.copy_rows(plain.group(1), columns, cast("Iterable[Sequence[object]]", rows))
+            return self._conn.cursor()
         cursor = self._conn.cursor()
         try:
             cursor.executemany(to_pyformat(sql), rows)
