@@ -81,11 +81,38 @@ def find_buku() -> str | None:
     return str(local) if local.exists() else shutil.which("buku")
 
 
+def postgres_runs(
+    pkm: str, file: Path, env: dict[str, str], server: str, repeat: int
+) -> list[tuple[str, float, float]]:
+    """The same imports into a store on a PostgreSQL server, a fresh database each run."""
+    from pg_bench import drop_database, fresh_database  # beside this script
+
+    runs = []
+    for run in range(repeat):
+        url = fresh_database(server, f"pkm_import_bench_{run}")
+        runs.append(timed([pkm, "--db", url, "import", str(file)], env))
+        print(f"pkm on PostgreSQL run {run + 1}: {runs[-1][0]:.2f} s, {runs[-1][1]:.0f} MB")
+    again = timed([pkm, "--db", url, "import", str(file)], env)
+    print(f"pkm on PostgreSQL again (all merged): {again[0]:.2f} s, {again[1]:.0f} MB")
+    for run in range(repeat):
+        drop_database(server, f"pkm_import_bench_{run}")
+    return [
+        ("pkm import, PostgreSQL", statistics.median(r[0] for r in runs), max(r[1] for r in runs)),
+        ("pkm import, PostgreSQL, same file again", again[0], again[1]),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3, help="pkm runs (buku runs once)")
     parser.add_argument("--no-buku", action="store_true")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=None,
+        help="also import into a fresh database per run on this PostgreSQL server",
+    )
     args = parser.parse_args()
 
     pkm = str(Path(sys.executable).with_name("pkm"))
@@ -105,6 +132,8 @@ def main() -> None:
         print(f"pkm again (all merged): {again[0]:.2f} s, {again[1]:.0f} MB")
         rows.append(("pkm import", statistics.median(r[0] for r in runs), max(r[1] for r in runs)))
         rows.append(("pkm import, same file again", again[0], again[1]))
+        if args.postgres:
+            rows.extend(postgres_runs(pkm, file, env, args.postgres, args.repeat))
         buku = None if args.no_buku else find_buku()
         if buku:
             buku_env = {**env, "XDG_DATA_HOME": str(work / "buku-data")}

@@ -61,6 +61,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
+from pg_bench import count, database_url, fresh_database  # beside this script
 from readme_section import replace_section, revision  # beside this script
 
 HERE = Path(__file__).resolve().parent
@@ -809,6 +810,35 @@ class Pkm(Client):
         return _count(self.db, "SELECT count(*) FROM items")
 
 
+class PkmPostgres(Pkm):
+    """pkm with its store in a fresh database on a PostgreSQL server (``--postgres``)."""
+
+    name = "pkm-pg"
+    database = "pkm_scan_bench"
+
+    def __init__(self, root: Path, server: str) -> None:
+        super().__init__(root)
+        self.server = server
+        self.url = database_url(server, self.database)
+
+    def fresh(self, urls: list[str], opml: Path) -> None:
+        self._prepare_dir()
+        fresh_database(self.server, self.database)
+        subprocess.run(
+            [str(self.exe), "--db", self.url, "feeds", "import", str(opml)],
+            check=True,
+            env=self.env,
+            cwd=self.dir,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def scan_cmd(self) -> list[str]:
+        return [str(self.exe), "--db", self.url, "scan", "--json"]
+
+    def items(self) -> int | None:
+        return count(self.url, "SELECT count(*) FROM items")
+
+
 class Newsboat(Client):
     name = "newsboat"
 
@@ -1155,6 +1185,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SECONDS",
         help="before each run, wait up to this long for other load on the machine to stop",
     )
+    parser.add_argument(
+        "--postgres",
+        default=None,
+        metavar="URL",
+        help="also run pkm on this PostgreSQL server (client pkm-pg, a fresh database per run)",
+    )
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per request")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--gzip", action="store_true", help="serve gzip when asked")
@@ -1193,10 +1229,15 @@ def main(argv: list[str] | None = None) -> int:
 
     clients: list[Client] = []
     root = WORK / "scan"
-    for name in args.clients.split(","):
-        if name not in CLIENTS:
+    factories = dict(CLIENTS)
+    names = args.clients.split(",")
+    if args.postgres:
+        factories["pkm-pg"] = lambda root: PkmPostgres(root, args.postgres)
+        names.append("pkm-pg")
+    for name in names:
+        if name not in factories:
             parser.error(f"unknown client {name!r}; choose from {', '.join(CLIENTS)}")
-        client = CLIENTS[name](root)
+        client = factories[name](root)
         why = client.available()
         if why and args.install_peers and name != "pkm":
             _say(f"installing {name} …")

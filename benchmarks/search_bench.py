@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pg_bench import count, database_url, fresh_database  # beside this script
 from readme_section import replace_section, revision  # beside this script
 
 HERE = Path(__file__).resolve().parent
@@ -645,7 +646,7 @@ def _env() -> dict[str, str]:
 
 
 def measure_library(
-    store: Path, repeat: int, shapes: Sequence[Shape] = SHAPES, related: bool = True
+    store: Path | str, repeat: int, shapes: Sequence[Shape] = SHAPES, related: bool = True
 ) -> dict[str, dict[str, Any]]:
     from pkm import Pkm
 
@@ -679,7 +680,7 @@ def measure_library(
 
 
 def measure_cli(
-    store: Path, repeat: int, shapes: Sequence[Shape] = SHAPES
+    store: Path | str, repeat: int, shapes: Sequence[Shape] = SHAPES
 ) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
     env = _env()
@@ -1044,6 +1045,60 @@ def update_readme(text: str) -> None:
     replace_section(SECTION, text)
 
 
+def postgres_store(server: str, store: Path) -> tuple[str, float | None]:
+    """The SQLite ``store`` copied (once; the database is kept) into a database of its
+    own on the PostgreSQL ``server`` with `pkm copy`; its URL, and the copy's seconds
+    (None when an earlier run's copy was there)."""
+    name = "pkm_search_" + re.sub(r"\W", "_", store.stem).lower()
+    url = database_url(server, name)
+    copied = count(url, "SELECT count(*) FROM entries WHERE saved_at IS NOT NULL")
+    if copied:
+        return url, None
+    fresh_database(server, name)
+    started = time.perf_counter()
+    subprocess.run([str(PKM_BIN), "copy", str(store), url], env=_env(), check=True)
+    subprocess.run([str(VENV_PY), "-c", _ANALYZE, url], check=True)
+    return url, time.perf_counter() - started
+
+
+# After a bulk load PostgreSQL's planner needs fresh statistics (autovacuum would get
+# there, minutes later); a VACUUM also sets the visibility map for index-only scans.
+_ANALYZE = (
+    "import sys, psycopg; psycopg.connect(sys.argv[1], autocommit=True).execute('VACUUM ANALYZE')"
+)
+
+
+def postgres_side_by_side(server: str, store: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """The library and ``pkm find`` medians on SQLite and on PostgreSQL, same store."""
+    url, copy_s = postgres_store(server, store)
+    _log(f"PostgreSQL store {url.rsplit('/', 1)[-1]} (copied in {copy_s or 0:.0f} s)")
+    results: dict[str, Any] = {"copy_s": copy_s, "load_before": _load()}
+    for engine, where in (("sqlite", store), ("postgresql", url)):
+        _log(f"{engine}: library calls, pkm find subprocesses")
+        results[engine] = {
+            "library": measure_library(where, args.repeat),
+            "cli": measure_cli(where, args.repeat),
+        }
+    results["load_after"] = _load()
+    return results
+
+
+def postgres_table(results: dict[str, Any]) -> str:
+    sqlite, pg = results["sqlite"], results["postgresql"]
+    lines = [
+        "| shape | SQLite library | PostgreSQL library | SQLite `pkm find`"
+        " | PostgreSQL `pkm find` |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name in sqlite["library"]:
+        cli = [_ms(r["cli"][name]["median"]) if name in r["cli"] else "–" for r in (sqlite, pg)]
+        lines.append(
+            f"| {name} | {_ms(sqlite['library'][name]['median'])}"
+            f" | {_ms(pg['library'][name]['median'])} | {cli[0]} | {cli[1]} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", type=int, default=1_000_000, help="feed entries")
@@ -1056,6 +1111,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--install-buku", action="store_true", help="pip install buku if needed")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached stores")
     parser.add_argument("--readme", action="store_true", help="write README even when --quick")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=None,
+        help="instead: the library and pkm find on SQLite and on this PostgreSQL server"
+        " side by side (the store copied there once with pkm copy; README not touched)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.entries, args.bookmarks, args.repeat = 20_000, 2_000, 5
@@ -1065,6 +1127,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.rebuild or not store.exists():
         _log(f"building {store.name} (once; cached)")
         build_pkm(store, jsonl, args.entries, args.bookmarks, args.seed, args.workers)
+    if args.postgres:
+        side = postgres_side_by_side(args.postgres, store, args)
+        side["meta"] = {
+            "command": shlex.join(
+                ["python", "benchmarks/search_bench.py", *(argv or sys.argv[1:])]
+            ),
+            "feed_entries": args.entries,
+            "bookmarks": args.bookmarks,
+            "repeat": args.repeat,
+            "revision": revision(),
+        }
+        (WORK / "search_bench_pg.json").write_text(json.dumps(side, indent=2, default=str))
+        print(postgres_table(side))
+        return
     build = json.loads(store.with_suffix(".json").read_text())
     buku_version = None if args.no_buku else ensure_buku(args.install_buku)
     if buku_version and (args.rebuild or not buku_db.exists()):

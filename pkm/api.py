@@ -130,10 +130,12 @@ class Pkm:
         *,
         user: str | None = None,
         progress: Callable[[int, int], None] | None = None,
+        create: bool = True,
     ) -> Pkm:
         """Open the store at ``db`` (a path, a sqlite URL, or a ``postgresql://`` URL of a
         team store on a server), else ``PKM_DB``, else the default, for the person
-        ``user`` (else ``PKM_USER``, else the login name).
+        ``user`` (else ``PKM_USER``, else the login name); where there is no store yet,
+        one is made, unless not ``create`` (then it is a StoreError).
 
         ``progress`` hears ``(done, total)`` while a newer pkm rebuilds the search index
         once after an upgrade.
@@ -142,11 +144,13 @@ class Pkm:
         if isinstance(location, str):
             from pkm.storage.postgres import open_connection
 
-            server = open_connection(location)
+            server = open_connection(location, create=create)
             # It serves the part of sqlite3's connection that storage uses (see db.Connection).
             return cls(
                 cast(Connection, server), None, where=server.where, location=location, user=user
             )
+        if not create and not (location.is_file() and location.stat().st_size):
+            raise StoreError(f"no pkm store at {location}")
         conn, read_only = open_any(location, progress)
         return cls(conn, location, read_only=read_only, user=user)
 
@@ -581,6 +585,22 @@ class Pkm:
     def restore(self, data: bytes) -> ImportReport:
         """Load a backup into this store, which must be empty; ids are kept."""
         return self._transfer.restore(data)
+
+    def copy_to(
+        self, target: Pkm, *, progress: Callable[[int, int], None] | None = None
+    ) -> dict[str, int]:
+        """Copy everything this store holds (what :meth:`backup` writes) into ``target``,
+        which must be empty, on either engine, ids kept; rows copied per table.
+        ``progress`` hears ``(rows done, rows in all)``."""
+        target._require_writable()
+        same = self.location == target.location or (
+            isinstance(self.location, Path)
+            and isinstance(target.location, Path)
+            and self.location.resolve() == target.location.resolve()
+        )
+        if same:
+            raise UsageError(f"cannot copy the store {self.where} into itself")
+        return self._transfer.copy_to(target._conn, target.where, progress)
 
     # --- a calmer morning ----------------------------------------------------
 

@@ -230,6 +230,21 @@ class Transfer:
             EntryRepository(self._conn).index_pending()
         return ImportReport(imported=counts.get("entries", 0), restored=counts)
 
+    def copy_to(
+        self,
+        target: Connection,
+        target_where: str,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict[str, int]:
+        """Everything in this store into the empty store of ``target``, in one write
+        transaction there; rows copied per table."""
+        from pkm.storage.backup import is_empty
+        from pkm.storage.copy import copy_store
+
+        if not is_empty(target):
+            raise PkmError(f"copy needs an empty target, and {target_where} is not empty")
+        return copy_store(self._conn, target, progress)
+
 
 def _check_schema(schema: str) -> None:
     """A backup's tables are read by their columns, so an older schema restores; a newer

@@ -1,4 +1,5 @@
-"""`pkm import`, `pkm backup`, `pkm restore`: moving a whole collection in and out."""
+"""`pkm import`, `pkm backup`, `pkm restore`, `pkm copy`: moving a whole collection in and
+out."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ def register(app: typer.Typer) -> None:
     app.command("import")(import_)
     app.command("backup")(backup)
     app.command("restore")(restore)
+    app.command("copy")(copy)
 
 
 def import_(
@@ -96,3 +98,22 @@ def restore(
 ) -> None:
     """Restore a backup into an empty store."""
     _summary(open_pkm(ctx).restore(read_file(file, max_size)))
+
+
+def copy(
+    source: Annotated[str, typer.Argument(help="The store to copy: a file or a URL.")],
+    target: Annotated[
+        str, typer.Argument(help="An empty store (or none yet) to copy it into: a file or a URL.")
+    ],
+) -> None:
+    """Copy a whole store into an empty one, SQLite or PostgreSQL either way, ids kept."""
+    from pkm import Pkm
+
+    with (
+        Pkm.open(source, create=False, progress=render.index_rebuild_progress()) as src,
+        Pkm.open(target, progress=render.index_rebuild_progress()) as dst,
+        render.progress_bar("Copying") as progress,
+    ):
+        counts = src.copy_to(dst, progress=progress)
+    parts = ", ".join(f"{count} {table}" for table, count in counts.items())
+    render.print_line(f"Copied {parts} to {dst.where}")

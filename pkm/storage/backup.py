@@ -56,7 +56,7 @@ def read_table(conn: sqlite3.Connection, table: str) -> tuple[list[str], Iterato
         dialect.byte_order(conn, column) if column in _TEXT_KEYS else column
         for column in _ORDER.get(table, ("id",))
     )
-    rows = conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
+    rows = dialect.stream(conn, f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
     return columns, _translated(conn, rows)
 
 

@@ -14,6 +14,7 @@ from pkm.errors import InvalidTagError, InvalidURLError
 from pkm.storage.db import Repository
 from pkm.storage.dialect import NEWLINE, contains, first_free_id, ids_given
 from pkm.storage.entries import EntryRepository
+from pkm.storage.fts_index import unindexed
 from pkm.storage.people import PeopleRepository
 from pkm.storage.rows import merged_note, select_in, to_ts
 from pkm.tagnames import salvage_tag
@@ -98,8 +99,8 @@ class BookmarkImporter(Repository):
                 tagged[entry_id] = tags
         self._conn.executemany(
             "INSERT INTO entries (id, url, url_key, title, source, updated, first_seen,"
-            " sort_date, shown_at, indexed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-            inserts,
+            " sort_date, shown_at, indexed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*row, unindexed(self._conn)) for row in inserts],
         )
         if inserts:
             ids_given(self._conn, "entries")

@@ -10,6 +10,11 @@ saying the same thing, is chosen here from the connection's ``dialect``
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from pkm.storage.postgres import PostgresConnection
 
 # A newline as an SQL string literal: both engines take it between quotes as it is.
 NEWLINE = "'\n'"
@@ -80,6 +85,14 @@ def columns_of(conn: sqlite3.Connection, table: str) -> list[str]:
         )
         return [str(row[0]) for row in rows]
     return [str(row[1]) for row in conn.execute(f"PRAGMA table_info({table})")]
+
+
+def stream(conn: sqlite3.Connection, sql: str) -> Iterator[Sequence[Any]]:
+    """The rows of a query as they are read, never all held at once (sqlite3's cursor
+    reads as it goes; on PostgreSQL, a server-side cursor inside the transaction)."""
+    if is_postgres(conn):
+        return cast("PostgresConnection", conn).stream(sql)
+    return conn.execute(sql)
 
 
 def first_free_id(conn: sqlite3.Connection, table: str) -> int:

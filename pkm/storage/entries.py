@@ -153,8 +153,8 @@ class EntryRepository(Repository):
         self._conn.executemany(
             "INSERT INTO entries (id, url, url_key, feed_id, title, author, summary, content,"
             " text, source, content_hash, published, updated, first_seen, scan_id, sort_date,"
-            " indexed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-            rows,
+            " indexed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*row, fts_index.unindexed(self._conn)) for row in rows],
         )
         self._conn.executemany(
             "INSERT INTO items (feed_id, item_key, entry_id, content_hash, first_seen)"
