@@ -10,6 +10,7 @@ them is left behind: ``"\\x1b[31mRED"`` is ``"RED"``, not ``"[31mRED"``.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 
 __all__ = [
@@ -96,7 +97,7 @@ _TERMINAL_SPACE = re.compile(r"[\t\n]+")
 # Feed text: C0 but tab and newline, DEL and C1, lone surrogates. C1 "controls" in feeds are
 # nearly always cp1252 punctuation (&#x85; for "…"): HTML reads them so, and so does
 # feedparser; so here they are translated first, and 0x9B is "›", not a CSI.
-_FEED_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_FEED_CONTROLS = "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]"
 _C1_AS_CP1252 = {c: bytes([c]).decode("cp1252", "ignore") or None for c in range(0x80, 0xA0)}
 _FEED_ESCAPES = re.compile(_ESCAPES_7BIT)
 
@@ -154,9 +155,10 @@ def feed_text(text: str) -> str:
     """Text from a feed: C1 characters read as cp1252, escapes and controls (but tab and
     newline) removed. Bidi controls stay: they are part of right-to-left titles, and are
     removed where text is shown."""
-    if _FEED_CONTROLS.search(text) is None:
+    controls = _compiled(_FEED_CONTROLS)
+    if controls.search(text) is None:
         return text
-    return _FEED_CONTROLS.sub("", _FEED_ESCAPES.sub("", text.translate(_C1_AS_CP1252)))
+    return controls.sub("", _FEED_ESCAPES.sub("", text.translate(_C1_AS_CP1252)))
 
 
 def controls_as_spaces(text: str) -> str:
@@ -219,10 +221,17 @@ _NOT_TEXT_ENCODINGS = frozenset(
     {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined", "utf-7"}
 )
 LATIN1_CODECS = frozenset({"iso8859-1", "cp1252", "ascii"})
-_STRAY_BYTES = re.compile("[\udc80-\udcff]")
-_UTF8_CHARACTER = re.compile("[\u0080-\ud7ff\ue000-\U0010ffff]")
+# Compiled on first use (see _compiled): the widest classes take milliseconds to compile,
+# at every start of pkm, for commands that never decode a document.
+_STRAY_BYTES = "[\udc80-\udcff]"
+_UTF8_CHARACTER = "[\u0080-\ud7ff\ue000-\U0010ffff]"
 # Latin, Greek, Cyrillic; general punctuation and currency signs; emoji.
-_WESTERN_CHARACTER = re.compile("[\u0080-\u07ff\u2000-\u20cf\U0001f000-\U0010ffff]")
+_WESTERN_CHARACTER = "[\u0080-\u07ff\u2000-\u20cf\U0001f000-\U0010ffff]"
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def split_bom(data: bytes) -> tuple[str, bytes] | None:
@@ -278,10 +287,12 @@ def decode_8bit(data: bytes) -> str:
     except UnicodeDecodeError:
         pass
     text = data.decode("utf-8", "surrogateescape")
-    strays = len(_STRAY_BYTES.findall(text))
-    utf8 = len(_UTF8_CHARACTER.findall(text)) + len(_WESTERN_CHARACTER.findall(text))
+    stray = _compiled(_STRAY_BYTES)
+    strays = len(stray.findall(text))
+    utf8 = len(_compiled(_UTF8_CHARACTER).findall(text))
+    utf8 += len(_compiled(_WESTERN_CHARACTER).findall(text))
     if utf8 >= strays:
-        return _STRAY_BYTES.sub(_stray_as_cp1252, text)
+        return stray.sub(_stray_as_cp1252, text)
     return data.decode("cp1252", "replace")
 
 

@@ -1,12 +1,15 @@
-"""The quick path of `pkm find` (pkm/cli/quick.py): the same options and the same output
-as the Typer command, and Typer for everything it does not read itself."""
+"""The quick path of `pkm find`, `tags`, `show` and `read` (pkm/cli/quick.py): the same
+options and the same output as the Typer commands, and Typer for everything it does not
+read itself."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import RunCli
@@ -25,14 +28,18 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int
     return path, _store(path, DOCS)
 
 
-def test_its_option_table_is_the_typer_commands() -> None:
+@pytest.mark.parametrize(
+    ("name", "table"),
+    [("find", quick.FIND_OPTIONS), ("show", quick.SHOW_OPTIONS), ("read", quick.READ_OPTIONS)],
+)
+def test_its_option_table_is_the_typer_commands(name: str, table: dict[str, bool]) -> None:
     import typer.main
 
     group = typer.main.get_command(app)
-    command = group.commands["find"]  # type: ignore[attr-defined]
+    command = group.commands[name]  # type: ignore[attr-defined]
     root = group.make_context("pkm", [], resilient_parsing=True)
-    ctx = command.make_context("find", [], parent=root, resilient_parsing=True)
-    assert dict(quick.FIND_OPTIONS) == takes_value(command.get_params(ctx))
+    ctx = command.make_context(name, [], parent=root, resilient_parsing=True)
+    assert dict(table) == takes_value(command.get_params(ctx))
 
 
 def test_its_table_is_generated_from_the_typer_command() -> None:
@@ -268,4 +275,145 @@ def test_a_piped_tags_loads_neither_typer_nor_rich(store: tuple[Path, dict[str, 
         text=True,
         timeout=60,
     )
+    assert result.stdout.splitlines()[-1] == "exit 0 loaded []", result.stderr
+
+
+# --- pkm show and pkm read ----------------------------------------------------------------
+
+ARTICLES = Path(__file__).parent / "data" / "articles"
+
+
+@pytest.fixture(scope="module")
+def shown(store: tuple[Path, dict[str, int]]) -> tuple[Path, int]:
+    """The store, with one entry holding a real article (links, lists, code) as content."""
+    path, ids = store
+    entry_id = ids["title_hit"]
+    html = "".join((ARTICLES / f"{name}.html").read_text() for name in ("links", "lists", "code"))
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE entries SET content = ? WHERE id = ?", (html, entry_id))
+    conn.close()
+    return path, entry_id
+
+
+SHOW_ARGVS = [
+    ["show", "ID"],
+    ["show", "ID", "--no-pager"],
+    ["show", "--no-pager", "ID"],
+    ["show", "ID", "--json"],
+    ["show", "ID", "--width", "30"],
+    ["show", "--width=44", "ID", "--no-pager"],
+    ["show", "ID", "--width", "20", "--json"],
+    ["show", "OTHER"],
+    ["show", "99999"],
+    ["show", "0"],
+]
+
+
+@pytest.mark.parametrize("argv", SHOW_ARGVS, ids=" ".join)
+def test_show_prints_what_the_typer_command_prints(
+    argv: list[str], shown: tuple[Path, int], cli: RunCli, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, entry_id = shown
+    other = _store_ids(path)["body_hit"]
+    argv = [{"ID": str(entry_id), "OTHER": str(other)}.get(arg, arg) for arg in argv]
+    expected = cli("--db", str(path), *argv)
+    assert quick.parse_show(["--db", str(path), *argv]) is not None
+    code = quick.run(["--db", str(path), *argv])
+    out, err = capsys.readouterr()
+    assert (code, out, err) == (expected.exit_code, expected.stdout, expected.stderr)
+    if argv[1:2] == [str(entry_id)] and code == 0:
+        assert "[1] https://" in out or '"links": [' in out  # the article is there
+
+
+def _store_ids(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT title, id FROM entries").fetchall()
+    conn.close()
+    titles = {"Hybrid meetings guide": "title_hit", "Rooms chairs tables": "body_hit"}
+    return {titles[title]: entry_id for title, entry_id in rows if title in titles}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["show"],
+        ["show", "x"],
+        ["show", "1", "2"],
+        ["show", "-1"],
+        ["show", "+1"],
+        ["show", "1_0"],
+        ["show", "\u0661"],  # an Arabic-Indic one: int() reads it, Typer's parser may not
+        ["show", "1", "--width", "19"],
+        ["show", "1", "--width", "wide"],
+        ["show", "1", "--width"],
+        ["show", "1", "--width", "--json"],
+        ["show", "1", "--json=1"],
+        ["show", "1", "--json", "--json"],
+        ["show", "1", "-h"],
+        ["show", "--help"],
+        ["show", "--", "1"],
+        ["show", "1", "--bogus"],
+        ["--bogus", "show", "1"],
+        ["read", "--help"],
+        ["read", "-x"],
+        ["read", "--all=yes"],
+        ["read", "--all", "--all"],
+        ["read", "--", "-x"],
+        ["read", "words", "-h"],
+        ["read", "bread", "-flour"],  # an option to Typer too: "No such option"
+        ["reader"],
+    ],
+    ids=" ".join,
+)
+def test_show_and_read_leave_everything_else_to_typer(argv: list[str]) -> None:
+    assert quick.parse_show(argv) is None and quick.parse_read(argv) is None
+
+
+READ_ARGVS = [
+    ["read"],
+    ["read", "--all"],
+    ["read", "hybrid"],
+    ["read", "hybrid", "--all", "#sourdough"],
+    ["read", "is:saved"],
+]
+
+
+@pytest.mark.parametrize("argv", READ_ARGVS, ids=" ".join)
+def test_read_opens_the_reader_as_the_typer_command_does(
+    argv: list[str],
+    store: tuple[Path, dict[str, int]],
+    cli: RunCli,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pkm.cli.read
+    import pkm.cli.reader
+
+    opened: list[tuple[Any, ...]] = []
+
+    def run(store: Any, query: str | None = None, *, include_read: bool = False) -> None:
+        opened.append((store.location, query, include_read))
+
+    monkeypatch.setattr(pkm.cli.read, "run", run)
+    monkeypatch.setattr(pkm.cli.reader, "run", run)
+    db = str(store[0])
+    assert cli("--db", db, *argv).exit_code == 0
+    assert quick.run(["--db", db, *argv]) == 0
+    assert len(opened) == 2 and opened[0] == opened[1]
+
+
+def test_a_piped_show_loads_neither_typer_nor_sqlalchemy(shown: tuple[Path, int]) -> None:
+    probe = (
+        "import sys\nfrom pkm.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
+        "loaded = {m.split('.')[0] for m in sys.modules}\n"
+        "print(f'exit {code} loaded', sorted(loaded & {'typer', 'click', 'sqlalchemy', 'httpx'}))"
+    )
+    path, entry_id = shown
+    result = subprocess.run(
+        [sys.executable, "-c", probe, "--db", str(path), "show", str(entry_id)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "Links:" in result.stdout
     assert result.stdout.splitlines()[-1] == "exit 0 loaded []", result.stderr

@@ -1,15 +1,17 @@
-"""`pkm find` and `pkm tags` without Typer: the everyday search answers in ~70 ms
-instead of ~100.
+"""`pkm find`, `tags`, `show` and `read` without Typer: the everyday commands start in
+well under 200 ms.
 
 Importing Typer and building the command tree took about 40 ms of every run here, more
-than opening the store and searching it.  This module reads the usual forms of
+than opening the store and searching it (and about 100 ms of CPU when it builds every
+command's parameters on a busy machine).  This module reads the usual forms of
 ``pkm [--db STORE] find [OPTIONS] [WORDS]`` by itself and prints through the same code
 as the Typer command (:mod:`pkm.cli.hits`); ``pkm [--db STORE] tags [--sort S] [--json]``
-likewise (:mod:`pkm.cli.listing`).  Anything else, including help, completion,
-an unknown option or a value Typer would reject, returns None and goes to the Typer app,
-which stays the one definition of the command line: the options read here are
-:mod:`pkm.cli.findtable`, generated from the Typer command, and tests/test_quick.py holds
-the two to the same options and the same output.
+likewise (:mod:`pkm.cli.listing`), ``pkm show ID [OPTIONS]`` (:mod:`pkm.cli.showing`) and
+``pkm read [--all] [WORDS]`` (:mod:`pkm.cli.reader`).  Anything else, including help,
+completion, an unknown option or a value Typer would reject, returns None and goes to the
+Typer app, which stays the one definition of the command line: the options of find read
+here are :mod:`pkm.cli.findtable`, generated from the Typer command, and
+tests/test_quick.py holds the two to the same options and the same output.
 """
 
 from __future__ import annotations
@@ -20,10 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pkm.cli import hits
 from pkm.cli.argv import options_first
 from pkm.cli.findtable import OPTIONS
-from pkm.cli.listing import SORTS, show_tags
 from pkm.cli.render import error_line, index_rebuild_progress
 from pkm.errors import PkmError
 from pkm.types import FindOptions
@@ -43,6 +43,33 @@ def _defaults() -> dict[str, Any]:
         for param, kind, _, default in OPTIONS.values()
         if kind != "help"
     }
+
+
+# Likewise for `pkm show` and `pkm read`.
+SHOW_OPTIONS: Mapping[str, bool] = {
+    "--json": False,
+    "--width": True,
+    "--no-pager": False,
+    "--full-text": False,
+    "-h": False,
+    "--help": False,
+}
+READ_OPTIONS: Mapping[str, bool] = {"--all": False, "-h": False, "--help": False}
+
+
+@dataclass
+class ShowArgs:
+    db: str | None
+    entry_id: int
+    width: int | None
+    flags: set[str]
+
+
+@dataclass
+class ReadArgs:
+    db: str | None
+    query: str | None
+    include_read: bool
 
 
 @dataclass
@@ -115,6 +142,8 @@ def parse_tags(argv: Sequence[str]) -> tuple[str | None, str, bool] | None:
     db, i = _global_db(argv)
     if i is None or argv[i : i + 1] != ["tags"]:
         return None
+    from pkm.cli.listing import SORTS
+
     sort, as_json = "name", False
     rest = list(argv[i + 1 :])
     while rest:
@@ -130,6 +159,70 @@ def parse_tags(argv: Sequence[str]) -> tuple[str | None, str, bool] | None:
         if sort not in SORTS:
             return None
     return db, sort, as_json
+
+
+def _simple(
+    argv: Sequence[str], command: str, takes_value: Mapping[str, bool]
+) -> tuple[str | None, dict[str, str], list[str]] | None:
+    """``pkm [--db STORE] COMMAND`` with the options of ``takes_value`` (each at most once,
+    a flag without "=") and words: (the store, the options by name with their values, the
+    words); None for anything else, help and ``--`` included."""
+    db, i = _global_db(argv)
+    if i is None or argv[i : i + 1] != [command]:
+        return None
+    options: dict[str, str] = {}
+    words: list[str] = []
+    rest = list(argv[i + 1 :])
+    while rest:
+        arg = rest.pop(0)
+        if not arg.startswith("-"):
+            words.append(arg)
+            continue
+        name, equals, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if name not in takes_value or name in ("-h", "--help", "--") or name in options:
+            return None
+        if not takes_value[name]:
+            if equals:
+                return None
+        elif not equals:
+            if not rest:
+                return None
+            value = rest.pop(0)
+        options[name] = value
+    return db, options, words
+
+
+def _digits(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def parse_show(argv: Sequence[str]) -> ShowArgs | None:
+    """``pkm [--db STORE] show ID [--json] [--width N] [--no-pager] [--full-text]``, or
+    None for Typer to handle."""
+    found = _simple(argv, "show", SHOW_OPTIONS)
+    if found is None:
+        return None
+    db, options, words = found
+    entry_id = _digits(words[0]) if len(words) == 1 else None
+    if entry_id is None:
+        return None
+    width = None
+    if "--width" in options:
+        from pkm.cli.article import MIN_WIDTH
+
+        width = _digits(options.pop("--width"))
+        if width is None or width < MIN_WIDTH:
+            return None
+    return ShowArgs(db, entry_id, width, set(options))
+
+
+def parse_read(argv: Sequence[str]) -> ReadArgs | None:
+    """``pkm [--db STORE] read [--all] [WORDS]``, or None for Typer to handle."""
+    found = _simple(argv, "read", READ_OPTIONS)
+    if found is None:
+        return None
+    db, options, words = found
+    return ReadArgs(db, " ".join(words) or None, "--all" in options)
 
 
 def _global_db(argv: Sequence[str]) -> tuple[str | None, int | None]:
@@ -150,17 +243,44 @@ def _global_db(argv: Sequence[str]) -> tuple[str | None, int | None]:
 
 
 def run(argv: Sequence[str]) -> int | None:
-    """Run ``pkm find`` or ``pkm tags`` from ``argv`` if it is a plain one: its exit code,
-    else None."""
+    """Run ``pkm find``, ``tags``, ``show`` or ``read`` from ``argv`` if it is a plain one:
+    its exit code, else None."""
     if "_PKM_COMPLETE" in os.environ:
         return None
     tags = parse_tags(argv)
     if tags is not None:
+        from pkm.cli.listing import show_tags
+
         db, sort, as_json = tags
         return _with_store(db, lambda store: show_tags(store, sort=sort, as_json=as_json))
+    show = parse_show(argv)
+    if show is not None:
+        from pkm.cli.showing import show_entry
+
+        return _with_store(
+            show.db,
+            lambda store: show_entry(
+                store,
+                show.entry_id,
+                as_json="--json" in show.flags,
+                width=show.width,
+                no_pager="--no-pager" in show.flags,
+                full_text="--full-text" in show.flags,
+            ),
+        )
+    read = parse_read(argv)
+    if read is not None:
+        from pkm.cli.reader import run as run_reader
+
+        return _with_store(
+            read.db,
+            lambda store: run_reader(store, read.query, include_read=read.include_read),
+        )
     args = parse(argv)
     if args is None:
         return None
+    from pkm.cli import hits
+
     values = dict(args.values)
     as_json = bool(values.pop("as_json"))
     # The command's other parameters are FindOptions' fields, by the same names.
@@ -182,4 +302,6 @@ def _with_store(db: str | None, command: Callable[[Pkm], None]) -> int:
         line, code = error_line(exc)
         sys.stderr.write(line)
         return code
+    except KeyboardInterrupt:
+        return 130  # as Typer ends a command the user interrupted
     return 0

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from pkm.api import Pkm
 from pkm.cli.options import open_pkm
+from pkm.cli.reader import run
 from pkm.cli.reader.keys import help_text
 
 _HELP = (
@@ -32,12 +32,3 @@ def read(
     ] = False,
 ) -> None:
     run(open_pkm(ctx), " ".join(query or []) or None, include_read=include_read)
-
-
-def run(store: Pkm, query: str | None = None, *, include_read: bool = False) -> None:
-    """Run the reader on a terminal until the user quits; Textual is imported only here."""
-    from pkm.cli.reader.app import Reader
-
-    if query is not None:
-        store.find(query, limit=1)  # a malformed query is one line and exit 2, not a screen
-    Reader(store, query=query, include_read=include_read).run()

@@ -60,9 +60,9 @@ def scan(
             progress=progress,
         )
     if interactive:
-        from pkm.cli import read
+        from pkm.cli import reader
 
-        read.run(store)
+        reader.run(store)
         _summary(report, fetched=fetch)
     elif as_json:
         render.print_json(_as_json(report))

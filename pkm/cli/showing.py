@@ -1,0 +1,69 @@
+"""`pkm show` as it prints, without Typer: the command the quick path (:mod:`pkm.cli.quick`)
+and the Typer command share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from pkm.cli import article, render, shapes
+from pkm.cli.entryview import entry_view
+
+if TYPE_CHECKING:
+    from pkm.api import Pkm
+    from pkm.types import Entry
+
+# Lines longer than this are hard to read, however wide the terminal (issue 14).
+MAX_WIDTH = 100
+
+
+def show_entry(
+    store: Pkm,
+    entry_id: int,
+    *,
+    as_json: bool = False,
+    width: int | None = None,
+    no_pager: bool = False,
+    full_text: bool = False,
+) -> None:
+    """One entry in full: its details, then the whole article (through the pager when it
+    is taller than the terminal)."""
+    if full_text:
+        store.fetch_full_text(entry_id)
+    entry = store.entry(entry_id, mark_read=True)
+    kept = store.archived(entry_id)
+    console = render.out()
+    if width is None:
+        width = min(console.size.width, MAX_WIDTH) if console.is_terminal else article.DEFAULT_WIDTH
+    body = article.render_article(article.article_html(entry), width)
+    archived = None
+    if kept is not None and kept.content and len(kept.text or "") > len(body.text):
+        # The page's own text says more than the feed did (or the page is gone).
+        body, archived = article.render_article(kept.content, width), kept.archived
+    if as_json:
+        links = [{"n": link.n, "url": link.url, "text": link.text} for link in body.links]
+        info = shapes.archive_json(kept)
+        if info is not None:
+            info["shown"] = archived is not None
+        render.print_json(
+            shapes.entry_json(entry)
+            | {
+                "text": body.text,
+                "links": links,
+                "full_text_at": render.iso(entry.full_text_at),
+                "archive": info,
+            }
+        )
+        return
+    if not console.is_terminal or no_pager:
+        _print_entry(entry, body, archived)
+        return
+    from pkm.cli import pager
+
+    with console.capture() as captured:
+        _print_entry(entry, body, archived)
+    pager.page(captured.get(), console.size.height)
+
+
+def _print_entry(entry: Entry, body: article.Article, archived: datetime | None) -> None:
+    render.out().print(entry_view(entry, body, archived=archived), soft_wrap=True)
