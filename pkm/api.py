@@ -77,7 +77,7 @@ class Pkm:
     ) -> None:
         self._conn = conn
         # Who pkm acts for: their saves, tags and notes (see pkm.people.current_name).
-        self.person = current_name(user)
+        self.person = current_name(user, getattr(conn, "role", None))
         sign_in(conn, self.person)
         # The store's file; None for a team store in a PostgreSQL database.
         self.path = path

@@ -29,14 +29,17 @@ def check_name(name: str) -> str:
     return name
 
 
-def current_name(explicit: str | None = None) -> str:
+def current_name(explicit: str | None = None, role: str | None = None) -> str:
     """The person pkm acts for: ``explicit`` (``--user``), else ``PKM_USER``, else the
-    login name."""
+    server ``role`` a PostgreSQL store is used by (a person's own on a team server), else
+    the login name."""
     if explicit:
         return check_name(explicit)
     named = os.environ.get("PKM_USER")
     if named:
         return check_name(named)
+    if role and _NAME.fullmatch(role):
+        return role
     try:
         login = getpass.getuser()
     except (OSError, KeyError):

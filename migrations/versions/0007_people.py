@@ -201,6 +201,64 @@ def _move_saves_to_owner() -> None:
     )
 
 
+# On PostgreSQL the server keeps each person's rows theirs: a person connects as a role
+# of their own name, a member of PERSON_ROLE, and the policies let a role read its own
+# rows and others' public ones, and change only its own. (The store's owner, which
+# migrates it, is not bound by them: pkm's own queries keep people apart there.)
+PERSON_ROLE = "pkm_person"
+_ME = "(SELECT p.id FROM people p WHERE p.name = current_user)"
+_MY_SAVE = f"EXISTS (SELECT 1 FROM saves s WHERE s.id = save_id AND s.person_id = {_ME})"
+_POLICIES = {
+    "people": (
+        ("SELECT", "USING (true)"),
+        ("INSERT", "WITH CHECK (name = current_user)"),
+        ("UPDATE", "USING (name = current_user) WITH CHECK (name = current_user)"),
+    ),
+    "saves": (
+        ("SELECT", f"USING (private = 0 OR person_id = {_ME})"),
+        ("INSERT", f"WITH CHECK (person_id = {_ME})"),
+        ("UPDATE", f"USING (person_id = {_ME}) WITH CHECK (person_id = {_ME})"),
+        ("DELETE", f"USING (person_id = {_ME})"),
+    ),
+    # A save's tags are as visible as the save (the subquery sees saves as the role does).
+    "save_tags": (
+        ("SELECT", "USING (EXISTS (SELECT 1 FROM saves s WHERE s.id = save_id))"),
+        ("INSERT", f"WITH CHECK ({_MY_SAVE})"),
+        ("DELETE", f"USING ({_MY_SAVE})"),
+    ),
+    "follows": (
+        ("SELECT", f"USING (person_id = {_ME})"),
+        ("INSERT", f"WITH CHECK (person_id = {_ME})"),
+        ("DELETE", f"USING (person_id = {_ME})"),
+    ),
+}
+
+
+def _row_security() -> None:
+    op.execute(
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{PERSON_ROLE}')"
+        " AND (SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user)"
+        f" THEN CREATE ROLE {PERSON_ROLE} NOLOGIN; END IF; END $$"
+    )
+    op.execute(
+        f"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{PERSON_ROLE}') THEN"
+        f" EXECUTE format('GRANT USAGE ON SCHEMA %I TO {PERSON_ROLE}', current_schema());"
+        " EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %I"
+        f" TO {PERSON_ROLE}', current_schema());"
+        " EXECUTE format('GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA %I"
+        f" TO {PERSON_ROLE}', current_schema());"
+        # and the tables and sequences of later migrations alike
+        " EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT, INSERT, UPDATE,"
+        f" DELETE ON TABLES TO {PERSON_ROLE}', current_schema());"
+        " EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT USAGE, SELECT, UPDATE"
+        f" ON SEQUENCES TO {PERSON_ROLE}', current_schema()); END IF; END $$"
+    )
+    for table, policies in _POLICIES.items():
+        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        for command, rule in policies:
+            op.execute(f"CREATE POLICY {table}_{command.lower()} ON {table} FOR {command} {rule}")
+
+
 def upgrade() -> None:
     _create_tables()
     _move_saves_to_owner()
@@ -220,6 +278,7 @@ def upgrade() -> None:
                 f" GENERATED ALWAYS AS ({tsvector_document(parts)}) STORED"
             )
             op.execute(f"CREATE INDEX {table}_fts_gin ON {table} USING gin (fts)")
+        _row_security()
         return
     _create_fts("entries", ENTRY_COLUMNS, deferred=True)
     _refill_entries_index()
@@ -232,6 +291,9 @@ def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     if postgres:
         op.execute("ALTER TABLE entries DROP COLUMN fts")
+        for table, policies in _POLICIES.items():
+            for command, _ in policies:
+                op.execute(f"DROP POLICY {table}_{command.lower()} ON {table}")
     else:
         _drop_fts("entries")
         _drop_fts("saves")

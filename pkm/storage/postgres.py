@@ -245,6 +245,8 @@ class PostgresConnection:
     def __init__(self, conn: psycopg.Connection[tuple[object, ...]], where: str) -> None:
         self._conn = conn
         self.where = where
+        # The role the server knows this connection by: on a team store, a person's own.
+        self.role = str(conn.execute("SELECT current_user").fetchone()[0])  # type: ignore[index]
 
     def execute(
         self, sql: str, params: Sequence[object] | Mapping[str, object] = ()
