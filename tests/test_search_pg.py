@@ -23,16 +23,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from postgres import postgres_db, server_url  # noqa: F401  (a fixture, re-exported)
-from test_search import _random_docs, queries
+from test_search import _holds, _random_docs, _word_terms, queries
 
 from pkm import search as search_mod
 from pkm.errors import EntryNotFoundError, QueryError
-from pkm.query import AllOf, AnyOf, Query, Term, Without, merge, parse_query
+from pkm.query import AllOf, AnyOf, Query, Term, Without, Words, merge, parse_query
 from pkm.search import PHRASE_BOOST, SAVED_BOOST, related, search
 from pkm.storage import db, postgres, search_pg
 from pkm.storage.db import Connection
 from pkm.storage.dialect import POSTGRESQL
 from pkm.storage.filters import where_clause
+from pkm.storage.people import PeopleRepository, me, save_join
 from pkm.storage.postgres import PostgresConnection
 from pkm.storage.search import MARK_START
 from pkm.storage.search_pg import RANK_WEIGHTS
@@ -199,9 +200,9 @@ def build(conn: Any, docs: list[Doc]) -> dict[str, int]:
         tags = sorted(doc.tags, key=tag_key)
         entry_id = _insert(
             conn,
-            "INSERT INTO entries (url, url_key, feed_id, title, author, text, source, tags_text,"
-            " note, published, first_seen, sort_date, saved_at, to_read, muted, read_at,"
-            " archived_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO entries (url, url_key, feed_id, title, author, text, source,"
+            " published, first_seen, sort_date, muted, read_at, archived_text)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 url,
                 normalize_url(url),
@@ -210,18 +211,20 @@ def build(conn: Any, docs: list[Doc]) -> dict[str, int]:
                 doc.author,
                 doc.text,
                 source,
-                " ".join(tags) or None,
-                doc.note,
                 doc.date,
                 doc.date,
                 doc.date,
-                doc.date if doc.saved else None,
-                int(doc.to_read),
                 int(doc.muted),
                 doc.date if doc.read else None,
                 doc.archived,
             ],
         )
+        if doc.saved or tags or doc.note:  # the person's save (a tagged entry is saved)
+            save_id = PeopleRepository(conn).ensure_save(entry_id, doc.date)
+            conn.execute(
+                "UPDATE saves SET note = ?, to_read = ?, tags_text = ? WHERE id = ?",
+                [doc.note, int(doc.to_read), " ".join(tags) or None, save_id],
+            )
         for tag in tags:
             key = tag_key(tag)
             if key not in tag_ids:
@@ -229,7 +232,7 @@ def build(conn: Any, docs: list[Doc]) -> dict[str, int]:
                     conn, "INSERT INTO tags (name, key) VALUES (?, ?)", [tag, key]
                 )
             conn.execute(
-                "INSERT INTO entry_tags (entry_id, tag_id) VALUES (?, ?)", [entry_id, tag_ids[key]]
+                "INSERT INTO save_tags (save_id, tag_id) VALUES (?, ?)", [save_id, tag_ids[key]]
             )
         ids[doc.name] = entry_id
     conn.execute("COMMIT")
@@ -630,6 +633,20 @@ def _varied(rnd: random.Random, size: int, alphabet: str | list[str], lengths: r
     return " ".join(words)
 
 
+def _huge(conn: Any, entry: list[str], note: str, tags_text: str) -> None:
+    """An entry (title, text, archived text, source) and the person's save of it."""
+    entry_id = _insert(
+        conn,
+        "INSERT INTO entries (title, text, archived_text, source, first_seen, sort_date)"
+        " VALUES (?, ?, ?, ?, 0, 0)",
+        entry,
+    )
+    save_id = PeopleRepository(conn).ensure_save(entry_id, 0)
+    conn.execute(
+        "UPDATE saves SET note = ?, tags_text = ? WHERE id = ?", [note, tags_text, save_id]
+    )
+
+
 def test_a_huge_entry_is_stored_and_found(postgres_db: str) -> None:  # noqa: F811
     """No document reaches PostgreSQL's 1 MB tsvector limit, however long and varied
     (and however wide its characters): the indexed text is capped."""
@@ -645,21 +662,15 @@ def test_a_huge_entry_is_stored_and_found(postgres_db: str) -> None:  # noqa: F8
     try:
         for n, body in enumerate(bodies):
             other = bodies[(n + 1) % len(bodies)]
-            conn.execute(
-                "INSERT INTO entries (title, text, note, archived_text, source, tags_text,"
-                " first_seen, sort_date) VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
-                [f"huge{n} marker", body, other[:60_000], other, body[:3000], body[:6000]],
-            )
+            _huge(conn, [f"huge{n} marker", body, other, body[:3000]], other[:60_000], body[:6000])
         # Short distinct words of a different script in every part: the most lexemes.
         ascii3 = ["".join(p) for p in itertools.product(string.ascii_lowercase, repeat=3)]
         parts = [
             " ".join(rnd.sample(alphabet, len(alphabet)))
             for alphabet in (ascii3, cjk, wide, [chr(0xAC00 + i) for i in range(11_000)])
         ]
-        conn.execute(
-            "INSERT INTO entries (title, text, note, archived_text, source, tags_text,"
-            " first_seen, sort_date) VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
-            [parts[0], parts[1] * 3, parts[3], parts[2] * 3, parts[0][::-1], parts[3][::-1]],
+        _huge(
+            conn, [parts[0], parts[1] * 3, parts[2] * 3, parts[0][::-1]], parts[3], parts[3][::-1]
         )
         rows = conn.execute("SELECT id, length(text) FROM entries ORDER BY id").fetchall()
         assert [length for _, length in rows] == [len(b) for b in bodies] + [len(parts[1]) * 3]
@@ -682,16 +693,54 @@ def random_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         yield found
 
 
+def _pg_saves_matched(
+    conn: Connection, match: Words, allowed: dict[int, tuple[bool, int]]
+) -> tuple[dict[int, set[Term]], dict[int, float]]:
+    """Which term each of the person's saves holds (in its page or in its tags and note),
+    and the rank of those the query matches so: as test_search's, on PostgreSQL."""
+    terms = list(dict.fromkeys(_word_terms(match)))
+    person = me(conn)
+    saved_ids = {
+        int(r[0]) for r in conn.execute("SELECT entry_id FROM saves WHERE person_id = ?", (person,))
+    }
+    held: dict[int, set[Term]] = {entry_id: set() for entry_id in saved_ids}
+    for term in terms:
+        term_params: list[object] = []
+        sql = compile_tsquery(term, term_params)
+        for (rowid,) in conn.execute(f"SELECT id FROM entries WHERE fts @@ {sql}", term_params):
+            if int(rowid) in held:
+                held[int(rowid)].add(term)
+        for (entry_id,) in conn.execute(
+            f"SELECT entry_id FROM saves WHERE fts @@ {sql} AND person_id = ?",
+            [*term_params, person],
+        ):
+            held[int(entry_id)].add(term)
+    any_params: list[object] = []
+    any_term = compile_tsquery(terms[0] if len(terms) == 1 else AnyOf(tuple(terms)), any_params)
+    save_raw = {
+        int(entry_id): float(rank)
+        for entry_id, rank in conn.execute(
+            f"SELECT entry_id, -ts_rank_cd('{RANK_WEIGHTS}', fts, {any_term}, 1) FROM saves"
+            f" WHERE fts @@ {any_term} AND person_id = ?",
+            [*any_params, *any_params, person],
+        )
+        if int(entry_id) in allowed and _holds(match, held[int(entry_id)])
+    }
+    return held, save_raw
+
+
 def pg_brute_force(
     conn: Connection, q: Query, limit: int, offset: int, window: int | None
 ) -> list[int]:
     """What search must return on PostgreSQL, computed the slow, obvious way: every
-    match ranked by -ts_rank_cd (normalisation 1), boosted, in windows of the newest."""
+    match ranked by -ts_rank_cd (normalisation 1), boosted, in windows of the newest; the
+    person's saves whose words with their page's match ranked always, a save whose page
+    matches too scoring the sum."""
     where, params = where_clause(q, POSTGRESQL)
+    joined = f"entries e LEFT JOIN feeds f ON f.id = e.feed_id{save_join(conn)}"
     if q.match is None:
         rows = conn.execute(
-            f"SELECT e.id FROM entries e LEFT JOIN feeds f ON f.id = e.feed_id WHERE {where}"
-            " ORDER BY e.sort_date DESC, e.id DESC",
+            f"SELECT e.id FROM {joined} WHERE {where} ORDER BY e.sort_date DESC, e.id DESC",
             params,
         )
         return [r[0] for r in rows][offset : offset + limit]
@@ -716,11 +765,14 @@ def pg_brute_force(
     allowed = {
         int(r[0]): (bool(r[1]), int(r[2]))
         for r in conn.execute(
-            "SELECT e.id, e.saved_at IS NOT NULL, e.sort_date FROM entries e"
-            f" LEFT JOIN feeds f ON f.id = e.feed_id WHERE {where}",
-            params,
+            f"SELECT e.id, s.id IS NOT NULL, e.sort_date FROM {joined} WHERE {where}", params
         )
     }
+    held, save_raw = _pg_saves_matched(conn, q.match, allowed)
+    kept: list[tuple[float, int, int]] = [
+        (rank * SAVED_BOOST, -allowed[entry_id][1], -entry_id)
+        for entry_id, rank in save_raw.items()
+    ]
     newest_first = sorted(raw, reverse=True)
     if window:
         window = window // min(3, max(1, sum(len(term.split()) for term in q.terms)))
@@ -729,19 +781,26 @@ def pg_brute_force(
         if window
         else [newest_first]
     )
-    kept: list[tuple[float, int, int]] = []
     for chunk in chunks:
         for rowid in chunk:
+            if rowid in held and not _holds(q.match, held[rowid]):
+                continue  # a word of the person's own the query excludes
             if rowid in allowed:
                 saved, sort_date = allowed[rowid]
-                score = raw[rowid] * SAVED_BOOST if saved else raw[rowid]
+                score = raw[rowid] + save_raw.get(rowid, 0.0)
+                if saved:
+                    score *= SAVED_BOOST
                 if rowid in near:
                     score *= PHRASE_BOOST
                 kept.append((score, -sort_date, -rowid))
-        if len(kept) >= limit + offset:
+        if len(kept) >= limit + offset + len(save_raw):
             break
     kept.sort()
-    return [-r for _, _, r in kept][offset : offset + limit]
+    seen: list[int] = []
+    for _, _, rowid in kept:
+        if -rowid not in seen:
+            seen.append(-rowid)
+    return seen[offset : offset + limit]
 
 
 @settings(
