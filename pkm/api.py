@@ -41,8 +41,10 @@ from pkm.types import (
     FeedReview,
     FindOptions,
     FolderReview,
+    Follow,
     ImportReport,
     MuteChange,
+    NetworkItem,
     Person,
     ReadingList,
     SaveResult,
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
     from pkm.bookmarks import Bookmarks
     from pkm.feeds import Feeds
     from pkm.mute import MuteRule
+    from pkm.network import Network
     from pkm.storage.mutes import MuteRepository
     from pkm.transfer import Transfer
 
@@ -117,6 +120,12 @@ class Pkm:
         from pkm.feeds import Feeds
 
         return Feeds(self._feeds, self._write, self._fetch)
+
+    @cached_property
+    def _network(self) -> Network:
+        from pkm.network import Network
+
+        return Network(self._conn, self._write)
 
     def _mutes(self) -> MuteRepository:
         from pkm.storage.mutes import MuteRepository
@@ -479,6 +488,26 @@ class Pkm:
         """Whether the person's new saves are private unless made public."""
         with self._write():
             self._people.set_default_private(private)
+
+    # --- the network: following others' public saves ----------------------------
+
+    def follow(self, target: str) -> Follow:
+        """Follow someone's public saves: ``alice``, or one tag of theirs: ``alice/tag``."""
+        return self._network.follow(target)
+
+    def unfollow(self, target: str) -> Follow:
+        return self._network.unfollow(target)
+
+    def following(self) -> list[Follow]:
+        return self._network.following()
+
+    def network(self, *, since: str | None = None, limit: int = DEFAULT_LIMIT) -> list[NetworkItem]:
+        """The public saves of the people and tags followed, newest saved first."""
+        return self._network.items(since=since, limit=limit)
+
+    def network_digest(self, *, since: str | None = None) -> list[NetworkItem]:
+        """What the morning scan shows from the network (see :mod:`pkm.network`)."""
+        return self._network.for_scan(since)
 
     def rename_tag(self, old: str, new: str) -> bool:
         """Rename a tag; returns True when it was merged into an existing one."""
