@@ -82,20 +82,21 @@ def rows() -> dict[str, tuple[str, list[tuple[Any, ...]]]]:
 
 def build(location: str) -> None:
     from pkm.api import Pkm
+    from pkm.storage.db import transaction
 
     store = Pkm.open(location)
     conn = store._conn
-    for sql, values in rows().values():
-        conn.executemany(sql, values)
-    conn.commit()
+    with transaction(conn):
+        for sql, values in rows().values():
+            conn.executemany(sql, values)
+        if location.startswith("postgresql"):
+            for table in ("entries", "people", "tags", "saves", "follows"):
+                conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                    f" (SELECT max(id) FROM {table}))"
+                )
     if location.startswith("postgresql"):
-        for table in ("entries", "people", "tags", "saves", "follows"):
-            conn.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
-                f" (SELECT max(id) FROM {table}))"
-            )
         conn.execute("ANALYZE")
-        conn.commit()
     store.close()
 
 
