@@ -108,7 +108,7 @@ def plans(location: str) -> list[str]:
     found = []
     for sql, params in (
         (_THEIR_SAVES.format(tag=""), (2, 0, 20)),
-        (_THEIR_SAVES.format(tag=_WITH_TAG), ("topic-1", 3, 0, 20)),
+        (_THEIR_SAVES.format(tag=_WITH_TAG), (3, 0, "topic-1", 20)),
     ):
         for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params):
             found.append(str(row[-1]))
@@ -162,9 +162,9 @@ the saves of the people followed and the entries of the items it prints.
 |---|---|---|---|
 {rows_text}
 
-Each follow is one query walking the index (person_id, saved_at) backwards (a tag's:
-the tag's key, then its saves), at most `--limit` rows each; the newest are then merged
-and read with their entries in one query. SQLite's plans:
+Each follow is one query walking the index (person_id, saved_at) backwards (a tag's
+checks each save's tag by the key of save_tags), at most `--limit` rows each; the
+newest are then merged and read with their entries in one query. SQLite's plans:
 
 {plan}
 """

@@ -13,12 +13,16 @@ from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row, now_ts, select_
 from pkm.types import Follow, NetworkItem
 
 # One followed person's public saves (``{tag}``: narrowed to the follow's tag), newest
-# first: the index (person_id, saved_at) gives them in order.
+# first: the index (person_id, saved_at) gives them in order, and a tag is checked save by
+# save (the key of save_tags), so that a common tag does not read all of its saves.
 _THEIR_SAVES = (
-    "SELECT o.id, o.saved_at FROM saves o{tag} WHERE o.person_id = ? AND o.private = 0"
-    " AND o.saved_at >= ? ORDER BY o.saved_at DESC, o.id DESC LIMIT ?"
+    "SELECT o.id, o.saved_at FROM saves o WHERE o.person_id = ? AND o.private = 0"
+    " AND o.saved_at >= ?{tag} ORDER BY o.saved_at DESC, o.id DESC LIMIT ?"
 )
-_WITH_TAG = " JOIN save_tags st ON st.save_id = o.id JOIN tags t ON t.id = st.tag_id AND t.key = ?"
+_WITH_TAG = (
+    " AND EXISTS (SELECT 1 FROM save_tags st WHERE st.save_id = o.id"
+    " AND st.tag_id = (SELECT t.id FROM tags t WHERE t.key = ?))"
+)
 
 
 class FollowRepository(Repository):
@@ -70,12 +74,9 @@ class FollowRepository(Repository):
         ).fetchall()
         found: dict[int, int] = {}
         for followed_id, key in follows:
-            params: tuple[object, ...]
-            if key:
-                sql, params = _THEIR_SAVES.format(tag=_WITH_TAG), (key, followed_id)
-            else:
-                sql, params = _THEIR_SAVES.format(tag=""), (followed_id,)
-            for save_id, saved_at in self._conn.execute(sql, (*params, since, limit)):
+            sql = _THEIR_SAVES.format(tag=_WITH_TAG if key else "")
+            params = (followed_id, since, *([key] if key else []), limit)
+            for save_id, saved_at in self._conn.execute(sql, params):
                 found[int(save_id)] = int(saved_at)
         newest = sorted(found, key=lambda save_id: (found[save_id], save_id), reverse=True)
         return self._items(newest[:limit])
