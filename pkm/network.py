@@ -15,7 +15,7 @@ from pkm.people import check_name
 from pkm.storage.db import Connection, Write
 from pkm.storage.follows import FollowRepository
 from pkm.storage.people import PeopleRepository, my_name
-from pkm.storage.rows import now_ts, to_ts
+from pkm.storage.rows import now_ts
 from pkm.tagnames import tag_key
 from pkm.types import Follow, NetworkItem
 
@@ -68,8 +68,8 @@ class Network:
     def items(self, *, since: str | None, limit: int) -> list[NetworkItem]:
         from pkm.since import parse_since
 
-        start = to_ts(parse_since(since)) if since else 0
-        return self._follows.items(since=start or 0, limit=limit)
+        start = int(parse_since(since).timestamp()) if since else 0
+        return self._follows.items(since=start, limit=limit)
 
     def for_scan(self, since: str | None) -> list[NetworkItem]:
         if since:

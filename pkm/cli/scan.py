@@ -62,7 +62,7 @@ def scan(
             since=since,
             progress=progress,
         )
-    from_network = [] if no_network else store.network_digest(since=since)
+    from_network = [] if no_network or interactive else store.network_digest(since=since)
     if interactive:
         from pkm.cli import reader
 
