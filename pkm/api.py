@@ -24,6 +24,7 @@ from pkm.errors import StoreError, UsageError
 from pkm.files import DEFAULT_MAX_FILE_BYTES
 from pkm.people import current_name
 from pkm.retrieval import Retrieval
+from pkm.sources import SourcesFacade
 from pkm.storage.archives import ArchiveRepository
 from pkm.storage.db import Connection, close, open_any, transaction
 from pkm.storage.entries import EntryRepository
@@ -38,11 +39,10 @@ from pkm.types import (
     CheckReport,
     Entry,
     Feed,
-    FeedReview,
     FindOptions,
-    FolderReview,
+    Follow,
     ImportReport,
-    MuteChange,
+    NetworkItem,
     Person,
     ReadingList,
     SaveResult,
@@ -57,12 +57,11 @@ from pkm.types import (
 if TYPE_CHECKING:
     from pkm.bookmarks import Bookmarks
     from pkm.feeds import Feeds
-    from pkm.mute import MuteRule
-    from pkm.storage.mutes import MuteRepository
+    from pkm.network import Network
     from pkm.transfer import Transfer
 
 
-class Pkm:
+class Pkm(SourcesFacade):
     """One open store. Use as a context manager, or call :meth:`close`."""
 
     def __init__(
@@ -118,10 +117,11 @@ class Pkm:
 
         return Feeds(self._feeds, self._write, self._fetch)
 
-    def _mutes(self) -> MuteRepository:
-        from pkm.storage.mutes import MuteRepository
+    @cached_property
+    def _network(self) -> Network:
+        from pkm.network import Network
 
-        return MuteRepository(self._conn)
+        return Network(self._conn, self._write)
 
     @classmethod
     def open(
@@ -480,6 +480,26 @@ class Pkm:
         with self._write():
             self._people.set_default_private(private)
 
+    # --- the network: following others' public saves ----------------------------
+
+    def follow(self, target: str) -> Follow:
+        """Follow someone's public saves: ``alice``, or one tag of theirs: ``alice/tag``."""
+        return self._network.follow(target)
+
+    def unfollow(self, target: str) -> Follow:
+        return self._network.unfollow(target)
+
+    def following(self) -> list[Follow]:
+        return self._network.following()
+
+    def network(self, *, since: str | None = None, limit: int = DEFAULT_LIMIT) -> list[NetworkItem]:
+        """The public saves of the people and tags followed, newest saved first."""
+        return self._network.items(since=since, limit=limit)
+
+    def network_digest(self, *, since: str | None = None) -> list[NetworkItem]:
+        """What the morning scan shows from the network (see :mod:`pkm.network`)."""
+        return self._network.for_scan(since)
+
     def rename_tag(self, old: str, new: str) -> bool:
         """Rename a tag; returns True when it was merged into an existing one."""
         with self._write():
@@ -601,42 +621,3 @@ class Pkm:
         if same:
             raise UsageError(f"cannot copy the store {self.where} into itself")
         return self._transfer.copy_to(target._conn, target.where, progress)
-
-    # --- a calmer morning ----------------------------------------------------
-
-    def mute_rules(self) -> list[MuteRule]:
-        return self._mutes().rules()
-
-    def mute(self, rule: str) -> MuteChange:
-        """Add a mute rule; returns it and how many stored entries it mutes."""
-        with self._write():
-            return MuteChange(*self._mutes().add(rule, now_ts()))
-
-    def unmute(self, ref: str) -> MuteChange:
-        """Remove a mute rule by id or text; returns it and how many entries show again."""
-        with self._write():
-            return MuteChange(*self._mutes().remove(ref))
-
-    # --- reviewing sources ---------------------------------------------------
-
-    def review(self, *, since: str = "90d") -> list[FeedReview]:
-        """What each feed gave since ``since``, with a verdict; pruning candidates first."""
-        from pkm.review import review_store
-
-        return review_store(self._conn, since)
-
-    @staticmethod
-    def by_folder(reviews: Sequence[FeedReview]) -> list[FolderReview]:
-        """The reviews summed per folder."""
-        from pkm.review import by_folder
-
-        return by_folder(reviews)
-
-    def prune(self, feed_ids: Sequence[int], out: IO[str]) -> list[Feed]:
-        """Unsubscribe from feeds, first writing them to ``out`` as OPML so nothing is lost.
-
-        Saved entries from those feeds stay, as with :meth:`remove_feed`.
-        """
-        from pkm.review import prune
-
-        return prune(self._feeds, self._write, feed_ids, out)

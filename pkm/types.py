@@ -464,3 +464,31 @@ class Person:
     tags: int
     last_active: datetime | None
     default_private: bool = False
+
+
+@dataclass(frozen=True)
+class Follow:
+    """Whose public saves a person follows: all of ``person``'s, or those with ``tag``
+    (its name as first written; None for all); ``saves``: how many public saves of
+    theirs that covers now."""
+
+    person: str
+    tag: str | None = None
+    saves: int = 0
+
+    @property
+    def target(self) -> str:
+        """As the user writes it: ``alice`` or ``alice/conference2.0``."""
+        return f"{self.person}/{self.tag}" if self.tag else self.person
+
+
+@dataclass(frozen=True)
+class NetworkItem:
+    """A public save of someone the person follows: the entry as the person sees it
+    (``entry.tags``, ``entry.note`` are their own), and the saver's tags, note and time."""
+
+    entry: Entry
+    saved_by: str
+    saved_at: datetime
+    their_tags: tuple[str, ...]
+    their_note: str | None

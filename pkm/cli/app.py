@@ -18,6 +18,7 @@ from pkm.cli import (
     feeds,
     find,
     mute,
+    network,
     people,
     read,
     scan,
@@ -101,3 +102,4 @@ export.register(app)
 transfer.register(app)
 read.register(app)
 check.register(app)
+network.register(app)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pkm.cli import render, shapes
+from pkm.cli import network, render, shapes
 from pkm.cli.options import FolderOpt, JsonOpt, open_pkm
 from pkm.types import ScanReport, Story
 
@@ -41,6 +41,9 @@ def scan(
         ),
     ] = "folder",
     as_json: JsonOpt = False,
+    no_network: Annotated[
+        bool, typer.Option("--no-network", help="Leave out what your network saved.")
+    ] = False,
     interactive: Annotated[
         bool, typer.Option("--interactive", "-i", help="Then go through them in pkm read.")
     ] = False,
@@ -59,15 +62,21 @@ def scan(
             since=since,
             progress=progress,
         )
+    from_network = [] if no_network or interactive else store.network_digest(since=since)
     if interactive:
         from pkm.cli import reader
 
         reader.run(store)
         _summary(report, fetched=fetch)
     elif as_json:
-        render.print_json(_as_json(report))
+        render.print_json(
+            _as_json(report) | {"network": [network.item_json(i) for i in from_network]}
+        )
     else:
         _show(report, fetched=fetch, per_feed=None if show_all else per_feed, group=group)
+        if from_network:
+            render.print_line(("From your network", "bold underline"))
+            network.show(from_network)
 
 
 def _as_json(report: ScanReport) -> dict[str, object]:
