@@ -48,6 +48,12 @@ def _json(cli: RunCli, *args: str) -> object:
     return json.loads(result.stdout)
 
 
+@pytest.fixture(autouse=True)
+def one_person(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same person on both engines (on PostgreSQL pkm would act as the server role)."""
+    monkeypatch.setenv("PKM_USER", "tester")
+
+
 def _fill(cli: RunCli, site: Site) -> int:
     """Feeds with their fetch state, bookmarks with tags and a note, a mute rule, an
     archive, a link check and an alias; the id of the entry that has them."""
