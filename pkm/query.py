@@ -18,6 +18,7 @@ Syntax (in the spirit of linkding and Pinboard)::
     title:rails  title:"hybrid events"    words in the title
     author:dhh  author:"Ann Author"       the author's name
     feed:jarche  feed:"Harold Jarche"  feed:12
+    by:alice                saved by alice (her public saves; all of your own)
     site:example.org        URL host is example.org or one of its subdomains
     since:2026-01-01  since:7d  since:2w  since:3m  since:1y  since:12h  since:yesterday
     is:saved  is:read  is:unread  is:toread  is:muted  !untagged
@@ -205,6 +206,9 @@ class Query:
     near: Term | None = None
     titles: tuple[str, ...] = ()  # title:WORDS, each in the title (all of them)
     authors: tuple[str, ...] = ()  # author:NAME values (any of them)
+    # by:NAME: people who saved the entry (each of them): another person's public saves,
+    # all of the current person's own.
+    by: tuple[str, ...] = ()
 
     def filter_words(self) -> tuple[str, ...]:
         """The filters as a query writes them (a since: date as ``since:…``)."""
@@ -213,6 +217,7 @@ class Query:
         words += [f"-#{t}*" for t in self.exclude_tag_prefixes]
         words += [f"feed:{f}" for f in self.feeds] + [f"site:{s}" for s in self.sites]
         words += [f"title:{t}" for t in self.titles] + [f"author:{a}" for a in self.authors]
+        words += [f"by:{name}" for name in self.by]
         words += ["since:…"] if self.since else []
         flags = (
             ("is:saved", self.saved),
@@ -404,7 +409,20 @@ def _split_filters(root: Node) -> tuple[dict[str, list[str]], list[Node]]:
     """The top-level filters of a parsed query, by kind, and the rest: its words."""
     filters: dict[str, list[str]] = {
         k: []
-        for k in ("#", "#*", "-#", "-#*", "feed", "site", "since", "is", "!", "title", "author")
+        for k in (
+            "#",
+            "#*",
+            "-#",
+            "-#*",
+            "feed",
+            "site",
+            "since",
+            "is",
+            "!",
+            "title",
+            "author",
+            "by",
+        )
     }
     words: list[Node] = []
     for item in root.items if isinstance(root, And) else (root,):
@@ -496,6 +514,7 @@ def parse_query(text: str, *, now: datetime | None = None) -> Query:
         near=near,
         titles=tuple(filters["title"]),
         authors=tuple(filters["author"]),
+        by=tuple(filters["by"]),
     )
 
 
@@ -511,6 +530,7 @@ def merge(
     saved: bool = False,
     unread: bool = False,
     to_read: bool = False,
+    by: tuple[str, ...] | list[str] = (),
 ) -> Query:
     """Add CLI options, which mean what the in-query filters mean.
 
@@ -530,6 +550,11 @@ def merge(
         if not name:
             raise QueryError("empty feed name")
         _add(new_feeds, name)
+    new_by = list(query.by)
+    for name in by:
+        if not name.strip():
+            raise QueryError("empty person name")
+        _add(new_by, name.strip())
     new_since = query.since
     if since is not None:
         if since.tzinfo is None:
@@ -545,4 +570,5 @@ def merge(
         saved=query.saved or saved,
         unread=query.unread or unread,
         to_read=query.to_read or to_read,
+        by=tuple(new_by),
     )

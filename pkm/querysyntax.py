@@ -25,14 +25,14 @@ __all__ = [
 ]
 
 _OPERATORS = frozenset({"OR", "AND", "NOT"})
-_FILTER_KEYS = frozenset({"feed", "site", "since", "is", "title", "author"})
+_FILTER_KEYS = frozenset({"feed", "site", "since", "is", "title", "author", "by"})
 _IS = ("saved", "read", "unread", "toread", "muted", "archived", "broken", "moved")
 # What other tools call a tag filter.
 _TAG_FIELD = "tag"
 # A word "name:value" whose name is none of these is a mistyped filter, not a word to find
 # (quote it to find it); URL schemes are words.
 _NOT_FIELDS = frozenset({"http", "https", "mailto", "ftp", "file", "urn", "tag"})
-_FIELDS_HELP = "#tag or tag:, feed:, site:, since:, is:, title:, author:"
+_FIELDS_HELP = "#tag or tag:, feed:, site:, since:, is:, title:, author:, by:"
 # Nesting of the input's parentheses and NOTs (the parser here is recursive).
 _MAX_NESTING = 32
 _HOST_EXTRA = frozenset(".-_")

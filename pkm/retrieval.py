@@ -62,6 +62,7 @@ class Retrieval:
             since=parse_since(o.since) if o.since else None,
             saved=o.saved,
             unread=o.unread,
+            by=(o.by,) if o.by else (),
         )
         if o.like is not None:
             self._entries.get(o.like)
@@ -81,6 +82,12 @@ class Retrieval:
             raise FeedNotFoundError(f"no feed matches {name!r} (see pkm feeds list)")
         for key in self._tags.missing_keys(query.tags):
             raise TagNotFoundError(f"no tag {key!r} (see pkm tags)")
+        if query.by:
+            from pkm.storage.people import PeopleRepository
+
+            people = PeopleRepository(self._conn)
+            for name in query.by:
+                people.id_of(name)
 
     def triage(self, query: str | None, *, include_read: bool, first: int | None) -> Triage:
         """The feed items to go through, or a search's; see :meth:`pkm.api.Pkm.triage`."""

@@ -104,6 +104,7 @@ class FindOptions:
     saved: bool = False
     unread: bool = False
     like: int | None = None  # rank the entries most like this entry id
+    by: str | None = None  # a person's name, as by:NAME
     limit: int = DEFAULT_LIMIT
     offset: int = 0
 

@@ -123,6 +123,9 @@ def find(
     like: Annotated[
         int | None, typer.Option("--like", help="Entries most like this entry id.")
     ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Saved by this person (their public saves).")
+    ] = None,
     limit: LimitOpt = DEFAULT_LIMIT,
     offset: OffsetOpt = 0,
     as_json: JsonOpt = False,
@@ -135,6 +138,7 @@ def find(
         saved=saved,
         unread=unread,
         like=like,
+        by=by,
         limit=limit,
         offset=offset,
     )

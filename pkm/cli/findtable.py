@@ -7,6 +7,7 @@ tests/test_quick.py fails while this differs from what the command declares.
 
 # Each option name: (parameter, kind, minimum, default); see pkm.cli.find.quick_table.
 OPTIONS: dict[str, tuple[str, str, int | None, object]] = {
+    "--by": ("by", "text", None, None),
     "--feed": ("feed", "text", None, None),
     "--help": ("help", "help", None, None),
     "--json": ("as_json", "flag", None, False),

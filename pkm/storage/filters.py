@@ -36,6 +36,12 @@ _TAG_EXISTS = (
     "EXISTS (SELECT 1 FROM save_tags st JOIN tags t ON t.id = st.tag_id "
     "WHERE st.save_id = s.id AND {})"
 )
+# by:NAME: that person saved the entry, publicly unless it is the current person's own
+# save (``s``, when there is one, is the current person's: the same row).
+BY_CONDITION = (
+    "EXISTS (SELECT 1 FROM saves bs JOIN people bp ON bp.id = bs.person_id "
+    "WHERE bs.entry_id = e.id AND bp.name = ? AND (bs.private = 0 OR bs.id = s.id))"
+)
 # The host of e.url: after "://", up to the first "/", "?", "#" or ":" (port);
 # the appended "/" makes sure there is one.  (user@host URLs are not handled.)
 _AFTER_SCHEME = "substr(e.url, instr(e.url, '://') + 3)"
@@ -115,6 +121,9 @@ def where_clause(q: Query, dialect: str = "sqlite") -> tuple[str, list[object]]:
     for title in q.titles:
         conds.append(f"e.title {like} ? ESCAPE '\\'")
         params.append(f"%{like_escape(title)}%")
+    for name in q.by:
+        conds.append(BY_CONDITION)
+        params.append(name)
     if q.authors:
         conds.append(_any([f"e.author {like} ? ESCAPE '\\'"] * len(q.authors)))
         params.extend(f"%{like_escape(author)}%" for author in q.authors)

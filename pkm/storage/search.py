@@ -396,6 +396,17 @@ def drivers(conn: SqlConnection, q: Query, cap: int) -> list[Driver] | None:
         found.append(
             Driver(sql, params, count_at_most(conn, sql, params, cap), replace(q, saved=False))
         )
+    for name in q.by:
+        person = conn.execute("SELECT id FROM people WHERE name = ?", (name,)).fetchone()
+        if person is None:
+            return None
+        # Their saves another person may see: the public ones, or all when they are mine.
+        pid = int(person[0])
+        sql = "SELECT entry_id AS id FROM saves WHERE person_id = ?"
+        if pid != me(conn):
+            sql += " AND private = 0"
+        rest = replace(q, by=tuple(n for n in q.by if n != name))
+        found.append(Driver(sql, (pid,), count_at_most(conn, sql, (pid,), cap), rest))
     if q.since is not None:
         sql = "SELECT id FROM entries WHERE sort_date >= ?"
         params = (int(q.since.timestamp()),)
