@@ -24,6 +24,7 @@ from pkm.errors import StoreError, UsageError
 from pkm.files import DEFAULT_MAX_FILE_BYTES
 from pkm.people import current_name
 from pkm.retrieval import Retrieval
+from pkm.social import SocialFacade
 from pkm.sources import SourcesFacade
 from pkm.storage.archives import ArchiveRepository
 from pkm.storage.db import Connection, close, open_any, transaction
@@ -40,10 +41,7 @@ from pkm.types import (
     Entry,
     Feed,
     FindOptions,
-    Follow,
     ImportReport,
-    NetworkItem,
-    Person,
     ReadingList,
     SaveResult,
     ScanReport,
@@ -57,11 +55,10 @@ from pkm.types import (
 if TYPE_CHECKING:
     from pkm.bookmarks import Bookmarks
     from pkm.feeds import Feeds
-    from pkm.network import Network
     from pkm.transfer import Transfer
 
 
-class Pkm(SourcesFacade):
+class Pkm(SocialFacade, SourcesFacade):
     """One open store. Use as a context manager, or call :meth:`close`."""
 
     def __init__(
@@ -116,12 +113,6 @@ class Pkm(SourcesFacade):
         from pkm.feeds import Feeds
 
         return Feeds(self._feeds, self._write, self._fetch)
-
-    @cached_property
-    def _network(self) -> Network:
-        from pkm.network import Network
-
-        return Network(self._conn, self._write)
 
     @classmethod
     def open(
@@ -461,44 +452,6 @@ class Pkm(SourcesFacade):
         """The person's tags and how many saves carry each; with ``everyone``, across
         the store's people (others' public saves only)."""
         return self._tags.counts(sort=sort, everyone=everyone)
-
-    # --- people ---------------------------------------------------------------------
-
-    def people(self) -> list[Person]:
-        """Everyone on the store, by name (others' private saves are not counted)."""
-        return self._people.listing()
-
-    def rename_person(self, old: str, new: str) -> None:
-        """Rename a person (the owner of a store made before people: ``pkm people rename``)."""
-        with self._write():
-            self._people.rename(old, new)
-        if self.person == old:
-            self.person = new
-
-    def set_default_private(self, private: bool) -> None:
-        """Whether the person's new saves are private unless made public."""
-        with self._write():
-            self._people.set_default_private(private)
-
-    # --- the network: following others' public saves ----------------------------
-
-    def follow(self, target: str) -> Follow:
-        """Follow someone's public saves: ``alice``, or one tag of theirs: ``alice/tag``."""
-        return self._network.follow(target)
-
-    def unfollow(self, target: str) -> Follow:
-        return self._network.unfollow(target)
-
-    def following(self) -> list[Follow]:
-        return self._network.following()
-
-    def network(self, *, since: str | None = None, limit: int = DEFAULT_LIMIT) -> list[NetworkItem]:
-        """The public saves of the people and tags followed, newest saved first."""
-        return self._network.items(since=since, limit=limit)
-
-    def network_digest(self, *, since: str | None = None) -> list[NetworkItem]:
-        """What the morning scan shows from the network (see :mod:`pkm.network`)."""
-        return self._network.for_scan(since)
 
     def rename_tag(self, old: str, new: str) -> bool:
         """Rename a tag; returns True when it was merged into an existing one."""
