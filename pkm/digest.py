@@ -96,7 +96,7 @@ def new_items(
     if new:
         if record:
             with write():
-                entries.mark_shown([e.id for e in new], now_ts())
+                entries.mark_shown(new, now_ts())
     elif again:
         last = entries.last_shown(feed_id=feed_id, folder=folder)
         if last is not None:

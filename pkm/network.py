@@ -3,7 +3,8 @@ saves that brings, for ``pkm network`` and the end of the morning scan.
 
 The scan's section shows the saves of the last :data:`SCAN_WINDOW` (or since the scan's
 own ``--since``), at most :data:`SCAN_LIMIT`: a window rather than "since your previous
-scan", since scans are not recorded per person, and a day is what a morning scan covers.
+scan", so that a second scan in the morning still shows them; a day is what a morning
+scan covers.
 """
 
 from __future__ import annotations

@@ -345,7 +345,7 @@ def settle_stored(conn: Connection) -> None:
     before a digest shows it; call inside a write transaction."""
     entries = EntryRepository(conn)
     entries.index_pending()
-    MuteRepository(conn).apply(entries.unshown_ids())
+    MuteRepository(conn).apply_to_new()
 
 
 def fetch_due(

@@ -48,7 +48,11 @@ def tag_key(name: str) -> str:
     NFC again after case folding, which can uncompose: "ß\u0301" folds to "ss\u0301",
     whose NFC is "sś", so without it the key of a key was another key.
     """
-    folded = clean_tag(name).casefold()
+    return _key_of_clean(clean_tag(name))
+
+
+def _key_of_clean(name: str) -> str:
+    folded = name.casefold()
     if unicodedata.is_normalized("NFC", folded):
         return folded
     return unicodedata.normalize("NFC", folded)
@@ -60,7 +64,7 @@ def clean_tags(raw: Iterable[str]) -> list[str]:
     result = []
     for item in raw:
         name = clean_tag(item)
-        key = name.casefold()
+        key = _key_of_clean(name)
         if key not in seen:
             seen.add(key)
             result.append(name)

@@ -213,7 +213,7 @@ class Transfer:
         from pkm.formats import backup
         from pkm.storage.backup import TABLES, is_empty, settle_restored, write_table
 
-        parsed = backup.with_people(backup.read(data), my_name(self._conn))
+        parsed = backup.as_current(backup.read(data), my_name(self._conn))
         _check_schema(parsed.schema)
         if not is_empty(self._conn):
             raise PkmError(f"restore needs an empty store, and {self._where} is not empty")
@@ -226,7 +226,7 @@ class Transfer:
                 if table in parsed.tables:
                     columns, rows = parsed.tables[table]
                     counts[table] = write_table(self._conn, table, columns, rows)
-            settle_restored(self._conn, parsed.tables.get("entries", ([], []))[0])
+            settle_restored(self._conn)
             EntryRepository(self._conn).index_pending()
         return ImportReport(imported=counts.get("entries", 0), restored=counts)
 

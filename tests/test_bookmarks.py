@@ -331,11 +331,16 @@ def test_a_backup_from_before_shown_items_restores_as_seen(cli: RunCli, tmp_path
     assert cli("--db", str(restored), "restore", str(old)).exit_code == 0
     conn = sqlite3.connect(restored)
     try:
-        unshown = conn.execute("SELECT count(*) FROM entries WHERE shown_at IS NULL").fetchone()
+        unshown = conn.execute(
+            "SELECT count(*) FROM entries e JOIN subscriptions s ON s.feed_id = e.feed_id"
+            " WHERE e.id > s.shown_through"
+        ).fetchone()
+        subscribed = conn.execute("SELECT count(DISTINCT feed_id) FROM subscriptions").fetchone()
         entries = conn.execute("SELECT count(*) FROM entries").fetchone()
     finally:
         conn.close()
     assert unshown == (0,) and entries[0] == len(tables[2][2])
+    assert subscribed[0] == len(tables[0][2])  # the owner's, every feed
 
 
 def test_importing_a_backup_into_a_store_with_data_merges_by_url(

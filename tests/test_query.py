@@ -47,8 +47,11 @@ CREATE TABLE entries (
     feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
     title TEXT, author TEXT, summary TEXT, content TEXT, text TEXT, source TEXT,
     content_hash VARCHAR(64), published INTEGER,
-    updated INTEGER, first_seen INTEGER NOT NULL, sort_date INTEGER NOT NULL,
-    read_at INTEGER, muted INTEGER NOT NULL DEFAULT 0
+    updated INTEGER, first_seen INTEGER NOT NULL, sort_date INTEGER NOT NULL
+);
+CREATE TABLE entry_states (
+    person_id INTEGER NOT NULL, entry_id INTEGER REFERENCES entries(id) ON DELETE CASCADE,
+    read_at INTEGER, muted INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (person_id, entry_id)
 );
 CREATE TABLE saves (
     id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL,
@@ -104,9 +107,14 @@ def db() -> Iterator[sqlite3.Connection]:
         [(i, f"https://feed{i}.test/", t) for i, t in FEEDS],
     )
     conn.executemany(
-        "INSERT INTO entries (id, url, url_key, feed_id, title, text, first_seen, sort_date,"
-        " read_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
-        [(e[0], e[1], e[1], *e[2:6], e[8]) for e in ENTRIES],
+        "INSERT INTO entries (id, url, url_key, feed_id, title, text, first_seen, sort_date)"
+        " VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+        [(e[0], e[1], e[1], *e[2:6]) for e in ENTRIES],
+    )
+    # Person 1's read state.
+    conn.executemany(
+        "INSERT INTO entry_states (person_id, entry_id, read_at) VALUES (1, ?, ?)",
+        [(e[0], e[8]) for e in ENTRIES if e[8] is not None],
     )
     # The saves of person 1 (a tagged entry is saved).
     conn.executemany(
@@ -126,7 +134,7 @@ def db() -> Iterator[sqlite3.Connection]:
         "UPDATE saves SET tags_text = (SELECT group_concat(t.name, ' ') FROM save_tags st"
         " JOIN tags t ON t.id = st.tag_id WHERE st.save_id = saves.id)"
     )
-    conn.execute("UPDATE entries SET muted = 1 WHERE id = 5")
+    conn.execute("INSERT INTO entry_states (person_id, entry_id, muted) VALUES (1, 5, 1)")
     conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
     conn.execute(f"INSERT INTO {SAVES_FTS_TABLE}({SAVES_FTS_TABLE}) VALUES ('rebuild')")
     # the bare table of the brief, for checking MATCH syntax on random queries
@@ -142,7 +150,8 @@ def find(conn: sqlite3.Connection, query: Query | str) -> set[int]:
     where, params = where_clause(query)
     sql = (
         "SELECT e.id FROM entries e LEFT JOIN feeds f ON f.id = e.feed_id"
-        f" LEFT JOIN saves s ON s.entry_id = e.id AND s.person_id = 1 WHERE {where}"
+        " LEFT JOIN saves s ON s.entry_id = e.id AND s.person_id = 1"
+        f" LEFT JOIN entry_states es ON es.entry_id = e.id AND es.person_id = 1 WHERE {where}"
     )
     if query.match is not None:  # in the page, or in the person's tags and note
         sql += (
@@ -507,7 +516,7 @@ def test_where_clause_is_parameterised() -> None:
     sql, params = where_clause(q("since:2026-01-01"))
     assert (sql, params) == ("e.sort_date >= ?", [ts(2026, 1, 1)])
     muted = where_clause(Query(None, (), (), (), (), (), None, muted=True))
-    assert muted == ("e.muted = 1", [])
+    assert muted == ("es.muted = 1", [])
 
 
 def test_fts_table_name_matches_the_models() -> None:

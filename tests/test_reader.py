@@ -111,8 +111,9 @@ def read_state(db: Path) -> dict[int, tuple[bool, bool, str | None, str | None]]
     """Every entry: (read, saved, tags, note), straight from the file."""
     with sqlite3.connect(db) as conn:
         rows = conn.execute(
-            "SELECT e.id, e.read_at, s.saved_at, s.tags_text, s.note FROM entries e"
+            "SELECT e.id, es.read_at, s.saved_at, s.tags_text, s.note FROM entries e"
             " LEFT JOIN saves s ON s.entry_id = e.id"
+            " LEFT JOIN entry_states es ON es.entry_id = e.id"
         )
         return {r[0]: (r[1] is not None, r[2] is not None, r[3], r[4]) for r in rows}
 

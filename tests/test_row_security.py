@@ -104,3 +104,33 @@ def test_pkm_as_bobs_role_is_bob(team: tuple[str, str, str], cli: RunCli) -> Non
     # Acting as Alice through Bob's role: the server refuses to write her rows.
     posing = cli("--db", bob_url, "--user", "alice", "save", "https://x.example/", "--no-fetch")
     assert posing.exit_code == 1 and "row-level security" in posing.stderr
+
+
+def test_read_state_and_mute_rules_are_each_roles_own(
+    team: tuple[str, str, str], cli: RunCli
+) -> None:
+    owner_url, bob_url, bob = team
+    with Pkm.open(owner_url, user="alice") as alice:
+        alice.add_feed("http://127.0.0.1:9/alice.xml", fetch=False, folder="Secret plans")
+        alice.mute("title:merger")
+        alice.set_read([alice.tagged("open")[0].id])
+    with psycopg.connect(bob_url, autocommit=True) as plain:
+        assert plain.execute("SELECT count(*) FROM entry_states").fetchone() == (0,)
+        assert plain.execute("SELECT count(*) FROM mute_rules").fetchone() == (0,)
+        # Who follows which feed is no secret; changing someone's subscription is.
+        assert plain.execute("UPDATE subscriptions SET folder = 'mine'").rowcount == 0
+        assert plain.execute("DELETE FROM subscriptions").rowcount == 0
+        assert plain.execute("DELETE FROM mute_rules").rowcount == 0
+    for args in (
+        ("feeds", "add", "http://127.0.0.1:9/bob.xml", "--no-fetch", "--folder", "Bob's"),
+        ("mute", "add", "title:merger"),
+    ):
+        result = cli("--db", bob_url, *args)
+        assert result.exit_code == 0, result.stderr
+    feeds = json.loads(cli("--db", bob_url, "feeds", "list", "--json").stdout)
+    assert [(f["url"], f["folder"]) for f in feeds] == [("http://127.0.0.1:9/bob.xml", "Bob's")]
+    with Pkm.open(owner_url, user="alice") as alice:
+        assert [f.folder for f in alice.feeds()] == ["Secret plans"]
+        assert [r.text for r in alice.mute_rules()] == ["title:merger"]
+    with Pkm.open(owner_url, user=bob) as as_bob:
+        assert [r.text for r in as_bob.mute_rules()] == ["title:merger"]

@@ -36,7 +36,7 @@ from pkm.storage.entries import EntryRepository
 from pkm.storage.feeds import FeedRepository
 from pkm.storage.filters import where_clause
 from pkm.storage.fts5 import FTS_TABLE, SAVES_FTS_TABLE, match_expression
-from pkm.storage.people import me, save_join
+from pkm.storage.people import entry_joins, me
 from pkm.storage.tags import TagRepository
 from pkm.types import FindOptions, ParsedEntry
 
@@ -173,7 +173,10 @@ def _store(path: Path, docs: list[Doc]) -> dict[str, int]:
             if doc.tags:
                 tags.add(entry_id, doc.tags)
             if doc.muted:  # as a mute rule would set it
-                conn.execute("UPDATE entries SET muted = 1 WHERE id = ?", (entry_id,))
+                conn.execute(
+                    "INSERT INTO entry_states (person_id, entry_id, muted) VALUES (?, ?, 1)",
+                    (me(conn), entry_id),
+                )
             ids[doc.name] = entry_id
         index_pending = getattr(entries, "index_pending", None)
         if index_pending is not None:  # as a scan does at its end (deferred indexing)
@@ -659,7 +662,7 @@ def brute_force(
     match ranked by their own BM25 (always), a save whose page matches too scoring the
     sum."""
     where, params = where_clause(q)
-    joined = f"entries e LEFT JOIN feeds f ON f.id = e.feed_id{save_join(conn)}"
+    joined = f"entries e{entry_joins(conn)}"
     if q.match is None:
         rows = conn.execute(
             f"SELECT e.id FROM {joined} WHERE {where} ORDER BY e.sort_date DESC, e.id DESC",

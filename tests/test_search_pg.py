@@ -33,7 +33,7 @@ from pkm.storage import db, postgres, search_pg
 from pkm.storage.db import Connection
 from pkm.storage.dialect import POSTGRESQL
 from pkm.storage.filters import where_clause
-from pkm.storage.people import PeopleRepository, me, save_join
+from pkm.storage.people import PeopleRepository, entry_joins, me
 from pkm.storage.postgres import PostgresConnection
 from pkm.storage.search import MARK_START
 from pkm.storage.search_pg import RANK_WEIGHTS
@@ -201,8 +201,8 @@ def build(conn: Any, docs: list[Doc]) -> dict[str, int]:
         entry_id = _insert(
             conn,
             "INSERT INTO entries (url, url_key, feed_id, title, author, text, source,"
-            " published, first_seen, sort_date, muted, read_at, archived_text)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " published, first_seen, sort_date, archived_text)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 url,
                 normalize_url(url),
@@ -214,11 +214,20 @@ def build(conn: Any, docs: list[Doc]) -> dict[str, int]:
                 doc.date,
                 doc.date,
                 doc.date,
-                int(doc.muted),
-                doc.date if doc.read else None,
                 doc.archived,
             ],
         )
+        if doc.muted or doc.read:  # the person's state of it
+            conn.execute(
+                "INSERT INTO entry_states (person_id, entry_id, read_at, muted)"
+                " VALUES (?, ?, ?, ?)",
+                [
+                    PeopleRepository(conn).ensure_me(),
+                    entry_id,
+                    doc.date if doc.read else None,
+                    int(doc.muted),
+                ],
+            )
         if doc.saved or tags or doc.note:  # the person's save (a tagged entry is saved)
             save_id = PeopleRepository(conn).ensure_save(entry_id, doc.date)
             conn.execute(
@@ -737,7 +746,7 @@ def pg_brute_force(
     person's saves whose words with their page's match ranked always, a save whose page
     matches too scoring the sum."""
     where, params = where_clause(q, POSTGRESQL)
-    joined = f"entries e LEFT JOIN feeds f ON f.id = e.feed_id{save_join(conn)}"
+    joined = f"entries e{entry_joins(conn)}"
     if q.match is None:
         rows = conn.execute(
             f"SELECT e.id FROM {joined} WHERE {where} ORDER BY e.sort_date DESC, e.id DESC",

@@ -129,24 +129,130 @@ def with_people(backup: Backup, owner: str) -> Backup:
     return Backup(backup.schema, backup.created, tables)
 
 
+def with_own_feeds(backup: Backup, owner: str) -> Backup:
+    """A backup from before each person had their own feeds (schema < 0008) as this
+    schema holds it, as migration 0008 does a store: each of its people subscribes to
+    its feeds, in their folders, with the store's read state and mute rules (a backup
+    with feeds or rules but nobody in it becomes ``owner``'s). A newer one as it is."""
+    if "subscriptions" in backup.tables:
+        return backup
+    tables = dict(backup.tables)
+    feeds, rules = list(_rows(backup, "feeds")), list(_rows(backup, "mute_rules"))
+    people = [row.get("id") for row in _rows(backup, "people")]
+    if not people and (feeds or rules):
+        started = min(
+            [int(f.get("added_at") or 0) for f in feeds]
+            + [int(r.get("created_at") or 0) for r in rules]
+        )
+        tables["people"] = (
+            ["id", "name", "created_at", "default_private"],
+            [[1, owner, started, 0]],
+        )
+        people = [1]
+    entries = list(_rows(backup, "entries"))
+    subscriptions = [
+        [
+            len(people) * index + n + 1,
+            person,
+            feed.get("id"),
+            None,
+            feed.get("folder"),
+            feed.get("added_at"),
+            *_shown(feed.get("id"), entries),
+        ]
+        for index, feed in enumerate(feeds)
+        for n, person in enumerate(people)
+    ]
+    tables["subscriptions"] = (
+        [
+            "id",
+            "person_id",
+            "feed_id",
+            "title",
+            "folder",
+            "added_at",
+            "shown_through",
+            "shown_from",
+            "shown_at",
+        ],
+        subscriptions,
+    )
+    tables["entry_states"] = (
+        ["person_id", "entry_id", "read_at", "muted"],
+        [
+            [person, row.get("id"), row.get("read_at"), int(bool(row.get("muted")))]
+            for person in people
+            for row in entries
+            if row.get("read_at") is not None or row.get("muted")
+        ],
+    )
+    next_rule = max((int(r.get("id") or 0) for r in rules), default=0) + 1
+    copies = [
+        [next_rule + n, person, rule.get("rule"), rule.get("created_at")]
+        for n, (person, rule) in enumerate((p, r) for p in people[1:] for r in rules)
+    ]
+    tables["mute_rules"] = (
+        ["id", "person_id", "rule", "created_at"],
+        [[r.get("id"), people[0], r.get("rule"), r.get("created_at")] for r in rules] + copies,
+    )
+    columns, rows = backup.tables.get("scans", ([], []))
+    tables["scans"] = (
+        [*columns, "person_id"],
+        [[*row, people[0] if people else None] for row in rows],
+    )
+    return Backup(backup.schema, backup.created, tables)
+
+
+def _shown(feed_id: object, entries: Sequence[dict[str, Any]]) -> tuple[int, int, object]:
+    """A feed's digest watermarks from its entries' ``shown_at`` (shown_through,
+    shown_from, shown_at): everything below its first item never shown counts as shown.
+    A backup older than ``shown_at`` held nothing unseen."""
+    own = sorted((row for row in entries if row.get("feed_id") == feed_id), key=_entry_id)
+    if not own:
+        return 0, 0, None
+    unshown = [_entry_id(row) for row in own if "shown_at" in row and row["shown_at"] is None]
+    through = unshown[0] - 1 if unshown else _entry_id(own[-1])
+    shown = [row for row in own if _entry_id(row) <= through]
+    if not shown:
+        return 0, 0, None
+    times = [row.get("shown_at", row.get("first_seen")) for row in shown]
+    last = max(int(t or 0) for t in times)
+    first = min(_entry_id(row) for row, t in zip(shown, times, strict=True) if int(t or 0) == last)
+    return through, first - 1, last
+
+
+def _entry_id(row: dict[str, Any]) -> int:
+    return int(row.get("id") or 0)
+
+
+def as_current(backup: Backup, owner: str) -> Backup:
+    """A backup of any schema as this schema holds it (see with_people, with_own_feeds)."""
+    return with_own_feeds(with_people(backup, owner), owner)
+
+
 def as_collection(backup: Backup, person: str) -> tuple[list[OutlineFeed], list[BookmarkData]]:
-    """A backup read as another tool's export, to merge into a store that has data: its
+    """A backup read as another tool's export, to merge into a store that has data: the
     subscriptions and the saves of ``person`` (of its first person if it has no such
     person; the feeds' items come again by scanning). Columns are found by name, so a
     backup of any schema reads."""
-    backup = with_people(backup, person)
+    backup = as_current(backup, person)
+    people = {str(row.get("name")): row.get("id") for row in _rows(backup, "people")}
+    owner = people.get(person, min(people.values(), default=None, key=lambda i: int(str(i))))
+    mine = {
+        row.get("feed_id"): row
+        for row in _rows(backup, "subscriptions")
+        if row.get("person_id") == owner
+    }
     feeds = [
         OutlineFeed(
             url=str(row["url"]),
-            title=_text(row.get("title")),
-            folder=_text(row.get("folder")),
+            title=_text(mine[row.get("id")].get("title")) or _text(row.get("title")),
+            folder=_text(mine[row.get("id")].get("folder")),
             site_url=_text(row.get("site_url")),
         )
         for row in _rows(backup, "feeds")
-        if row.get("url")
+        if row.get("url") and row.get("id") in mine
     ]
-    people = {str(row.get("name")): row.get("id") for row in _rows(backup, "people")}
-    owner = people.get(person, min(people.values(), default=None, key=lambda i: int(str(i))))
     entries = {row.get("id"): row for row in _rows(backup, "entries")}
     names = {row.get("id"): str(row.get("name")) for row in _rows(backup, "tags")}
     tags: dict[object, list[str]] = {}

@@ -16,12 +16,14 @@ from pkm.storage.entries import url_key
 # come too: without the aliases, a restored store would take an entry's old URL for a new
 # page.
 TABLES = (
+    "people",
     "feeds",
+    "subscriptions",
     "scans",
     "entries",
+    "entry_states",
     "items",
     "tags",
-    "people",
     "saves",
     "save_tags",
     "follows",
@@ -33,6 +35,7 @@ TABLES = (
 # The columns that order the rows of tables without an ``id``.
 _ORDER = {
     "items": ("feed_id", "item_key"),
+    "entry_states": ("person_id", "entry_id"),
     "save_tags": ("save_id", "tag_id"),
     "archives": ("entry_id",),
     "link_checks": ("entry_id",),
@@ -90,16 +93,13 @@ def is_empty(conn: sqlite3.Connection) -> bool:
 
 
 @wrap_exceptions
-def settle_restored(conn: sqlite3.Connection, entry_columns: Sequence[str]) -> None:
+def settle_restored(conn: sqlite3.Connection) -> None:
     """Bring restored entries up to this schema's meaning of their derived columns.
 
-    A backup from before entries had ``shown_at`` held nothing unseen: all of it counts
-    as shown. URL keys are derived from URLs, and an older pkm derived them differently
+    URL keys are derived from URLs, and an older pkm derived them differently
     (it dropped every fragment): they are derived again, the older entry keeping a key
     two entries now share.
     """
-    if "shown_at" not in entry_columns:
-        conn.execute("UPDATE entries SET shown_at = first_seen WHERE shown_at IS NULL")
     rows = conn.execute(
         "SELECT id, url, url_key FROM entries WHERE url_key IS NOT NULL ORDER BY id"
     ).fetchall()

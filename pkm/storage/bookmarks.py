@@ -99,7 +99,7 @@ class BookmarkImporter(Repository):
                 tagged[entry_id] = tags
         self._conn.executemany(
             "INSERT INTO entries (id, url, url_key, title, source, updated, first_seen,"
-            " sort_date, shown_at, indexed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " sort_date, indexed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(*row, unindexed(self._conn)) for row in inserts],
         )
         if inserts:
@@ -212,7 +212,6 @@ class BookmarkImporter(Repository):
             to_ts(bookmark.modified),
             self._now,
             saved,
-            self._now,
         )
 
     def _new_save(

@@ -122,7 +122,7 @@ class Repository:
 
 
 # The newest migration in migrations/versions; tests/test_migrations.py keeps it honest.
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 BUSY_TIMEOUT_MS = 15_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -323,7 +323,11 @@ def _migrate(path: Path, version: str | None) -> None:
             raise StoreError(
                 f"store {path} was made by a newer pkm (schema {version}); upgrade pkm"
             ) from None
-        raise StoreError(f"cannot prepare store {path}: {exc}") from None
+        driver_error = getattr(exc, "orig", None)  # what SQLAlchemy wrapped
+        if isinstance(driver_error, sqlite3.Error):
+            raise StoreError(describe_error(driver_error, path)) from None
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StoreError(f"cannot prepare store {path}: {reason}") from None
 
 
 def close(conn: sqlite3.Connection) -> None:

@@ -20,7 +20,17 @@ if TYPE_CHECKING:
 NEWLINE = "'\n'"
 # Tables whose ids come from a sequence on PostgreSQL (SERIAL) and are given explicitly
 # by imports, scans and restores.
-ID_TABLES = ("feeds", "scans", "entries", "tags", "people", "saves", "follows", "mute_rules")
+ID_TABLES = (
+    "feeds",
+    "subscriptions",
+    "scans",
+    "entries",
+    "tags",
+    "people",
+    "saves",
+    "follows",
+    "mute_rules",
+)
 
 
 SQLITE = "sqlite"

@@ -10,10 +10,11 @@ from pkm.errors import DuplicateURLError, EntryNotFoundError, InvalidURLError
 from pkm.storage import fts_index, links
 from pkm.storage.db import Repository
 from pkm.storage.dialect import byte_order, contains, first_free_id, ids_given
-from pkm.storage.people import PeopleRepository, me, save_join
+from pkm.storage.people import NOBODY, PeopleRepository, entry_joins, me
 from pkm.storage.rows import (
     ENTRY_COLUMNS,
     ENTRY_LIST_COLUMNS,
+    FEED_TITLE,
     entry_from_row,
     in_folder,
     is_storable_id,
@@ -27,7 +28,7 @@ from pkm.urls import normalize_url, searchable
 
 def entries_from(conn: sqlite3.Connection) -> str:
     """Entries ``e`` with their feed ``f`` and the connection's person's save ``s``."""
-    return "FROM entries e LEFT JOIN feeds f ON f.id = e.feed_id" + save_join(conn)
+    return "FROM entries e" + entry_joins(conn)
 
 
 def url_key(url: str | None) -> str | None:
@@ -42,14 +43,15 @@ def url_key(url: str | None) -> str | None:
 def _of_feed(
     conn: sqlite3.Connection, feed_id: int | None, folder: str | None
 ) -> tuple[str, list[object]]:
-    """`` AND …`` for entries of one feed and/or the feeds of one folder (and below)."""
+    """`` AND …`` for the person's subscriptions ``sub``: to one feed and/or the feeds of
+    one of their folders (and below)."""
     sql = ""
     params: list[object] = []
     if feed_id is not None:
-        sql += " AND e.feed_id = ?"
+        sql += " AND sub.feed_id = ?"
         params.append(feed_id)
     if folder is not None:
-        condition, values = in_folder(conn, "f.folder", folder)
+        condition, values = in_folder(conn, "sub.folder", folder)
         sql += f" AND {condition}"
         params += values
     return sql, params
@@ -294,12 +296,12 @@ class EntryRepository(Repository):
         source: str | None,
         now: int,
     ) -> int:
-        """A saved URL that no feed brought (the user knows it: it is never "new")."""
+        """A saved URL that no feed brought (no digest shows it: it has no feed)."""
         entry_id = first_free_id(self._conn, "entries")
         self._conn.execute(
             "INSERT INTO entries (id, url, url_key, title, summary, text, source, first_seen,"
-            " sort_date, shown_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (entry_id, url, normalize_url(url), title, None, description, source, now, now, now),
+            " sort_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (entry_id, url, normalize_url(url), title, None, description, source, now, now),
         )
         ids_given(self._conn, "entries")
         return entry_id
@@ -392,14 +394,15 @@ class EntryRepository(Repository):
         feed_id: int | None = None,
         folder: str | None = None,
     ) -> list[Entry]:
-        """Feed items not yet shown by a digest, shown by the digest at ``shown_at``, or
-        first stored at or after ``since``: grouped by feed, newest first."""
-        sql = f"SELECT {ENTRY_LIST_COLUMNS} {entries_from(self._conn)} WHERE e.feed_id IS NOT NULL"
+        """The items of the person's feeds not yet shown by a digest of theirs, shown by
+        their digest at ``shown_at``, or first stored at or after ``since``: grouped by
+        feed, newest first."""
+        sql = f"SELECT {ENTRY_LIST_COLUMNS} {entries_from(self._conn)} WHERE sub.id IS NOT NULL"
         params: list[object] = []
         if unshown:
-            sql += " AND e.shown_at IS NULL"
+            sql += " AND e.id > sub.shown_through"
         if shown_at is not None:
-            sql += " AND e.shown_at = ?"
+            sql += " AND sub.shown_at = ? AND e.id > sub.shown_from AND e.id <= sub.shown_through"
             params.append(shown_at)
         if since is not None:
             sql += " AND e.first_seen >= ?"
@@ -407,67 +410,86 @@ class EntryRepository(Repository):
         condition, values = _of_feed(self._conn, feed_id, folder)
         sql += condition
         params += values
-        feed = byte_order(self._conn, "lower(coalesce(f.title, f.url))")
+        feed = byte_order(self._conn, f"lower(coalesce({FEED_TITLE}, f.url))")
         sql += f" ORDER BY {feed}, e.feed_id, e.sort_date DESC, e.id DESC"
         return [entry_from_row(row) for row in self._conn.execute(sql, params)]
 
-    def mark_shown(self, entry_ids: Sequence[int], now: int) -> None:
+    def mark_shown(self, entries: Sequence[Entry], now: int) -> None:
+        """The person's digest at ``now`` showed these items: each feed's watermark moves
+        up to its newest one shown (a digest shows every new item of a feed)."""
+        newest: dict[int, int] = {}
+        for entry in entries:
+            if entry.feed_id is not None:
+                newest[entry.feed_id] = max(newest.get(entry.feed_id, 0), entry.id)
         self._conn.executemany(
-            "UPDATE entries SET shown_at = ? WHERE id = ? AND shown_at IS NULL",
-            [(now, entry_id) for entry_id in entry_ids],
+            "UPDATE subscriptions SET shown_from = shown_through, shown_through = ?,"
+            " shown_at = ? WHERE person_id = ? AND feed_id = ? AND shown_through < ?",
+            [(top, now, me(self._conn), feed, top) for feed, top in newest.items()],
         )
 
     def last_shown(self, *, feed_id: int | None = None, folder: str | None = None) -> int | None:
-        """When the latest digest (of this feed or folder) was shown."""
-        sql = f"SELECT max(e.shown_at) {entries_from(self._conn)} WHERE e.feed_id IS NOT NULL"
-        params: list[object] = []
-        condition, values = _of_feed(self._conn, feed_id, folder)
-        sql += condition
-        params += values
-        value = self._conn.execute(sql, params).fetchone()[0]
+        """When the person's latest digest (of this feed or folder) was shown."""
+        condition, params = _of_feed(self._conn, feed_id, folder)
+        value = self._conn.execute(
+            f"SELECT max(sub.shown_at) FROM subscriptions sub WHERE sub.person_id = ?{condition}",
+            [me(self._conn), *params],
+        ).fetchone()[0]
         return None if value is None else int(value)
 
-    def unshown_ids(self) -> list[int]:
-        rows = self._conn.execute("SELECT id FROM entries WHERE shown_at IS NULL")
-        return [int(row[0]) for row in rows]
-
     def mark_read(self, entry_id: int, now: int) -> None:
-        self._conn.execute(
-            "UPDATE entries SET read_at = coalesce(read_at, ?) WHERE id = ?", (now, entry_id)
-        )
+        self.set_read([entry_id], now)
 
     def set_read(self, entry_ids: Sequence[int], now: int | None) -> int:
-        """Mark entries read at ``now`` (an earlier read time stays), or unread when None;
-        returns how many changed."""
+        """Mark entries read by the person at ``now`` (an earlier read time stays), or
+        unread when None; returns how many changed. Someone not stored yet (no save, no
+        subscription) keeps no read state."""
+        person = me(self._conn)
+        if person == NOBODY or not entry_ids:
+            return 0
         if now is None:
-            sql = "UPDATE entries SET read_at = NULL WHERE id = ? AND read_at IS NOT NULL"
-            rows: list[tuple[int, ...]] = [(entry_id,) for entry_id in entry_ids]
+            sql = (
+                "UPDATE entry_states SET read_at = NULL"
+                " WHERE person_id = ? AND entry_id = ? AND read_at IS NOT NULL"
+            )
+            rows: list[tuple[int, ...]] = [(person, entry_id) for entry_id in entry_ids]
         else:
-            sql = "UPDATE entries SET read_at = ? WHERE id = ? AND read_at IS NULL"
-            rows = [(now, entry_id) for entry_id in entry_ids]
+            sql = (
+                "INSERT INTO entry_states (person_id, entry_id, read_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (person_id, entry_id) DO UPDATE SET read_at = excluded.read_at"
+                " WHERE entry_states.read_at IS NULL"
+            )
+            rows = [(person, entry_id, now) for entry_id in entry_ids]
         return self._conn.executemany(sql, rows).rowcount
 
     def triage(self, *, include_read: bool = False, limit: int | None = None) -> list[Entry]:
-        """Feed items to go through, not muted: grouped by folder (those without one last)
-        and feed, newest first in a feed; unread ones only unless ``include_read``; the
-        first ``limit`` of them when given."""
+        """The items of the person's feeds to go through, not muted: grouped by folder
+        (those without one last) and feed, newest first in a feed; unread ones only
+        unless ``include_read``; the first ``limit`` of them when given."""
         sql = (
             f"SELECT {ENTRY_LIST_COLUMNS} {entries_from(self._conn)}"
-            " WHERE e.feed_id IS NOT NULL AND e.muted = 0"
+            " WHERE sub.id IS NOT NULL AND coalesce(es.muted, 0) = 0"
         )
         if not include_read:
-            sql += " AND e.read_at IS NULL"
-        folder = byte_order(self._conn, "lower(f.folder)")
-        feed = byte_order(self._conn, "lower(coalesce(f.title, f.url))")
+            sql += " AND es.read_at IS NULL"
+        folder = byte_order(self._conn, "lower(sub.folder)")
+        feed = byte_order(self._conn, f"lower(coalesce({FEED_TITLE}, f.url))")
         sql += (
-            f" ORDER BY f.folder IS NULL, {folder}, {feed}, e.feed_id, e.sort_date DESC, e.id DESC"
+            f" ORDER BY sub.folder IS NULL, {folder}, {feed}, e.feed_id, e.sort_date DESC,"
+            " e.id DESC"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return [entry_from_row(row) for row in self._conn.execute(sql)]
 
     def folders(self, feed_ids: Sequence[int]) -> dict[int, str | None]:
-        rows = select_in(self._conn, "SELECT id, folder FROM feeds WHERE id IN ({marks})", feed_ids)
+        """The person's folder of each of these feeds."""
+        rows = select_in(
+            self._conn,
+            "SELECT feed_id, folder FROM subscriptions WHERE person_id = ?"
+            " AND feed_id IN ({marks})",
+            feed_ids,
+            before=[me(self._conn)],
+        )
         return {int(feed_id): folder for feed_id, folder in rows}
 
     def other_feeds(self, entries: Sequence[Entry]) -> dict[int, list[str]]:
@@ -475,8 +497,10 @@ class EntryRepository(Repository):
         found: dict[int, list[str]] = {}
         rows = select_in(
             self._conn,
-            "SELECT i.entry_id, coalesce(f.title, f.url) FROM items i"
+            f"SELECT i.entry_id, coalesce({FEED_TITLE}, f.url) FROM items i"
             " JOIN entries e ON e.id = i.entry_id JOIN feeds f ON f.id = i.feed_id"
+            " LEFT JOIN subscriptions sub ON sub.feed_id = f.id"
+            f" AND sub.person_id = {me(self._conn)}"
             " WHERE i.entry_id IN ({marks}) AND i.feed_id != coalesce(e.feed_id, -1)"
             " ORDER BY i.first_seen",
             [e.id for e in entries],
@@ -493,7 +517,7 @@ class EntryRepository(Repository):
         else:
             owner, visible = person, " AND s.private = 0"
         rows = self._conn.execute(
-            f"SELECT {ENTRY_COLUMNS} FROM entries e LEFT JOIN feeds f ON f.id = e.feed_id"
+            f"SELECT {ENTRY_COLUMNS} FROM entries e{entry_joins(self._conn, save=False)}"
             " JOIN saves s ON s.entry_id = e.id JOIN save_tags st ON st.save_id = s.id"
             f" JOIN tags t ON t.id = st.tag_id WHERE s.person_id = ? AND t.key = ?{visible}"
             " ORDER BY s.saved_at DESC, e.id DESC",

@@ -1,4 +1,5 @@
-"""Subscriptions and their fetch state."""
+"""Feeds and their fetch state (shared: a feed is fetched once for everyone who follows
+it), and each person's subscriptions to them (their title and folder for a feed)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,17 @@ from dataclasses import dataclass
 from pkm.errors import FeedNotFoundError, InvalidURLError
 from pkm.storage.db import Repository
 from pkm.storage.dialect import byte_order, contains, dialect_of
-from pkm.storage.rows import FEED_COLUMNS, feed_from_row, in_folder, is_storable_id, now_ts
+from pkm.storage.people import PeopleRepository, me, subscribed
+from pkm.storage.rows import (
+    FEED_COLUMNS,
+    FEED_TITLE,
+    feed_from_row,
+    in_folder,
+    is_storable_id,
+    now_ts,
+)
 from pkm.types import Feed
 from pkm.urls import feed_url
-
-_FROM = "FROM feeds f"
 
 
 @dataclass(frozen=True)
@@ -43,18 +50,26 @@ class FeedRepository(Repository):
         site_url: str | None = None,
         full_text: bool = False,
     ) -> tuple[int, bool]:
-        """Insert a feed at its normal address (:func:`pkm.urls.feed_url`); returns (id,
-        created). A feed already subscribed under any spelling of that address keeps its row."""
+        """Subscribe the connection's person to the feed at this normal address
+        (:func:`pkm.urls.feed_url`), stored first if nobody follows it yet; returns (id,
+        subscribed now). A feed stored under any spelling of that address keeps its row."""
         url = feed_url(url)
-        existing = self.by_address(url)
-        if existing is not None:
-            return existing, False
-        row = self._conn.execute(
-            "INSERT INTO feeds (url, title, folder, site_url, added_at, full_text)"
-            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            (url, title, folder, site_url, now_ts(), int(full_text)),
+        feed_id = self.by_address(url)
+        if feed_id is None:
+            row = self._conn.execute(
+                "INSERT INTO feeds (url, site_url, added_at, full_text) VALUES (?, ?, ?, ?)"
+                " RETURNING id",
+                (url, site_url, now_ts(), int(full_text)),
+            ).fetchone()
+            feed_id = int(row[0])
+        added = self._conn.execute(
+            "INSERT INTO subscriptions (person_id, feed_id, title, folder, added_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (person_id, feed_id) DO NOTHING RETURNING id",
+            (PeopleRepository(self._conn).ensure_me(), feed_id, title, folder, now_ts()),
         ).fetchone()
-        return int(row[0]), True
+        if added is not None and full_text:  # one already subscribed is changed by edit
+            self._conn.execute("UPDATE feeds SET full_text = 1 WHERE id = ?", (feed_id,))
+        return feed_id, added is not None
 
     def by_address(self, url: str) -> int | None:
         """The feed at this normal address, however its URL was written when it was added
@@ -78,14 +93,14 @@ class FeedRepository(Repository):
         found = None
         if is_storable_id(feed_id):
             found = self._conn.execute(
-                f"SELECT {FEED_COLUMNS} {_FROM} WHERE f.id = ?", (feed_id,)
+                f"SELECT {FEED_COLUMNS} FROM {subscribed(self._conn)} WHERE f.id = ?", (feed_id,)
             ).fetchone()
         if found is None:
             raise FeedNotFoundError(f"no feed with id {feed_id}")
         return feed_from_row(found)
 
     def resolve(self, ref: str) -> Feed:
-        """A feed by id, URL or exact title (case-insensitive)."""
+        """One of the person's feeds by id, URL or exact title (case-insensitive)."""
         if ref.isdigit():
             return self.get(int(ref))
         try:
@@ -95,8 +110,8 @@ class FeedRepository(Repository):
         if found is not None:
             return self.get(found)
         row = self._conn.execute(
-            f"SELECT {FEED_COLUMNS} {_FROM} WHERE f.url = ? OR lower(f.title) = lower(?)"
-            " ORDER BY f.url = ? DESC LIMIT 1",
+            f"SELECT {FEED_COLUMNS} FROM {subscribed(self._conn)}"
+            f" WHERE f.url = ? OR lower({FEED_TITLE}) = lower(?) ORDER BY f.url = ? DESC LIMIT 1",
             (ref, ref, ref),
         ).fetchone()
         if row is None:
@@ -104,25 +119,27 @@ class FeedRepository(Repository):
         return feed_from_row(row)
 
     def all(self, *, folder: str | None = None) -> list[Feed]:
-        sql = f"SELECT {FEED_COLUMNS} {_FROM}"
+        """The person's feeds, by folder and title."""
+        sql = f"SELECT {FEED_COLUMNS} FROM {subscribed(self._conn)}"
         params: list[object] = []
         if folder is not None:
-            condition, params = in_folder(self._conn, "f.folder", folder)
+            condition, params = in_folder(self._conn, "sub.folder", folder)
             sql += f" WHERE {condition}"
-        folder_order = byte_order(self._conn, "coalesce(f.folder, '')")
-        title_order = byte_order(self._conn, "lower(coalesce(f.title, f.url))")
+        folder_order = byte_order(self._conn, "coalesce(sub.folder, '')")
+        title_order = byte_order(self._conn, f"lower(coalesce({FEED_TITLE}, f.url))")
         sql += f" ORDER BY {folder_order}, {title_order}"
         return [feed_from_row(row) for row in self._conn.execute(sql, params)]
 
     def check_folder(self, folder: str) -> None:
-        """FeedNotFoundError, naming the folders there are, when no feed is in ``folder``
-        (or in a folder below it)."""
+        """FeedNotFoundError, naming the folders there are, when none of the person's
+        feeds is in ``folder`` (or in a folder below it)."""
+        mine = f"FROM subscriptions WHERE person_id = {me(self._conn)}"
         condition, params = in_folder(self._conn, "folder", folder)
-        if self._conn.execute(f"SELECT 1 FROM feeds WHERE {condition} LIMIT 1", params).fetchone():
+        if self._conn.execute(f"SELECT 1 {mine} AND {condition} LIMIT 1", params).fetchone():
             return
         order = f"{byte_order(self._conn, 'lower(folder)')}, {byte_order(self._conn, 'folder')}"
         rows = self._conn.execute(
-            f"SELECT folder FROM feeds WHERE folder IS NOT NULL GROUP BY folder ORDER BY {order}"
+            f"SELECT folder {mine} AND folder IS NOT NULL GROUP BY folder ORDER BY {order}"
         )
         known = [str(row[0]) for row in rows]
         listed = f" (folders: {', '.join(known)})" if known else " (no feed is in a folder)"
@@ -144,8 +161,17 @@ class FeedRepository(Repository):
         return missing
 
     def remove(self, feed_id: int) -> None:
-        """Remove a feed and the entries only it brought; entries anyone saved stay."""
+        """Unsubscribe the person; a feed nobody follows any more goes, with the entries
+        only it brought (entries anyone saved stay)."""
         self.get(feed_id)
+        self._conn.execute(
+            "DELETE FROM subscriptions WHERE person_id = ? AND feed_id = ?",
+            (me(self._conn), feed_id),
+        )
+        if self._conn.execute(
+            "SELECT 1 FROM subscriptions WHERE feed_id = ? LIMIT 1", (feed_id,)
+        ).fetchone():
+            return
         self._conn.execute(
             "DELETE FROM entries WHERE id NOT IN (SELECT entry_id FROM saves) AND id IN"
             " (SELECT entry_id FROM items WHERE feed_id = ?) AND NOT EXISTS"
@@ -167,15 +193,16 @@ class FeedRepository(Repository):
         folder: str | None = None,
         force: bool = False,
     ) -> list[FetchState]:
-        """Feeds to fetch now: not retired, and (unless forced) not backing off."""
+        """The person's feeds to fetch now: not retired, and (unless forced) not backing
+        off."""
         scope, params = _scope(self._conn, feed_id, folder)
         if not force:
-            scope += " AND (next_fetch_at IS NULL OR next_fetch_at <= ?)"
+            scope += " AND (f.next_fetch_at IS NULL OR f.next_fetch_at <= ?)"
             params.append(now)
         rows = self._conn.execute(
-            "SELECT id, url, etag, last_modified, body_hash, error_count, title, full_text"
-            " FROM feeds"
-            f" WHERE retired_at IS NULL{scope} ORDER BY id",
+            "SELECT f.id, f.url, f.etag, f.last_modified, f.body_hash, f.error_count,"
+            f" {FEED_TITLE}, f.full_text FROM {subscribed(self._conn)}"
+            f" WHERE f.retired_at IS NULL{scope} ORDER BY f.id",
             params,
         )
         return [
@@ -188,9 +215,9 @@ class FeedRepository(Repository):
     ) -> list[Feed]:
         """Feeds a scan at ``now`` leaves alone: backing off after errors, or asked to
         wait by the server (Retry-After)."""
-        scope, params = _scope(self._conn, feed_id, folder, column_prefix="f.")
+        scope, params = _scope(self._conn, feed_id, folder)
         rows = self._conn.execute(
-            f"SELECT {FEED_COLUMNS} {_FROM} WHERE f.retired_at IS NULL"
+            f"SELECT {FEED_COLUMNS} FROM {subscribed(self._conn)} WHERE f.retired_at IS NULL"
             f" AND f.next_fetch_at > ?{scope} ORDER BY f.id",
             [now, *params],
         )
@@ -248,19 +275,19 @@ class FeedRepository(Repository):
         folder: str | None = None,
         full_text: bool | None = None,
     ) -> None:
-        """Change what the user chose; None keeps a value, an empty folder clears it."""
+        """Change what the person chose (their title and folder; whether the feed's
+        articles are fetched, which is the feed's, for everyone who follows it); None keeps
+        a value, an empty folder clears it."""
         self._conn.execute(
-            "UPDATE feeds SET title = coalesce(:title, title),"
+            "UPDATE subscriptions SET title = coalesce(:title, title),"
             " folder = CASE WHEN CAST(:folder AS TEXT) IS NULL THEN folder"
-            " ELSE nullif(:folder, '') END,"
-            " full_text = coalesce(:full_text, full_text) WHERE id = :id",
-            {
-                "title": title,
-                "folder": folder,
-                "full_text": None if full_text is None else int(full_text),
-                "id": feed_id,
-            },
+            " ELSE nullif(:folder, '') END WHERE feed_id = :id AND person_id = :me",
+            {"title": title, "folder": folder, "id": feed_id, "me": me(self._conn)},
         )
+        if full_text is not None:
+            self._conn.execute(
+                "UPDATE feeds SET full_text = ? WHERE id = ?", (int(full_text), feed_id)
+            )
 
     def move(self, feed_id: int, new_url: str) -> bool:
         """Follow a permanent redirect; False when another subscription has that URL."""
@@ -274,20 +301,17 @@ class FeedRepository(Repository):
 
 
 def _scope(
-    conn: sqlite3.Connection,
-    feed_id: int | None,
-    folder: str | None,
-    *,
-    column_prefix: str = "",
+    conn: sqlite3.Connection, feed_id: int | None, folder: str | None
 ) -> tuple[str, list[object]]:
-    """Conditions (each starting with AND) limiting a scan to one feed or one folder."""
+    """Conditions (each starting with AND) limiting a scan of the person's feeds ``f``
+    (subscriptions ``sub``) to one feed or one folder."""
     sql = ""
     params: list[object] = []
     if feed_id is not None:
-        sql += f" AND {column_prefix}id = ?"
+        sql += " AND f.id = ?"
         params.append(feed_id)
     if folder is not None:
-        condition, values = in_folder(conn, f"{column_prefix}folder", folder)
+        condition, values = in_folder(conn, "sub.folder", folder)
         sql += f" AND {condition}"
         params += values
     return sql, params

@@ -1,8 +1,9 @@
 """The filters of a parsed query (:class:`pkm.query.Query`) as SQL conditions.
 
 Aliases: ``e`` = entries, ``f`` = feeds (LEFT JOINed on e.feed_id), ``s`` = the
-person's save of the entry (LEFT JOINed: :func:`pkm.storage.people.save_join`), ``t`` =
-tags.  User text only ever travels as ``?`` parameters.
+person's save of the entry and ``es`` their state of it (read, muted), LEFT JOINed by
+:func:`pkm.storage.people.entry_joins`, ``t`` = tags.  User text only ever travels as
+``?`` parameters.
 
 ``dialect`` is the connection's (``"sqlite"``, or ``"postgresql"`` for
 :class:`pkm.storage.postgres.PostgresConnection`).  On PostgreSQL, LIKE is ILIKE (LIKE
@@ -84,18 +85,22 @@ def tag_prefix_condition(prefix: str, params: list[object], dialect: str = "sqli
 def feed_condition(feeds: Sequence[str], params: list[object], dialect: str = "sqlite") -> str:
     """The feeds (alias ``ff``) that these ``feed:`` values name; appends to ``params``.
 
-    A value is part of the feed's title (case-insensitive for ASCII, as LIKE); an
-    all-digit one is also the feed's id.
+    A value is part of the feed's title, or of a title someone subscribed to it under
+    (case-insensitive for ASCII, as LIKE); an all-digit one is also the feed's id.
     """
     alts = []
     like = like_operator(dialect)
+    titled = (
+        f"ff.title {like} ? ESCAPE '\\' OR ff.id IN"
+        f" (SELECT fs.feed_id FROM subscriptions fs WHERE fs.title {like} ? ESCAPE '\\')"
+    )
     for feed in feeds:
         if feed.isascii() and feed.isdigit() and len(feed) <= _MAX_ID_DIGITS:
-            alts.append(f"ff.id = ? OR ff.title {like} ? ESCAPE '\\'")
-            params.extend((int(feed), like_escape(feed)))
+            alts.append(f"ff.id = ? OR {titled}")
+            params.extend((int(feed), like_escape(feed), like_escape(feed)))
         else:
-            alts.append(f"ff.title {like} ? ESCAPE '\\'")
-            params.append(f"%{like_escape(feed)}%")
+            alts.append(titled)
+            params.extend([f"%{like_escape(feed)}%"] * 2)
     return "(" + " OR ".join(alts) + ")"
 
 
@@ -174,10 +179,10 @@ def _state_conditions(q: Query, params: list[object]) -> list[str]:
     """The ``is:`` filters: saved, read or not, to read later, muted, archived, link health."""
     flags = (
         (q.saved, "s.id IS NOT NULL"),
-        (q.unread, "e.read_at IS NULL"),
-        (q.read, "e.read_at IS NOT NULL"),
+        (q.unread, "es.read_at IS NULL"),
+        (q.read, "es.read_at IS NOT NULL"),
         (q.to_read, "s.to_read = 1"),
-        (q.muted, "e.muted = 1"),
+        (q.muted, "es.muted = 1"),
         (q.archived, ARCHIVED_CONDITION),
         (q.moved, moved_condition()),
     )

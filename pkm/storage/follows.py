@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from pkm.storage.db import Repository
-from pkm.storage.people import PeopleRepository, me, save_join
+from pkm.storage.people import PeopleRepository, entry_joins, me
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row, now_ts, select_in
 from pkm.types import Follow, NetworkItem
 
@@ -86,8 +86,8 @@ class FollowRepository(Repository):
             self._conn,
             f"SELECT {ENTRY_LIST_COLUMNS}, p.name, o.saved_at, o.tags_text, o.note, o.id"
             " FROM saves o JOIN people p ON p.id = o.person_id"
-            " JOIN entries e ON e.id = o.entry_id LEFT JOIN feeds f ON f.id = e.feed_id"
-            f"{save_join(self._conn)} WHERE o.private = 0 AND o.id IN ({{marks}})",
+            f" JOIN entries e ON e.id = o.entry_id{entry_joins(self._conn)}"
+            f" WHERE o.private = 0 AND o.id IN ({{marks}})",
             save_ids,
         )
         by_save = {int(row[-1]): row for row in rows}

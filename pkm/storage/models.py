@@ -55,7 +55,6 @@ class FeedRow(Base):
     url: Mapped[str] = mapped_column(Text, unique=True)
     title: Mapped[str | None] = mapped_column(Text)
     site_url: Mapped[str | None] = mapped_column(Text)
-    folder: Mapped[str | None] = mapped_column(Text, index=True)
     added_at: Mapped[int] = mapped_column(SECONDS)
     # Fetch state: validators stored verbatim, hash of the last 200 body.
     etag: Mapped[str | None] = mapped_column(Text)
@@ -82,9 +81,7 @@ class EntryRow(Base):
     url: Mapped[str | None] = mapped_column(Text)
     # Normalised URL: one entry per page, whichever feed or save brought it.
     url_key: Mapped[str | None] = mapped_column(Text, unique=True)
-    feed_id: Mapped[int | None] = mapped_column(
-        ForeignKey("feeds.id", ondelete="SET NULL"), index=True
-    )
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="SET NULL"))
     title: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text)
@@ -103,13 +100,8 @@ class EntryRow(Base):
     )
     # published, else first seen: what "newest first" sorts by.
     sort_date: Mapped[int] = mapped_column(SECONDS, index=True)
-    read_at: Mapped[int | None] = mapped_column(SECONDS)
-    # Matched by a mute rule: stored and searchable, but not shown by a scan.
-    muted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # 0 while a scan's new entry waits to be added to the full-text index in one batch.
     indexed: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    # When a scan digest first showed it; NULL while it is new to the user.
-    shown_at: Mapped[int | None] = mapped_column(SECONDS)
     # When the content was extracted from the article page (NULL: it is the feed's own).
     full_text_at: Mapped[int | None] = mapped_column(SECONDS)
     # Plain text of the archived page (see ArchiveRow), for search.
@@ -122,12 +114,8 @@ class EntryRow(Base):
             sqlite_where=sql_text("indexed = 0"),
             postgresql_where=sql_text("indexed = 0"),
         ),
-        Index(
-            "ix_entries_unshown",
-            "id",
-            sqlite_where=sql_text("shown_at IS NULL"),
-            postgresql_where=sql_text("shown_at IS NULL"),
-        ),
+        # A feed's items after a subscription's watermark: what is new to its subscriber.
+        Index("ix_entries_feed_id_id", "feed_id", "id"),
     )
 
 
@@ -176,6 +164,48 @@ class SaveRow(Base):
         Index("ix_saves_person_id_entry_id", "person_id", "entry_id", unique=True),
         Index("ix_saves_person_id_saved_at", "person_id", "saved_at"),
     )
+
+
+class SubscriptionRow(Base):
+    """One person's subscription to a feed: their title and folder for it, and how far
+    their scan digests have shown its items. The feed, its fetch state and its items are
+    shared: a feed two people follow is fetched once and its items stored once."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
+    # The person's name for the feed (NULL: the feed's own title).
+    title: Mapped[str | None] = mapped_column(Text)
+    folder: Mapped[str | None] = mapped_column(Text)
+    added_at: Mapped[int] = mapped_column(SECONDS)
+    # Entry ids grow as items are stored: the feed's items above shown_through are new to
+    # the person; the last digest showed those in (shown_from, shown_through], at shown_at.
+    shown_through: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    shown_from: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    shown_at: Mapped[int | None] = mapped_column(SECONDS)
+
+    __table_args__ = (
+        Index("ix_subscriptions_person_id_feed_id", "person_id", "feed_id", unique=True),
+    )
+
+
+class EntryStateRow(Base):
+    """One person's state of an entry: read, or hidden from their scans by one of their
+    mute rules. No row: unread and not muted."""
+
+    __tablename__ = "entry_states"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    read_at: Mapped[int | None] = mapped_column(SECONDS)
+    # Matched by a mute rule: stored and searchable, but not shown by a scan.
+    muted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class FollowRow(Base):
@@ -234,14 +264,23 @@ class ScanRow(Base):
     updated: Mapped[int] = mapped_column(SECONDS, default=0, server_default="0")
     not_modified: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Who ran it: a person's scan history is theirs.
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
 
 
 class MuteRuleRow(Base):
+    """One person's mute rule (see pkm.mute)."""
+
     __tablename__ = "mute_rules"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    rule: Mapped[str] = mapped_column(Text, unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(Text)
     created_at: Mapped[int] = mapped_column(SECONDS)
+
+    __table_args__ = (Index("ix_mute_rules_person_id_rule", "person_id", "rule", unique=True),)
 
 
 class ArchiveRow(Base):

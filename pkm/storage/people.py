@@ -17,7 +17,16 @@ from pkm.storage.db import Repository, SqlConnection, wrap_exceptions
 from pkm.storage.rows import from_ts, now_ts
 from pkm.types import Person
 
-__all__ = ["PeopleRepository", "me", "my_name", "save_join", "sign_in"]
+__all__ = [
+    "NOBODY",
+    "PeopleRepository",
+    "entry_joins",
+    "me",
+    "my_name",
+    "save_join",
+    "sign_in",
+    "subscribed",
+]
 
 # No person has id 0 (ids start at 1): someone not stored yet owns nothing.
 NOBODY = 0
@@ -49,6 +58,26 @@ def save_join(conn: SqlConnection, alias: str = "s", entry: str = "e") -> str:
         f" LEFT JOIN saves {alias} ON {alias}.entry_id = {entry}.id"
         f" AND {alias}.person_id = {me(conn)}"
     )
+
+
+def entry_joins(conn: SqlConnection, entry: str = "e", *, save: bool = True) -> str:
+    """LEFT JOINs of entry ``entry``'s feed ``f`` and, for the connection's person, their
+    subscription ``sub`` to that feed, their save ``s`` (unless the query joins a save
+    of its own) and their state ``es`` of the entry: the aliases rows.ENTRY_COLUMNS and
+    the filters read. (Both engines drop the joins a query does not read: each is on a
+    unique key.)"""
+    person = me(conn)
+    return (
+        f" LEFT JOIN feeds f ON f.id = {entry}.feed_id"
+        f" LEFT JOIN subscriptions sub ON sub.feed_id = {entry}.feed_id"
+        f" AND sub.person_id = {person}{save_join(conn, entry=entry) if save else ''}"
+        f" LEFT JOIN entry_states es ON es.entry_id = {entry}.id AND es.person_id = {person}"
+    )
+
+
+def subscribed(conn: SqlConnection) -> str:
+    """The connection's person's feeds ``f`` with their subscriptions ``sub``."""
+    return f"feeds f JOIN subscriptions sub ON sub.feed_id = f.id AND sub.person_id = {me(conn)}"
 
 
 @wrap_exceptions

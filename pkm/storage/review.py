@@ -7,7 +7,7 @@ import statistics
 from dataclasses import dataclass
 
 from pkm.storage.db import wrap_exceptions
-from pkm.storage.people import me
+from pkm.storage.people import me, subscribed
 from pkm.storage.rows import FEED_COLUMNS, feed_from_row
 from pkm.types import Feed
 
@@ -25,17 +25,18 @@ class FeedActivity:
 
 @wrap_exceptions
 def feed_activity(conn: sqlite3.Connection, since: int) -> list[FeedActivity]:
-    """For every feed: items it brought since ``since`` and how many of those were opened
-    or saved (its newest item ever is ``feed.newest_item``)."""
+    """For every feed of the person: items it brought since ``since`` and how many of those
+    they opened or saved (its newest item ever is ``feed.newest_item``)."""
     rows = conn.execute(
         f"SELECT {FEED_COLUMNS},"
         " (SELECT count(*) FROM items i WHERE i.feed_id = f.id AND i.first_seen >= :since),"
-        " (SELECT count(*) FROM items i JOIN entries e ON e.id = i.entry_id"
-        "  WHERE i.feed_id = f.id AND i.first_seen >= :since AND e.read_at IS NOT NULL),"
+        " (SELECT count(*) FROM items i JOIN entry_states es ON es.entry_id = i.entry_id"
+        "  WHERE i.feed_id = f.id AND i.first_seen >= :since AND es.person_id = :me"
+        "  AND es.read_at IS NOT NULL),"
         " (SELECT count(*) FROM items i JOIN saves s ON s.entry_id = i.entry_id"
         "  WHERE i.feed_id = f.id AND i.first_seen >= :since AND s.person_id = :me),"
         " f.failing_since"
-        " FROM feeds f ORDER BY f.id",
+        f" FROM {subscribed(conn)} ORDER BY f.id",
         {"since": since, "me": me(conn)},
     )
     lengths: dict[int, list[int]] = {}

@@ -76,17 +76,18 @@ def from_ts(value: int | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, UTC)
 
 
-# ``s`` is the person's save of the entry, LEFT JOINed (pkm.storage.people.save_join).
+# Read from an entry ``e`` and the person's joins of it (pkm.storage.people.entry_joins).
+FEED_TITLE = "coalesce(sub.title, f.title)"
 ENTRY_COLUMNS = (
-    "e.id, e.url, e.title, e.feed_id, f.title AS feed_title, e.author, e.summary, e.content,"
-    " e.text, e.published, e.first_seen, s.saved_at, s.note, s.to_read, s.tags_text, e.muted,"
-    " s.private, e.read_at, e.full_text_at"
+    f"e.id, e.url, e.title, e.feed_id, {FEED_TITLE} AS feed_title, e.author, e.summary,"
+    " e.content, e.text, e.published, e.first_seen, s.saved_at, s.note, s.to_read,"
+    " s.tags_text, es.muted, s.private, es.read_at, e.full_text_at"
 )
 # The same without the bodies, for listings that never show them.
 ENTRY_LIST_COLUMNS = (
-    "e.id, e.url, e.title, e.feed_id, f.title AS feed_title, e.author, NULL, NULL,"
-    " NULL, e.published, e.first_seen, s.saved_at, s.note, s.to_read, s.tags_text, e.muted,"
-    " s.private, e.read_at, e.full_text_at"
+    f"e.id, e.url, e.title, e.feed_id, {FEED_TITLE} AS feed_title, e.author, NULL, NULL,"
+    " NULL, e.published, e.first_seen, s.saved_at, s.note, s.to_read, s.tags_text, es.muted,"
+    " s.private, es.read_at, e.full_text_at"
 )
 
 
@@ -135,8 +136,10 @@ def entry_from_row(row: Sequence[Any]) -> Entry:
     )
 
 
+# Read from the person's feeds (pkm.storage.people.subscribed).
 FEED_COLUMNS = (
-    "f.id, f.url, f.title, f.folder, f.site_url, f.last_status, f.last_error, f.error_count,"
+    f"f.id, f.url, {FEED_TITLE}, sub.folder, f.site_url, f.last_status, f.last_error,"
+    " f.error_count,"
     " f.last_fetched, f.next_fetch_at, f.retired_at, f.full_text,"
     " (SELECT count(*) FROM items i WHERE i.feed_id = f.id),"
     " (SELECT max(e.sort_date) FROM items i JOIN entries e ON e.id = i.entry_id"

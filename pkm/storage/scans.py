@@ -1,10 +1,12 @@
-"""Scans: when each started and finished, and what it did to the feeds it fetched."""
+"""Scans: who ran each, when it started and finished, and what it did to the feeds it
+fetched."""
 
 from __future__ import annotations
 
 import sqlite3
 
 from pkm.storage.db import Repository
+from pkm.storage.people import NOBODY, me
 
 
 class ScanRepository(Repository):
@@ -12,8 +14,10 @@ class ScanRepository(Repository):
         self._conn = conn
 
     def start(self, started: int, total: int) -> int:
+        person = me(self._conn)
         row = self._conn.execute(
-            "INSERT INTO scans (started_at, total) VALUES (?, ?) RETURNING id", (started, total)
+            "INSERT INTO scans (started_at, total, person_id) VALUES (?, ?, ?) RETURNING id",
+            (started, total, None if person == NOBODY else person),
         ).fetchone()
         return int(row[0])
 

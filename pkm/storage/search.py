@@ -29,7 +29,7 @@ from pkm.storage.db import Repository, SqlConnection, wrap_exceptions
 from pkm.storage.dialect import dialect_of
 from pkm.storage.filters import feed_condition, tag_prefix_condition, where_clause
 from pkm.storage.fts5 import FTS_TABLE, SAVES_FTS_TABLE, match_expression
-from pkm.storage.people import me, save_join
+from pkm.storage.people import entry_joins, me, save_join
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row, like_escape, select_in
 from pkm.types import Entry
 
@@ -99,8 +99,8 @@ def newest(
     else:
         source = "entries e"
     sql = (
-        f"SELECT {ENTRY_LIST_COLUMNS} FROM {source} LEFT JOIN feeds f ON f.id = e.feed_id"
-        f"{save_join(conn)} WHERE {where} ORDER BY e.sort_date DESC, e.id DESC LIMIT ? OFFSET ?"
+        f"SELECT {ENTRY_LIST_COLUMNS} FROM {source}{entry_joins(conn)}"
+        f" WHERE {where} ORDER BY e.sort_date DESC, e.id DESC LIMIT ? OFFSET ?"
     )
     return [entry_from_row(row) for row in conn.execute(sql, [*params, limit, offset])]
 
@@ -110,8 +110,7 @@ def entries_by_id(conn: SqlConnection, ids: Sequence[int]) -> dict[int, Entry]:
     engines' rankings show of their hits."""
     marks = ", ".join("?" * len(ids))
     rows = conn.execute(
-        f"SELECT {ENTRY_LIST_COLUMNS} FROM entries e LEFT JOIN feeds f"
-        f" ON f.id = e.feed_id{save_join(conn)} WHERE e.id IN ({marks})",
+        f"SELECT {ENTRY_LIST_COLUMNS} FROM entries e{entry_joins(conn)} WHERE e.id IN ({marks})",
         list(ids),
     )
     return {entry.id: entry for entry in map(entry_from_row, rows)}
@@ -206,7 +205,7 @@ class Ranking(Repository):
         conds = [f"{_F} MATCH ?", f"{_F}.rank MATCH ?", *window, *self._conds]
         sql = (
             f"SELECT {_F}.rowid, {_F}.rank, s.id IS NOT NULL, e.sort_date, {near_sql}"
-            f" FROM {_F} JOIN entries e ON e.id = {_F}.rowid{save_join(self._conn)}"
+            f" FROM {_F} JOIN entries e ON e.id = {_F}.rowid{entry_joins(self._conn)}"
             f" WHERE {' AND '.join(conds)} ORDER BY {_F}.rank"
         )
         rows = self._conn.execute(sql, [*near_args, self._match, self._rank, *bounds, *self._args])
@@ -237,7 +236,7 @@ class Ranking(Repository):
             # drive the query.
             f"SELECT s.entry_id, {rank}, e.sort_date FROM {_S} CROSS JOIN saves s"
             f" ON s.id = {_S}.rowid CROSS JOIN entries e ON e.id = s.entry_id"
-            f" WHERE {' AND '.join(conds)}",
+            f"{entry_joins(self._conn, save=False)} WHERE {' AND '.join(conds)}",
             args,
         )
         return {int(entry_id): (float(raw), int(date)) for entry_id, raw, date in rows}

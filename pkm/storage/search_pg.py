@@ -27,7 +27,7 @@ from pkm.errors import StoreError
 from pkm.query import Query, Term, Words
 from pkm.storage.dialect import POSTGRESQL
 from pkm.storage.filters import where_clause
-from pkm.storage.people import me, save_join
+from pkm.storage.people import entry_joins, me, save_join
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row
 from pkm.storage.search import (
     MARK_END,
@@ -96,8 +96,8 @@ def newest(
     else:
         source = "entries e"
     sql = (
-        f"SELECT {ENTRY_LIST_COLUMNS} FROM {source} LEFT JOIN feeds f ON f.id = e.feed_id"
-        f"{save_join(conn)} WHERE {where} ORDER BY e.sort_date DESC, e.id DESC LIMIT ? OFFSET ?"
+        f"SELECT {ENTRY_LIST_COLUMNS} FROM {source}{entry_joins(conn)}"
+        f" WHERE {where} ORDER BY e.sort_date DESC, e.id DESC LIMIT ? OFFSET ?"
     )
     return [entry_from_row(row) for row in conn.execute(sql, [*params, limit, offset])]
 
@@ -185,7 +185,7 @@ class Ranking:
         sql = (
             f"SELECT e.id, -ts_rank_cd('{RANK_WEIGHTS}', e.fts, q.query, {_NORMALIZATION})"
             f" AS raw, s.id IS NOT NULL, e.sort_date, {near_sql}"
-            f" FROM (SELECT {self._match} AS query) AS q, entries e{save_join(self._conn)}"
+            f" FROM (SELECT {self._match} AS query) AS q, entries e{entry_joins(self._conn)}"
             f" WHERE {' AND '.join(conds)} ORDER BY raw, e.id DESC"
         )
         rows = self._conn.execute(sql, [*near_args, *self._match_args, *bounds, *self._args])
@@ -216,7 +216,8 @@ class Ranking:
             f"SELECT s.entry_id, -ts_rank_cd('{RANK_WEIGHTS}', s.fts, q.query, {_NORMALIZATION}),"
             " e.sort_date"
             f" FROM (SELECT {match} AS query) AS q, saves s JOIN entries e"
-            f" ON e.id = s.entry_id WHERE {' AND '.join(conds)}",
+            f" ON e.id = s.entry_id{entry_joins(self._conn, save=False)}"
+            f" WHERE {' AND '.join(conds)}",
             [*match_args, *args],
         )
         return {int(entry_id): (float(raw), int(date)) for entry_id, raw, date in rows}

@@ -16,7 +16,7 @@ from pkm.storage.db import Repository
 from pkm.storage.dialect import byte_order, joined_words
 from pkm.storage.people import PeopleRepository, me
 from pkm.storage.rows import now_ts
-from pkm.tagnames import clean_tag, clean_tags
+from pkm.tagnames import clean_tag, clean_tags, tag_key
 from pkm.types import TagCount
 
 
@@ -27,7 +27,7 @@ class TagRepository(Repository):
     def ensure(self, names: Iterable[str]) -> list[int]:
         ids = []
         for name in clean_tags(names):
-            key = name.casefold()
+            key = tag_key(name)
             self._conn.execute(
                 "INSERT INTO tags (name, key) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
                 (name, key),
@@ -54,7 +54,7 @@ class TagRepository(Repository):
                 "DELETE FROM save_tags WHERE save_id ="
                 " (SELECT id FROM saves WHERE person_id = ? AND entry_id = ?)"
                 " AND tag_id = (SELECT id FROM tags WHERE key = ?)",
-                (me(self._conn), entry_id, name.casefold()),
+                (me(self._conn), entry_id, tag_key(name)),
             )
             if cursor.rowcount == 0:
                 missing.append(name)
@@ -115,7 +115,7 @@ class TagRepository(Repository):
 
     def _lookup(self, name: str) -> tuple[int, str]:
         row = self._conn.execute(
-            "SELECT id, name FROM tags WHERE key = ?", (clean_tag(name).casefold(),)
+            "SELECT id, name FROM tags WHERE key = ?", (tag_key(name),)
         ).fetchone()
         if row is None or not self._saves_of(int(row[0])):
             raise TagNotFoundError(f"no tag {name!r}")
@@ -144,7 +144,7 @@ class TagRepository(Repository):
         saves = self._saves_of(old_id)
         merged = False
         target = self._conn.execute(
-            "SELECT id FROM tags WHERE key = ?", (new_name.casefold(),)
+            "SELECT id FROM tags WHERE key = ?", (tag_key(new_name),)
         ).fetchone()
         if target is not None and int(target[0]) == old_id:  # a new spelling of the same tag
             self._conn.execute("UPDATE tags SET name = ? WHERE id = ?", (new_name, old_id))
