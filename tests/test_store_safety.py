@@ -622,7 +622,7 @@ def test_a_full_disk_during_an_import_says_so(site: Site, tmp_path: Path) -> Non
 
 def _damaged_store() -> bytes:
     data = bytearray(STORE_FILES[-1].read_bytes())
-    for i in range(len(data) * 4 // 10, len(data) * 6 // 10):
+    for i in range(len(data) * 2 // 10, len(data) * 8 // 10):
         data[i] = 0x55
     return bytes(data)
 

@@ -41,6 +41,7 @@ REVISIONS = {
     "0005": "3a92d9e2b05368364083654b66f5e2503ca2beda",
     "0006": "9205994182bc1625d7711828cc49656c07541c5b",
     "0007": "d696991e772cc2df15f3e3b5d6ed75abf5a35de0",
+    "0008": "c5931d5fc457b73e4856c254d3e3bbc7f6aa87d1",
 }
 
 # Columns of the feeds table that a scan needs to ask politely and to back off.
