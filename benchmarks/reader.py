@@ -163,7 +163,7 @@ def reset_read(db: Path) -> None:
     import sqlite3
 
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE entries SET read_at = NULL")
+        conn.execute("UPDATE entry_states SET read_at = NULL")
 
 
 def listing_titles(db: Path) -> list[str]:

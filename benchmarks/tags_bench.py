@@ -3,7 +3,7 @@
     python benchmarks/tags_bench.py [--repeat 21]
 
 The store is built once (through pkm's schema, rows written with one executemany per
-table: the listing reads tags and entry_tags, not how they got there) and cached under
+table: the listing reads tags, saves and save_tags, not how they got there) and cached under
 benchmarks/work/tags/. Each run is a fresh ``pkm --db STORE tags`` process, piped and on
 a pseudo-terminal (where Rich prints the styles); median and p95 go to README.md.
 """
@@ -32,29 +32,39 @@ HEADING = "## pkm tags on 200,000 entries"
 
 def build(path: Path) -> None:
     from pkm.api import Pkm
+    from pkm.people import current_name
 
     Pkm.open(path).close()
     rng = random.Random(1)
     conn = sqlite3.connect(path)
     with conn:
+        # The saves are the person the benchmark's pkm runs as.
+        conn.execute(
+            "INSERT INTO people (id, name, created_at) VALUES (1, ?, 0)", (current_name(),)
+        )
         conn.executemany(
             "INSERT INTO tags (id, name, key) VALUES (?, ?, ?)",
             [(i, f"topic-{i}", f"topic-{i}") for i in range(1, TAGS + 1)],
         )
-        entries, links = [], set()
+        entries, saves, links = [], [], set()
         for i in range(1, ENTRIES + 1):
-            saved = i if i % SAVED_EVERY == 0 else None
             url = f"https://h{i % 977}.example/{i}"
-            entries.append((i, url, url, f"Entry {i}", i, i, saved, i))
-            if saved:
-                for _ in range(rng.randint(1, 5)):  # Zipf-like: small ids are common
-                    links.add((i, max(1, int(TAGS ** rng.random()))))
+            entries.append((i, url, url, f"Entry {i}", i, i))
+            if i % SAVED_EVERY == 0:
+                tags = {max(1, int(TAGS ** rng.random())) for _ in range(rng.randint(1, 5))}
+                saves.append((i, i, i, " ".join(f"topic-{t}" for t in sorted(tags))))
+                links.update((i, t) for t in tags)  # Zipf-like: small ids are common
         conn.executemany(
-            "INSERT INTO entries (id, url, url_key, title, first_seen, sort_date, saved_at,"
-            " shown_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO entries (id, url, url_key, title, first_seen, sort_date)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             entries,
         )
-        conn.executemany("INSERT INTO entry_tags (entry_id, tag_id) VALUES (?, ?)", sorted(links))
+        conn.executemany(
+            "INSERT INTO saves (id, person_id, entry_id, saved_at, tags_text)"
+            " VALUES (?, 1, ?, ?, ?)",
+            saves,
+        )
+        conn.executemany("INSERT INTO save_tags (save_id, tag_id) VALUES (?, ?)", sorted(links))
     conn.close()
 
 
