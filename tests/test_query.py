@@ -49,6 +49,9 @@ CREATE TABLE entries (
     content_hash VARCHAR(64), published INTEGER,
     updated INTEGER, first_seen INTEGER NOT NULL, sort_date INTEGER NOT NULL
 );
+CREATE TABLE subscriptions (
+    id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL, feed_id INTEGER NOT NULL, title TEXT
+);
 CREATE TABLE entry_states (
     person_id INTEGER NOT NULL, entry_id INTEGER REFERENCES entries(id) ON DELETE CASCADE,
     read_at INTEGER, muted INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (person_id, entry_id)
@@ -106,6 +109,8 @@ def db() -> Iterator[sqlite3.Connection]:
         "INSERT INTO feeds (id, url, title, added_at) VALUES (?, ?, ?, 0)",
         [(i, f"https://feed{i}.test/", t) for i, t in FEEDS],
     )
+    # Someone's own name for the Example Blog.
+    conn.execute("INSERT INTO subscriptions (person_id, feed_id, title) VALUES (2, 2, 'Rusty')")
     conn.executemany(
         "INSERT INTO entries (id, url, url_key, feed_id, title, text, first_seen, sort_date)"
         " VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
@@ -512,7 +517,8 @@ def test_where_clause_is_parameterised() -> None:
     evil = "x'; DROP TABLE entries; --"
     sql, params = where_clause(q(f'feed:"{evil}" #x\';DROP site:x.org'))
     assert "DROP" not in sql and "'x'" not in sql
-    assert params == ["x';drop", f"%{evil}%", "%.x.org"]
+    # the feed's title, and the titles people subscribed to it under
+    assert params == ["x';drop", f"%{evil}%", f"%{evil}%", "%.x.org"]
     sql, params = where_clause(q("since:2026-01-01"))
     assert (sql, params) == ("e.sort_date >= ?", [ts(2026, 1, 1)])
     muted = where_clause(Query(None, (), (), (), (), (), None, muted=True))
@@ -546,6 +552,7 @@ def test_fts_table_name_matches_the_models() -> None:
         ("site:org", {1, 2, 4, 5}),
         ("site:example_org", set()),
         ("feed:jarche", {1}),
+        ("feed:rusty", {2, 3}),
         ('feed:"example BLOG"', {2, 3}),
         ("feed:1", {1}),
         ("feed:1843", {5}),
