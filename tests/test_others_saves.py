@@ -9,6 +9,8 @@ import re
 import pytest
 from conftest import RunCli
 
+from pkm.formats import EXPORTERS
+
 
 def _save(cli: RunCli, person: str, url: str, *args: str) -> int:
     result = cli("--user", person, "save", url, "--no-fetch", *args, "--json")
@@ -87,3 +89,84 @@ def test_text_from_others_is_made_inert(cli: RunCli) -> None:
 
 
 # --- pkm export NAME/TAG ---------------------------------------------------------------------
+
+
+def _export(cli: RunCli, person: str, *args: str) -> str:
+    result = cli("--user", person, "export", *args)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize("format", sorted(EXPORTERS))
+def test_export_name_tag_is_their_public_saves_with_their_notes(cli: RunCli, format: str) -> None:
+    shared = "https://talks.example/shared"
+    _save(cli, "alice", shared, "-t", "Conference2.0", "-n", "alice says read it")
+    _save(cli, "alice", "https://talks.example/secret", "-t", "conference2.0", "--private")
+    _save(cli, "alice", "https://talks.example/other", "-t", "elsewhere")
+    _save(cli, "bob", shared, "-t", "conference2.0", "-n", "bob says skip it")
+    _save(cli, "bob", "https://bob.example/own", "-t", "conference2.0")
+    theirs = _export(cli, "bob", "alice/conference2.0", "--format", format)
+    assert shared in theirs and "alice says read it" in theirs
+    for absent in ("talks.example/secret", "talks.example/other", "bob says", "bob.example"):
+        assert absent not in theirs
+    if format != "netscape":  # a Netscape file names no list
+        assert "alice/Conference2.0" in theirs  # the tag as she wrote it
+    # Asking changes nothing: another's private save is never hers to give.
+    assert _export(cli, "bob", "alice/conference2.0", "-f", format, "--include-private") == (theirs)
+    mine = _export(cli, "bob", "conference2.0", "--format", format)
+    assert "bob says skip it" in mine and "bob.example/own" in mine and "alice says" not in mine
+
+
+@pytest.mark.usefixtures("engine")
+def test_export_of_ones_own_name_is_ones_own_tag(cli: RunCli) -> None:
+    _save(cli, "alice", "https://a.example/open", "-t", "conf")
+    _save(cli, "alice", "https://a.example/closed", "-t", "conf", "--private")
+    result = cli("--user", "alice", "export", "alice/conf")
+    assert result.exit_code == 0 and "a.example/open" in result.stdout
+    assert "a.example/closed" not in result.stdout and "Left out 1 private" in result.stderr
+    with_private = _export(cli, "alice", "alice/conf", "--include-private")
+    assert "a.example/closed" in with_private
+
+
+@pytest.mark.usefixtures("engine")
+def test_export_of_an_own_tag_with_a_slash_stays_ones_own(cli: RunCli) -> None:
+    _save(cli, "alice", "https://a.example/pipeline", "-t", "ci/cd")
+    _save(cli, "ci", "https://ci.example/x", "-t", "cd")
+    exported = _export(cli, "alice", "ci/cd")
+    assert "a.example/pipeline" in exported and "ci.example" not in exported
+    assert "ci.example/x" in _export(cli, "bob", "ci/cd")
+
+
+@pytest.mark.usefixtures("engine")
+def test_export_of_an_unknown_person_or_tag_is_one_line(cli: RunCli) -> None:
+    _save(cli, "alice", "https://a.example/x", "-t", "conf")
+    _save(cli, "alice", "https://a.example/y", "-t", "hidden", "--private")
+    nobody = cli("--user", "bob", "export", "nobody/conf")
+    assert nobody.exit_code == 1 and "nobody" in nobody.stderr
+    unknown = cli("--user", "bob", "export", "never")
+    assert unknown.exit_code == 1
+    for tag in ("never", "hidden"):  # no such tag of hers, or only private saves with it
+        theirs = cli("--user", "bob", "export", f"alice/{tag}")
+        assert theirs.exit_code == 1
+        assert theirs.stderr == unknown.stderr.replace("'never'", f"'alice/{tag}'")
+    for result in (nobody, unknown):
+        assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+
+
+@pytest.mark.usefixtures("engine")
+def test_export_of_anothers_tag_stays_sanitized(cli: RunCli) -> None:
+    _save(
+        cli,
+        "alice",
+        "https://evil.example/page",
+        "-t",
+        "conf",
+        "--title",
+        "<img src=x onerror=alert(1)>Talk",
+        "-n",
+        "<script>alert('note')</script>",
+    )
+    page = _export(cli, "bob", "alice/conf", "--format", "html")
+    assert "<script" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;" in page
