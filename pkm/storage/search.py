@@ -117,6 +117,32 @@ def entries_by_id(conn: SqlConnection, ids: Sequence[int]) -> dict[int, Entry]:
     return {entry.id: entry for entry in map(entry_from_row, rows)}
 
 
+def save_conditions(
+    conn: SqlConnection,
+    driver: Driver | None,
+    skip_id: int | None,
+    where: tuple[str, list[object]],
+    nothing: str,
+) -> tuple[list[str], list[object]]:
+    """What a save (alias ``s``) whose words match must meet beyond them, and its
+    parameters: the person's own, of an entry the driver allows and that is not
+    ``skip_id``, where the filters (``where``; ``nothing``: the engine's "no condition")
+    allow. Both engines' rankings ask it."""
+    conds = ["s.person_id = ?"]
+    args: list[object] = [me(conn)]
+    if driver is not None:
+        conds.append(f"s.entry_id IN ({driver.sql})")
+        args.extend(driver.params)
+    if skip_id is not None:
+        conds.append("s.entry_id != ?")
+        args.append(skip_id)
+    condition, params = where
+    if condition != nothing:
+        conds.append(condition)
+        args.extend(params)
+    return conds, args
+
+
 class Ranking(Repository):
     """The matches of ``query``'s words that its filters (and ``driver``) allow, ranked
     by BM25 with ``weights`` (one per FTS column) inside the index."""
@@ -219,26 +245,15 @@ class Ranking(Repository):
         """The raw BM25 rank (by ``weights``: tags, note) and the sort date of each of the
         person's saves whose tags or note match ``words``, by entry id, where the
         filters allow."""
-        where, params = self._where
-        conds = [f"{_S} MATCH ?", "s.person_id = ?"]
-        args: list[object] = [match_expression(words), me(self._conn)]
-        if self._driver is not None:
-            conds.append(f"s.entry_id IN ({self._driver.sql})")
-            args.extend(self._driver.params)
-        if self._skip_id is not None:
-            conds.append("s.entry_id != ?")
-            args.append(self._skip_id)
-        if where != "1":
-            conds.append(where)
-            args.extend(params)
+        conds, args = save_conditions(self._conn, self._driver, self._skip_id, self._where, "1")
         rank = f"bm25({_S}, " + ", ".join(str(w) for w in weights) + ")"
         rows = self._conn.execute(
             # The index first (CROSS JOIN fixes the loop order): BM25 needs the MATCH to
             # drive the query.
             f"SELECT s.entry_id, {rank}, e.sort_date FROM {_S} CROSS JOIN saves s"
             f" ON s.id = {_S}.rowid CROSS JOIN entries e ON e.id = s.entry_id"
-            f" WHERE {' AND '.join(conds)}",
-            args,
+            f" WHERE {_S} MATCH ? AND {' AND '.join(conds)}",
+            [match_expression(words), *args],
         )
         return {int(entry_id): (float(raw), int(date)) for entry_id, raw, date in rows}
 

@@ -40,6 +40,7 @@ from pkm.storage.search import (
     entries_by_id,
     highest_id,
     indexed_text,
+    save_conditions,
     site_driver,
 )
 from pkm.storage.tsquery import CONFIG, compile_tsquery
@@ -200,23 +201,12 @@ class Ranking:
         class)."""
         match_args: list[object] = []
         match = compile_tsquery(words, match_args)
-        where, params = self._where
-        conds = ["s.fts @@ q.query", "s.person_id = ?"]
-        args: list[object] = [me(self._conn)]
-        if self._driver is not None:
-            conds.append(f"s.entry_id IN ({self._driver.sql})")
-            args.extend(self._driver.params)
-        if self._skip_id is not None:
-            conds.append("s.entry_id != ?")
-            args.append(self._skip_id)
-        if where != "TRUE":
-            conds.append(where)
-            args.extend(params)
+        conds, args = save_conditions(self._conn, self._driver, self._skip_id, self._where, "TRUE")
         rows = self._conn.execute(
             f"SELECT s.entry_id, -ts_rank_cd('{RANK_WEIGHTS}', s.fts, q.query, {_NORMALIZATION}),"
             " e.sort_date"
             f" FROM (SELECT {match} AS query) AS q, saves s JOIN entries e"
-            f" ON e.id = s.entry_id WHERE {' AND '.join(conds)}",
+            f" ON e.id = s.entry_id WHERE s.fts @@ q.query AND {' AND '.join(conds)}",
             [*match_args, *args],
         )
         return {int(entry_id): (float(raw), int(date)) for entry_id, raw, date in rows}
