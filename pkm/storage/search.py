@@ -18,10 +18,11 @@ how scores are boosted, when to stop); this module knows how SQLite answers fast
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pkm.errors import StoreError
 from pkm.query import Query, Term, Words
@@ -88,7 +89,7 @@ def newest(
     offset: int,
 ) -> list[Entry]:
     """The entries ``query``'s filters allow (its words are not looked at), newest first."""
-    where, params = where_clause(driver.rest if driver else query)
+    where, params = where_clause(driver.rest if driver else query, words_by=query.by)
     if skip_id is not None:
         where += " AND e.id != ?"
         params.append(skip_id)
@@ -117,30 +118,62 @@ def entries_by_id(conn: SqlConnection, ids: Sequence[int]) -> dict[int, Entry]:
     return {entry.id: entry for entry in map(entry_from_row, rows)}
 
 
+def counted_saves(conn: SqlConnection, by: Sequence[str]) -> tuple[str, list[object]]:
+    """Which saves (alias ``o``) a search reads the words of, beside the pages': the
+    person's own, and the public ones of the people the query is ``by:``."""
+    if not by:
+        return "o.person_id = ?", [me(conn)]
+    marks = ", ".join("?" * len(by))
+    return (
+        f"(o.person_id = ? OR (o.private = 0 AND o.person_id IN"
+        f" (SELECT bp.id FROM people bp WHERE bp.name IN ({marks}))))",
+        [me(conn), *by],
+    )
+
+
 def save_conditions(
     conn: SqlConnection,
+    by: Sequence[str],
     driver: Driver | None,
     skip_id: int | None,
     where: tuple[str, list[object]],
     nothing: str,
 ) -> tuple[list[str], list[object]]:
-    """What a save (alias ``s``) whose words match must meet beyond them, and its
-    parameters: the person's own, of an entry the driver allows and that is not
+    """What a save (alias ``o``; ``s`` is the person's own of its entry, LEFT JOINed, as
+    the filters expect) whose words match must meet beyond them, and its parameters: one
+    that :func:`counted_saves` counts, of an entry the driver allows and that is not
     ``skip_id``, where the filters (``where``; ``nothing``: the engine's "no condition")
     allow. Both engines' rankings ask it."""
-    conds = ["s.person_id = ?"]
-    args: list[object] = [me(conn)]
+    counted, args = counted_saves(conn, by)
+    conds = [counted]
     if driver is not None:
-        conds.append(f"s.entry_id IN ({driver.sql})")
+        conds.append(f"o.entry_id IN ({driver.sql})")
         args.extend(driver.params)
     if skip_id is not None:
-        conds.append("s.entry_id != ?")
+        conds.append("o.entry_id != ?")
         args.append(skip_id)
     condition, params = where
     if condition != nothing:
         conds.append(condition)
         args.extend(params)
     return conds, args
+
+
+# The saves' words that match, by entry: (raw rank, summed over the entry's counted saves;
+# sort date; whether the person saved the entry).
+SaveMatches = dict[int, tuple[float, int, bool]]
+
+
+def by_entry(rows: Iterable[Sequence[Any]]) -> SaveMatches:
+    """Rows (entry id, raw rank, sort date, saved by the person) of matching saves as
+    :data:`SaveMatches`: an entry saved by several people scores the sum of their saves
+    (``fsum``: the same sum in any order)."""
+    ranks: dict[int, list[float]] = {}
+    facts: dict[int, tuple[int, bool]] = {}
+    for entry_id, raw, sort_date, saved in rows:
+        ranks.setdefault(int(entry_id), []).append(float(raw))
+        facts[int(entry_id)] = (int(sort_date), bool(saved))
+    return {entry_id: (math.fsum(found), *facts[entry_id]) for entry_id, found in ranks.items()}
 
 
 class Ranking(Repository):
@@ -163,6 +196,7 @@ class Ranking(Repository):
         self._rank = "bm25(" + ", ".join(str(w) for w in weights) + ")"
         self._driver = driver
         self._skip_id = skip_id
+        self._by = query.by
         where, params = where_clause(driver.rest if driver else query)
         conds: list[str] = []
         args: list[object] = []
@@ -241,31 +275,35 @@ class Ranking(Repository):
         finally:
             rows.close()
 
-    def saved_matches(self, words: Words, weights: Sequence[float]) -> dict[int, tuple[float, int]]:
-        """The raw BM25 rank (by ``weights``: tags, note) and the sort date of each of the
-        person's saves whose tags or note match ``words``, by entry id, where the
-        filters allow."""
-        conds, args = save_conditions(self._conn, self._driver, self._skip_id, self._where, "1")
+    def saved_matches(self, words: Words, weights: Sequence[float]) -> SaveMatches:
+        """The raw BM25 rank (by ``weights``: tags, note) of the counted saves
+        (:func:`counted_saves`) whose tags or note match ``words``, by entry id, where
+        the filters allow."""
+        conds, args = save_conditions(
+            self._conn, self._by, self._driver, self._skip_id, self._where, "1"
+        )
         rank = f"bm25({_S}, " + ", ".join(str(w) for w in weights) + ")"
         rows = self._conn.execute(
             # The index first (CROSS JOIN fixes the loop order): BM25 needs the MATCH to
             # drive the query.
-            f"SELECT s.entry_id, {rank}, e.sort_date FROM {_S} CROSS JOIN saves s"
-            f" ON s.id = {_S}.rowid CROSS JOIN entries e ON e.id = s.entry_id"
+            f"SELECT o.entry_id, {rank}, e.sort_date, s.id IS NOT NULL FROM {_S}"
+            f" CROSS JOIN saves o ON o.id = {_S}.rowid CROSS JOIN entries e"
+            f" ON e.id = o.entry_id{save_join(self._conn)}"
             f" WHERE {_S} MATCH ? AND {' AND '.join(conds)}",
             [match_expression(words), *args],
         )
-        return {int(entry_id): (float(raw), int(date)) for entry_id, raw, date in rows}
+        return by_entry(rows)
 
     def holding(self, words: Words, ids: Sequence[int], *, saves: bool) -> set[int]:
-        """Those of the entries ``ids`` whose page (or, with ``saves``, the person's save)
-        ``words`` match."""
+        """Those of the entries ``ids`` whose page (or, with ``saves``, one of their
+        counted saves: :func:`counted_saves`) ``words`` match."""
         if saves:
+            counted, counted_args = counted_saves(self._conn, self._by)
             sql = (
-                f"SELECT s.entry_id FROM {_S} CROSS JOIN saves s ON s.id = {_S}.rowid"
-                f" WHERE {_S} MATCH ? AND s.person_id = ? AND s.entry_id IN ({{marks}})"
+                f"SELECT o.entry_id FROM {_S} CROSS JOIN saves o ON o.id = {_S}.rowid"
+                f" WHERE {_S} MATCH ? AND {counted} AND o.entry_id IN ({{marks}})"
             )
-            before: tuple[object, ...] = (match_expression(words), me(self._conn))
+            before: tuple[object, ...] = (match_expression(words), *counted_args)
         else:
             sql = f"SELECT rowid FROM {_F} WHERE {_F} MATCH ? AND rowid IN ({{marks}})"
             before = (match_expression(words),)

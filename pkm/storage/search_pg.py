@@ -27,15 +27,18 @@ from pkm.errors import StoreError
 from pkm.query import Query, Term, Words
 from pkm.storage.dialect import POSTGRESQL
 from pkm.storage.filters import where_clause
-from pkm.storage.people import me, save_join
+from pkm.storage.people import save_join
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row
 from pkm.storage.search import (
     MARK_END,
     MARK_START,
     Driver,
     RankedRow,
+    SaveMatches,
     SqlConnection,
+    by_entry,
     count_at_most,
+    counted_saves,
     drivers,
     entries_by_id,
     highest_id,
@@ -87,7 +90,7 @@ def newest(
     offset: int,
 ) -> list[Entry]:
     """The entries ``query``'s filters allow (its words are not looked at), newest first."""
-    where, params = where_clause(driver.rest if driver else query, POSTGRESQL)
+    where, params = where_clause(driver.rest if driver else query, POSTGRESQL, words_by=query.by)
     if skip_id is not None:
         where += " AND e.id != ?"
         params.append(skip_id)
@@ -125,6 +128,7 @@ class Ranking:
         self._near = compile_tsquery(query.near, self._near_args) if query.near else None
         self._driver = driver
         self._skip_id = skip_id
+        self._by = query.by
         where, params = where_clause(driver.rest if driver else query, POSTGRESQL)
         self._where = (where, params)
         conds: list[str] = []
@@ -195,33 +199,36 @@ class Ranking:
         finally:
             rows.close()
 
-    def saved_matches(self, words: Words, weights: Sequence[float]) -> dict[int, tuple[float, int]]:
-        """The raw rank and the sort date of each of the person's saves whose tags or
-        note match ``words``, by entry id, where the filters allow (``weights``: see the
+    def saved_matches(self, words: Words, weights: Sequence[float]) -> SaveMatches:
+        """The raw rank of the counted saves (:func:`counted_saves`) whose tags or note
+        match ``words``, by entry id, where the filters allow (``weights``: see the
         class)."""
         match_args: list[object] = []
         match = compile_tsquery(words, match_args)
-        conds, args = save_conditions(self._conn, self._driver, self._skip_id, self._where, "TRUE")
+        conds, args = save_conditions(
+            self._conn, self._by, self._driver, self._skip_id, self._where, "TRUE"
+        )
         rows = self._conn.execute(
-            f"SELECT s.entry_id, -ts_rank_cd('{RANK_WEIGHTS}', s.fts, q.query, {_NORMALIZATION}),"
-            " e.sort_date"
-            f" FROM (SELECT {match} AS query) AS q, saves s JOIN entries e"
-            f" ON e.id = s.entry_id WHERE s.fts @@ q.query AND {' AND '.join(conds)}",
+            f"SELECT o.entry_id, -ts_rank_cd('{RANK_WEIGHTS}', o.fts, q.query, {_NORMALIZATION}),"
+            " e.sort_date, s.id IS NOT NULL"
+            f" FROM (SELECT {match} AS query) AS q, saves o JOIN entries e ON e.id = o.entry_id"
+            f"{save_join(self._conn)} WHERE o.fts @@ q.query AND {' AND '.join(conds)}",
             [*match_args, *args],
         )
-        return {int(entry_id): (float(raw), int(date)) for entry_id, raw, date in rows}
+        return by_entry(rows)
 
     def holding(self, words: Words, ids: Sequence[int], *, saves: bool) -> set[int]:
-        """Those of the entries ``ids`` whose page (or, with ``saves``, the person's save)
-        ``words`` match."""
+        """Those of the entries ``ids`` whose page (or, with ``saves``, one of their
+        counted saves: :func:`counted_saves`) ``words`` match."""
         match_args: list[object] = []
         match = compile_tsquery(words, match_args)
         if saves:
+            counted, counted_args = counted_saves(self._conn, self._by)
             sql = (
-                f"SELECT s.entry_id FROM saves s WHERE s.fts @@ {match} AND s.person_id = ?"
-                " AND s.entry_id = ANY(?)"
+                f"SELECT o.entry_id FROM saves o WHERE o.fts @@ {match} AND {counted}"
+                " AND o.entry_id = ANY(?)"
             )
-            args = [*match_args, me(self._conn), list(ids)]
+            args = [*match_args, *counted_args, list(ids)]
         else:
             sql = f"SELECT e.id FROM entries e WHERE e.fts @@ {match} AND e.id = ANY(?)"
             args = [*match_args, list(ids)]
