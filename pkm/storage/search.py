@@ -168,12 +168,17 @@ def by_entry(rows: Iterable[Sequence[Any]]) -> SaveMatches:
     """Rows (entry id, raw rank, sort date, saved by the person) of matching saves as
     :data:`SaveMatches`: an entry saved by several people scores the sum of their saves
     (``fsum``: the same sum in any order)."""
-    ranks: dict[int, list[float]] = {}
-    facts: dict[int, tuple[int, bool]] = {}
-    for entry_id, raw, sort_date, saved in rows:
-        ranks.setdefault(int(entry_id), []).append(float(raw))
-        facts[int(entry_id)] = (int(sort_date), bool(saved))
-    return {entry_id: (math.fsum(found), *facts[entry_id]) for entry_id, found in ranks.items()}
+    found: SaveMatches = {}
+    several: dict[int, list[float]] = {}  # the entries of more than one save: few
+    for row in rows:
+        entry_id, raw = int(row[0]), float(row[1])
+        if entry_id in found:
+            several.setdefault(entry_id, [found[entry_id][0]]).append(raw)
+        found[entry_id] = (raw, int(row[2]), bool(row[3]))
+    for entry_id, ranks in several.items():
+        _, sort_date, saved = found[entry_id]
+        found[entry_id] = (math.fsum(ranks), sort_date, saved)
+    return found
 
 
 class Ranking(Repository):
