@@ -120,20 +120,25 @@ def entries_by_id(conn: SqlConnection, ids: Sequence[int]) -> dict[int, Entry]:
 
 def counted_saves(conn: SqlConnection, by: Sequence[str]) -> tuple[str, list[object]]:
     """Which saves (alias ``o``) a search reads the words of, beside the pages': the
-    person's own, and the public ones of the people the query is ``by:``."""
+    person's own, and the public ones of the people the query is ``by:``. (Their ids are
+    looked up first: PostgreSQL then reads the saves of these people from their index
+    beside the words' one.)"""
     if not by:
         return "o.person_id = ?", [me(conn)]
     marks = ", ".join("?" * len(by))
+    people = [
+        int(row[0])
+        for row in conn.execute(f"SELECT id FROM people WHERE name IN ({marks})", list(by))
+    ]
+    ids = [me(conn), *people]
     return (
-        f"(o.person_id = ? OR (o.private = 0 AND o.person_id IN"
-        f" (SELECT bp.id FROM people bp WHERE bp.name IN ({marks}))))",
-        [me(conn), *by],
+        f"o.person_id IN ({', '.join('?' * len(ids))}) AND (o.private = 0 OR o.person_id = ?)",
+        [*ids, me(conn)],
     )
 
 
 def save_conditions(
-    conn: SqlConnection,
-    by: Sequence[str],
+    counted: tuple[str, list[object]],
     driver: Driver | None,
     skip_id: int | None,
     where: tuple[str, list[object]],
@@ -141,11 +146,11 @@ def save_conditions(
 ) -> tuple[list[str], list[object]]:
     """What a save (alias ``o``; ``s`` is the person's own of its entry, LEFT JOINed, as
     the filters expect) whose words match must meet beyond them, and its parameters: one
-    that :func:`counted_saves` counts, of an entry the driver allows and that is not
+    that ``counted`` (:func:`counted_saves`) takes, of an entry the driver allows and that is not
     ``skip_id``, where the filters (``where``; ``nothing``: the engine's "no condition")
     allow. Both engines' rankings ask it."""
-    counted, args = counted_saves(conn, by)
-    conds = [counted]
+    conds = [counted[0]]
+    args = list(counted[1])
     if driver is not None:
         conds.append(f"o.entry_id IN ({driver.sql})")
         args.extend(driver.params)
@@ -201,7 +206,7 @@ class Ranking(Repository):
         self._rank = "bm25(" + ", ".join(str(w) for w in weights) + ")"
         self._driver = driver
         self._skip_id = skip_id
-        self._by = query.by
+        self._counted = counted_saves(conn, query.by)
         where, params = where_clause(driver.rest if driver else query)
         conds: list[str] = []
         args: list[object] = []
@@ -284,9 +289,7 @@ class Ranking(Repository):
         """The raw BM25 rank (by ``weights``: tags, note) of the counted saves
         (:func:`counted_saves`) whose tags or note match ``words``, by entry id, where
         the filters allow."""
-        conds, args = save_conditions(
-            self._conn, self._by, self._driver, self._skip_id, self._where, "1"
-        )
+        conds, args = save_conditions(self._counted, self._driver, self._skip_id, self._where, "1")
         rank = f"bm25({_S}, " + ", ".join(str(w) for w in weights) + ")"
         rows = self._conn.execute(
             # The index first (CROSS JOIN fixes the loop order): BM25 needs the MATCH to
@@ -303,7 +306,7 @@ class Ranking(Repository):
         """Those of the entries ``ids`` whose page (or, with ``saves``, one of their
         counted saves: :func:`counted_saves`) ``words`` match."""
         if saves:
-            counted, counted_args = counted_saves(self._conn, self._by)
+            counted, counted_args = self._counted
             sql = (
                 f"SELECT o.entry_id FROM {_S} CROSS JOIN saves o ON o.id = {_S}.rowid"
                 f" WHERE {_S} MATCH ? AND {counted} AND o.entry_id IN ({{marks}})"

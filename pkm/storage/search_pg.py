@@ -128,7 +128,7 @@ class Ranking:
         self._near = compile_tsquery(query.near, self._near_args) if query.near else None
         self._driver = driver
         self._skip_id = skip_id
-        self._by = query.by
+        self._counted = counted_saves(conn, query.by)
         where, params = where_clause(driver.rest if driver else query, POSTGRESQL)
         self._where = (where, params)
         conds: list[str] = []
@@ -206,7 +206,7 @@ class Ranking:
         match_args: list[object] = []
         match = compile_tsquery(words, match_args)
         conds, args = save_conditions(
-            self._conn, self._by, self._driver, self._skip_id, self._where, "TRUE"
+            self._counted, self._driver, self._skip_id, self._where, "TRUE"
         )
         rows = self._conn.execute(
             f"SELECT o.entry_id, -ts_rank_cd('{RANK_WEIGHTS}', o.fts, q.query, {_NORMALIZATION}),"
@@ -223,7 +223,7 @@ class Ranking:
         match_args: list[object] = []
         match = compile_tsquery(words, match_args)
         if saves:
-            counted, counted_args = counted_saves(self._conn, self._by)
+            counted, counted_args = self._counted
             sql = (
                 f"SELECT o.entry_id FROM saves o WHERE o.fts @@ {match} AND {counted}"
                 " AND o.entry_id = ANY(?)"
