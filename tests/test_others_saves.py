@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 from conftest import RunCli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pkm.formats import EXPORTERS
 
@@ -113,7 +117,8 @@ def test_export_name_tag_is_their_public_saves_with_their_notes(cli: RunCli, for
     if format != "netscape":  # a Netscape file names no list
         assert "alice/Conference2.0" in theirs  # the tag as she wrote it
     # Asking changes nothing: another's private save is never hers to give.
-    assert _export(cli, "bob", "alice/conference2.0", "-f", format, "--include-private") == (theirs)
+    asked = _export(cli, "bob", "alice/conference2.0", "-f", format, "--include-private")
+    assert shared in asked and "talks.example/secret" not in asked
     mine = _export(cli, "bob", "conference2.0", "--format", format)
     assert "bob says skip it" in mine and "bob.example/own" in mine and "alice says" not in mine
 
@@ -170,3 +175,57 @@ def test_export_of_anothers_tag_stays_sanitized(cli: RunCli) -> None:
     page = _export(cli, "bob", "alice/conf", "--format", "html")
     assert "<script" not in page and "<img src=x" not in page
     assert "&lt;script&gt;" in page
+
+
+# --- a property: what one person sees of another's saves ------------------------------------
+
+PEOPLE = ("alice", "bob", "carol")
+URLS = tuple(f"https://shared.example/{n}" for n in range(3))
+_steps = st.lists(
+    st.tuples(st.sampled_from(PEOPLE), st.integers(0, len(URLS) - 1), st.booleans()),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=_steps, viewer=st.sampled_from(PEOPLE))
+def test_no_show_find_or_export_by_one_person_holds_anothers_private_save(
+    cli: RunCli, steps: list[tuple[str, int, bool]], viewer: str
+) -> None:
+    """Saves, re-saves and privacy flips by three people on one store (a word and a tag
+    of each save its own): ``show``, ``find by:`` with the save's own words and ``export
+    NAME/TAG`` as one of them never hold another's private save's words, and always hold
+    those of a public one (a hit of find is the entry as the viewer sees it)."""
+    with tempfile.TemporaryDirectory() as folder:
+        db = str(Path(folder) / "pkm.db")
+        words: dict[tuple[str, int], list[str]] = {}
+        private: dict[tuple[str, int], bool] = {}
+        ids: dict[int, int] = {}
+        for step, (person, url, hidden) in enumerate(steps):
+            key = (person, url)
+            word = f"w{person}{url}x{step}"
+            words.setdefault(key, []).append(word)
+            flag = "--private" if hidden else "--public"
+            args = ("save", URLS[url], "--no-fetch", "-t", f"t{person}{url}", "-n", word, flag)
+            result = cli("--db", db, "--user", person, *args, "--json")
+            assert result.exit_code == 0, result.stderr
+            ids[url] = int(json.loads(result.stdout)["id"])
+            private[key] = hidden
+
+        def run(*args: str) -> str:
+            return cli("--db", db, "--user", viewer, *args).stdout
+
+        shown = {url: run("show", str(entry), "--json") for url, entry in ids.items()}
+        for (person, url), hidden in private.items():
+            if person == viewer:
+                continue
+            tag = f"t{person}{url}"
+            found = run("find", f"by:{person}", words[(person, url)][-1], "--json")
+            assert (ids[url] in [hit["id"] for hit in json.loads(found)]) != hidden
+            exported = run("export", f"{person}/{tag}", "--format", "json")
+            for word in (*words[(person, url)], tag):
+                assert hidden or word in shown[url] and word in exported, (person, word)
+                assert not hidden or word not in shown[url] + found + exported, (person, word)

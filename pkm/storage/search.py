@@ -146,9 +146,9 @@ def save_conditions(
 ) -> tuple[list[str], list[object]]:
     """What a save (alias ``o``; ``s`` is the person's own of its entry, LEFT JOINed, as
     the filters expect) whose words match must meet beyond them, and its parameters: one
-    that ``counted`` (:func:`counted_saves`) takes, of an entry the driver allows and that is not
-    ``skip_id``, where the filters (``where``; ``nothing``: the engine's "no condition")
-    allow. Both engines' rankings ask it."""
+    that ``counted`` (:func:`counted_saves`) takes, of an entry the driver allows and
+    that is not ``skip_id``, where the filters (``where``; ``nothing``: the engine's "no
+    condition") allow. Both engines' rankings ask it."""
     conds = [counted[0]]
     args = list(counted[1])
     if driver is not None:
@@ -207,7 +207,7 @@ class Ranking(Repository):
         self._driver = driver
         self._skip_id = skip_id
         self._counted = counted_saves(conn, query.by)
-        where, params = where_clause(driver.rest if driver else query)
+        where, params = where_clause(driver.rest if driver else query, words_by=query.by)
         conds: list[str] = []
         args: list[object] = []
         if driver is not None:

@@ -129,7 +129,9 @@ class Ranking:
         self._driver = driver
         self._skip_id = skip_id
         self._counted = counted_saves(conn, query.by)
-        where, params = where_clause(driver.rest if driver else query, POSTGRESQL)
+        where, params = where_clause(
+            driver.rest if driver else query, POSTGRESQL, words_by=query.by
+        )
         self._where = (where, params)
         conds: list[str] = []
         args: list[object] = []
