@@ -108,3 +108,29 @@ def test_by_words_match_their_public_tags_and_notes(cli: RunCli) -> None:
     cli("--user", "alice", "tag", str(hers), "--private")
     assert _found(cli, "bob", "by:alice", "kubernetes") == []
     assert _found(cli, "alice", "by:alice", "kubernetes") == [hers]
+
+
+def _snippets(cli: RunCli, person: str, *args: str) -> dict[int, object]:
+    result = cli("--user", person, "find", *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    return {int(hit["id"]): hit["snippet"] for hit in json.loads(result.stdout)}
+
+
+@pytest.mark.usefixtures("engine")
+def test_a_by_search_shows_their_notes_words(cli: RunCli) -> None:
+    """A hit whose words are in the note of the person searched by shows that note's
+    words, unless one's own note holds them; another's private note never shows."""
+    hers = _save(cli, "alice", "https://a.example/k", "-n", "about kubernetes upgrades")
+    both = _save(cli, "alice", "https://a.example/b", "-n", "alices kubernetes words")
+    _save(cli, "bob", "https://a.example/b", "-n", "bobs kubernetes words")
+    secret = _save(cli, "alice", "https://a.example/s", "-n", "helm secret", "--private")
+    _save(cli, "carol", "https://a.example/s", "-n", "carol on helm")
+    shown = _snippets(cli, "bob", "by:alice", "kubernetes")
+    # (PostgreSQL's headline may leave out a short word at either end.)
+    assert "kubernetes upgrades" in str(shown[hers])
+    assert "bobs kubernetes" in str(shown[both])
+    mine = _snippets(cli, "bob", "kubernetes")
+    assert list(mine) == [both] and "bobs kubernetes" in str(mine[both])
+    carols = _snippets(cli, "bob", "by:carol", "helm")
+    assert list(carols) == [secret] and "carol" in str(carols[secret])
+    assert "secret" not in json.dumps(_snippets(cli, "bob", "by:carol", "carol"))

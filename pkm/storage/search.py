@@ -186,6 +186,24 @@ def by_entry(rows: Iterable[Sequence[Any]]) -> SaveMatches:
     return found
 
 
+def chosen_notes(rows: Iterable[Sequence[Any]]) -> dict[int, object]:
+    """Of rows (entry id, snippet of a counted save's note, whether it is the person's
+    own), the note snippet each entry shows: the person's own, unless the words are not
+    in it and they are in the note of someone the search is by:."""
+    own: dict[int, object] = {}
+    theirs: dict[int, object] = {}
+    for entry_id, marked, mine in rows:
+        if mine:
+            own[int(entry_id)] = marked
+        elif isinstance(marked, str) and MARK_START in marked:
+            theirs.setdefault(int(entry_id), marked)
+    for entry_id, marked in theirs.items():
+        held = own.get(entry_id)
+        if not (isinstance(held, str) and MARK_START in held):
+            own[entry_id] = marked
+    return own
+
+
 class Ranking(Repository):
     """The matches of ``query``'s words that its filters (and ``driver``) allow, ranked
     by BM25 with ``weights`` (one per FTS column) inside the index."""
@@ -344,12 +362,17 @@ class Ranking(Repository):
             )
         }
         note = f"snippet({_S}, 1, '{MARK_START}', '{MARK_END}', '…', {_SNIPPET_TOKENS})"
-        for entry_id, marked in self._conn.execute(
-            f"SELECT s.entry_id, {note} FROM {_S} JOIN saves s ON s.id = {_S}.rowid"
-            f" WHERE {_S} MATCH ? AND s.person_id = ? AND s.entry_id IN ({marks})",
-            [self._match, me(self._conn), *ids],
-        ):
-            found.setdefault(int(entry_id), [None, None, None])[1] = marked
+        counted, counted_args = self._counted
+        notes = chosen_notes(
+            self._conn.execute(
+                f"SELECT o.entry_id, {note}, o.person_id = ? FROM {_S}"
+                f" JOIN saves o ON o.id = {_S}.rowid"
+                f" WHERE {_S} MATCH ? AND {counted} AND o.entry_id IN ({marks})",
+                [me(self._conn), self._match, *counted_args, *ids],
+            )
+        )
+        for entry_id, marked in notes.items():
+            found.setdefault(entry_id, [None, None, None])[1] = marked
         return {
             entry_id: (text, note, archived) for entry_id, (text, note, archived) in found.items()
         }

@@ -27,7 +27,7 @@ from pkm.errors import StoreError
 from pkm.query import Query, Term, Words
 from pkm.storage.dialect import POSTGRESQL
 from pkm.storage.filters import where_clause
-from pkm.storage.people import save_join
+from pkm.storage.people import me, save_join
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row
 from pkm.storage.search import (
     MARK_END,
@@ -37,6 +37,7 @@ from pkm.storage.search import (
     SaveMatches,
     SqlConnection,
     by_entry,
+    chosen_notes,
     count_at_most,
     counted_saves,
     drivers,
@@ -128,6 +129,7 @@ class Ranking:
         self._near = compile_tsquery(query.near, self._near_args) if query.near else None
         self._driver = driver
         self._skip_id = skip_id
+        self._by = query.by
         self._counted = counted_saves(conn, query.by)
         where, params = where_clause(
             driver.rest if driver else query, POSTGRESQL, words_by=query.by
@@ -250,13 +252,30 @@ class Ranking:
             f" left({column}, {chars}), q.query, ?) END"
             for column, chars in _HEADLINE_CHARS.items()
         )
-        return {
+        found = {
             int(row[0]): (row[1], row[2], row[3])
             for row in self._conn.execute(
                 f"SELECT e.id, {heads} FROM (SELECT {self._match} AS query) AS q, entries e"
                 f"{save_join(self._conn)} WHERE e.id IN ({marks})",
                 [*([_HEADLINE] * len(_HEADLINE_CHARS)), *self._match_args, *ids],
             )
+        }
+        if not self._by:
+            return found
+        # A search by: people shows their note's words where one's own note has none.
+        counted, counted_args = self._counted
+        theirs = self._conn.execute(
+            f"SELECT o.entry_id, ts_headline('{CONFIG}', left(o.note, {_HEADLINE_CHARS['s.note']}),"
+            f" q.query, ?), FALSE FROM (SELECT {self._match} AS query) AS q, saves o"
+            f" WHERE o.entry_id = ANY(?) AND o.person_id != ? AND {counted}"
+            " AND o.note IS NOT NULL AND o.fts @@ q.query",
+            [_HEADLINE, *self._match_args, list(ids), me(self._conn), *counted_args],
+        )
+        own = [(entry_id, note, True) for entry_id, (_, note, _) in found.items()]
+        notes = chosen_notes([*own, *theirs])
+        return {
+            entry_id: (text, notes.get(entry_id), archived)
+            for entry_id, (text, _, archived) in found.items()
         }
 
 
