@@ -508,7 +508,9 @@ class Pkm(SocialFacade, SourcesFacade):
         format: str = "md",
         include_private: bool = False,
     ) -> ReadingList:
-        """A tag (or a search) as a reading list in one of :data:`pkm.formats.EXPORTERS`.
+        """A tag (or a search) as a reading list in one of :data:`pkm.formats.EXPORTERS`;
+        ``alice/conference2.0`` is another person's tag: their public saves with it, with
+        their tags and notes.
 
         A list is meant for others: private entries are left out (and counted) unless
         ``include_private``, except in formats that keep the flag with each bookmark.

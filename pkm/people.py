@@ -8,7 +8,7 @@ import re
 
 from pkm.errors import InvalidPersonError
 
-__all__ = ["check_name", "current_name"]
+__all__ = ["check_name", "current_name", "is_name"]
 
 # A letter or digit first, then letters, digits, ".", "_" or "-": a name stands in
 # "alice/conference2.0" and "by:alice", so it holds no "/", ":" or space.
@@ -16,6 +16,11 @@ _NAME = re.compile(r"[^\W_][\w.-]{0,63}")
 # When the operating system cannot say who is logged in (a container without a passwd
 # entry for the user).
 FALLBACK_NAME = "me"
+
+
+def is_name(text: str) -> bool:
+    """Whether ``text`` can name a person."""
+    return _NAME.fullmatch(text) is not None
 
 
 def check_name(name: str) -> str:

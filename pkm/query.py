@@ -18,7 +18,8 @@ Syntax (in the spirit of linkding and Pinboard)::
     title:rails  title:"hybrid events"    words in the title
     author:dhh  author:"Ann Author"       the author's name
     feed:jarche  feed:"Harold Jarche"  feed:12
-    by:alice                saved by alice (her public saves; all of your own)
+    by:alice                saved by alice (her public saves; all of your own); the words
+                            may be in her tags and notes of them too
     site:example.org        URL host is example.org or one of its subdomains
     since:2026-01-01  since:7d  since:2w  since:3m  since:1y  since:12h  since:yesterday
     is:saved  is:read  is:unread  is:toread  is:muted  !untagged

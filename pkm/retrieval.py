@@ -111,6 +111,30 @@ class Retrieval:
             raise TagNotFoundError(f"no entries tagged {tag!r}")
         return entries
 
+    def _shared_tag(self, tag: str) -> tuple[list[Entry], str]:
+        """The entries of a tag of the person's, or of ``NAME/TAG``: another person's
+        public saves with their tag (their tags and notes), and the tag as the list names
+        it. A tag of the person's own that holds the "/" wins (tags may hold one); an
+        unknown person is an error, as is a tag they have no public saves with."""
+        from pkm.people import is_name
+        from pkm.storage.people import PeopleRepository, my_name
+
+        name, _, theirs = tag.partition("/")
+        if not (theirs and is_name(name)):
+            entries = self.tagged(tag)
+            return entries, _display_tag(entries, tag)
+        own = self._entries.with_tag(tag_key(tag))
+        if own:
+            return own, _display_tag(own, tag)
+        if name == my_name(self._conn):
+            entries = self.tagged(theirs)
+            return entries, _display_tag(entries, theirs)
+        person = PeopleRepository(self._conn).id_of(name)
+        entries = self._entries.with_tag(tag_key(theirs), person=person)
+        if not entries:
+            raise TagNotFoundError(f"no entries tagged {tag!r}")
+        return entries, f"{name}/{_display_tag(entries, theirs)}"
+
     def saved_ids(self, query: str | None, tags: Sequence[str]) -> list[int] | None:
         """The saved entries ``query`` and ``tags`` find (as :meth:`find` does); None, all
         of them, when neither is given."""
@@ -126,8 +150,8 @@ class Retrieval:
         if tag is not None and query is not None:
             raise UsageError("export takes a tag or a query, not both")
         if tag is not None:
-            entries = self.tagged(tag)
-            return entries, f"Reading list: {_display_tag(entries, tag)}"
+            entries, shown = self._shared_tag(tag)
+            return entries, f"Reading list: {shown}"
         hits = self.find(query or "", FindOptions(limit=MAX_EXPORT))
         if not hits:
             raise PkmError(f"nothing matches {query!r}")

@@ -5,11 +5,13 @@ body, and the feed's name and host far below: a word that is only in the name of
 feed an entry came from says little about the entry; :data:`BM25_WEIGHTS`).  The page
 (title, text, feed, archived text) and the person's own save of it (tags and note,
 :data:`SAVE_WEIGHTS`) are two documents in two indexes, so that nobody's search reads
-words another person wrote: an entry matches when the words match either, and one that
-matches both scores the sum.  A saved entry's score is multiplied by
-:data:`SAVED_BOOST`, and, for a query of plain words, that of an entry holding them
-side by side by :data:`PHRASE_BOOST` (``Query.near``).  Equal scores go to the newer
-entry.  Without words, the newest come first.
+words another person wrote, except in a search ``by:`` people, which reads their
+public saves of it too (all of one's own): an entry matches when the words, term by
+term, are in any of these, and scores the sum of the page's rank and its saves'.  An
+entry the person saved has its score multiplied by :data:`SAVED_BOOST`, and, for a
+query of plain words, that of an entry holding them side by side by
+:data:`PHRASE_BOOST` (``Query.near``).  Equal scores go to the newer entry.  Without
+words, the newest come first.
 
 On a PostgreSQL store the same rules run on its tsvector index: ``ts_rank_cd`` with
 weights in BM25_WEIGHTS' order stands in for BM25, with the same boosts and windows
@@ -54,7 +56,7 @@ from pkm.errors import EntryNotFoundError
 from pkm.query import AllOf, AnyOf, Query, Term, Without, Words
 from pkm.storage import search as sqlite_store
 from pkm.storage.dialect import POSTGRESQL, dialect_of
-from pkm.storage.search import MARK_END, MARK_START, Driver, RankedRow
+from pkm.storage.search import MARK_END, MARK_START, Driver, RankedRow, SaveMatches
 from pkm.types import DEFAULT_LIMIT, Entry, SearchHit, SearchHits
 
 if TYPE_CHECKING:
@@ -108,9 +110,7 @@ class _Ranking(Protocol):
     def rank(
         self, low: int | None, high: int | None, take: Callable[[Iterable[RankedRow]], None]
     ) -> None: ...
-    def saved_matches(
-        self, words: Words, weights: Sequence[float]
-    ) -> dict[int, tuple[float, int]]: ...
+    def saved_matches(self, words: Words, weights: Sequence[float]) -> SaveMatches: ...
     def holding(self, words: Words, ids: Sequence[int], *, saves: bool) -> set[int]: ...
     def entries(self, ids: Sequence[int]) -> dict[int, Entry]: ...
     def snippets(self, ids: Sequence[int]) -> dict[int, tuple[object, object, object]]: ...
@@ -277,8 +277,8 @@ class _Search:
         # that it holds ``want`` distinct entries at any time.
         capacity = want + len(mine)
         best: list[tuple[float, int, int]] = []
-        for entry_id, (raw, sort_date) in mine.items():
-            _push(best, capacity, (-raw * SAVED_BOOST, sort_date, entry_id))
+        for entry_id, (raw, sort_date, saved) in mine.items():
+            _push(best, capacity, (-raw * (SAVED_BOOST if saved else 1.0), sort_date, entry_id))
         ranked = 0
         size = window_size(self.query)
         high: int | None = None
@@ -308,17 +308,17 @@ class _Search:
         return SearchHits(hits, ranked=ranked if low is not None else None)
 
 
-def _saved_matches(
-    ranking: _Ranking, words: Words
-) -> tuple[dict[int, tuple[float, int]], set[int]]:
-    """The person's saves that ``words`` match when each word may be in the save (tags,
-    note) or in its page, with the save's raw rank for the words it holds; and the saves
-    whose page alone matches but not with their own words (a word of their note that
-    the query excludes).
+def _saved_matches(ranking: _Ranking, words: Words) -> tuple[SaveMatches, set[int]]:
+    """The entries whose counted saves (the person's, and the public ones of the people
+    the query is by:) ``words`` match when each word may be in one of those saves (tags,
+    note) or in the page, with the raw rank of their saves for the words they hold; and
+    the entries whose page alone matches but not with their saves' words (a word of a
+    note that the query excludes).
 
-    Candidates are the saves holding any of the words; for a query of several, which
-    word each candidate holds where is asked of both indexes, and the query is
-    evaluated on that (a word of the note and one of the title match "word1 word2").
+    Candidates are the entries with a counted save holding any of the words; for a query
+    of several, which word each candidate holds where is asked of both indexes, and the
+    query is evaluated on that (a word of the note and one of the title match "word1
+    word2").
     """
     terms = list(dict.fromkeys(_terms(words)))
     candidates = ranking.saved_matches(
@@ -392,7 +392,7 @@ def _rank_into(
     want: int,
     rows: Iterable[RankedRow],
     boost: float,
-    mine: dict[int, tuple[float, int]],
+    mine: SaveMatches,
     vetoed: set[int],
 ) -> None:
     """Feed rows (rowid, raw rank, saved, sort_date, side by side), best raw rank first,
@@ -405,7 +405,7 @@ def _rank_into(
     possible product) and the best save's rank: every later row has a raw rank at
     least as high.
     """
-    best_save = min((raw for raw, _ in mine.values()), default=0.0)
+    best_save = min((raw for raw, _, _ in mine.values()), default=0.0)
     for rowid, rank, saved, sort_date, side_by_side in rows:
         if len(best) == want and (rank + best_save) * boost > -best[0][0]:
             break

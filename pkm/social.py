@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pkm.storage.db import Connection, Write
 from pkm.storage.people import PeopleRepository
-from pkm.types import DEFAULT_LIMIT, Follow, NetworkItem, Person
+from pkm.types import DEFAULT_LIMIT, Follow, NetworkItem, OtherSave, Person
 
 if TYPE_CHECKING:
     from pkm.network import Network
@@ -45,6 +45,11 @@ class SocialFacade:
         """Whether the person's new saves are private unless made public."""
         with self._write():
             self._people.set_default_private(private)
+
+    def also_saved_by(self, entry_id: int) -> list[OtherSave]:
+        """The others who saved an entry publicly, with their tags and notes, first saved
+        first (the person's own save and everyone's private ones are not among them)."""
+        return self._people.others_saves(entry_id)
 
     # --- the network: following others' public saves ----------------------------
 

@@ -493,3 +493,14 @@ class NetworkItem:
     saved_at: datetime
     their_tags: tuple[str, ...]
     their_note: str | None
+
+
+@dataclass(frozen=True)
+class OtherSave:
+    """Someone else's public save of an entry, as ``pkm show`` lists it: who, when, and
+    their tags and note (text they wrote: untrusted, as any network text)."""
+
+    person: str
+    saved: datetime
+    tags: tuple[str, ...]
+    note: str | None

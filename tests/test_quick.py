@@ -285,12 +285,22 @@ ARTICLES = Path(__file__).parent / "data" / "articles"
 
 @pytest.fixture(scope="module")
 def shown(store: tuple[Path, dict[str, int]]) -> tuple[Path, int]:
-    """The store, with one entry holding a real article (links, lists, code) as content."""
+    """The store, with one entry holding a real article (links, lists, code) as content,
+    saved by others too (alice publicly, with tags and a note; carol privately)."""
     path, ids = store
     entry_id = ids["title_hit"]
     html = "".join((ARTICLES / f"{name}.html").read_text() for name in ("links", "lists", "code"))
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE entries SET content = ? WHERE id = ?", (html, entry_id))
+        for name, private, note in (("alice", 0, "good overview"), ("carol", 1, "hers alone")):
+            person = conn.execute(
+                "INSERT INTO people (name, created_at) VALUES (?, 0) RETURNING id", (name,)
+            ).fetchone()[0]
+            conn.execute(
+                "INSERT INTO saves (person_id, entry_id, saved_at, note, private, tags_text)"
+                " VALUES (?, ?, 1700000000, ?, ?, 'conference2.0')",
+                (person, entry_id, note, private),
+            )
     conn.close()
     return path, entry_id
 
@@ -323,6 +333,10 @@ def test_show_prints_what_the_typer_command_prints(
     assert (code, out, err) == (expected.exit_code, expected.stdout, expected.stderr)
     if argv[1:2] == [str(entry_id)] and code == 0:
         assert "[1] https://" in out or '"links": [' in out  # the article is there
+        assert "also saved by alice: #conference2.0 'good overview'" in out or (
+            '"person": "alice"' in out and '"note": "good overview"' in out
+        )
+        assert "carol" not in out and "hers alone" not in out
 
 
 def _store_ids(path: Path) -> dict[str, int]:

@@ -16,6 +16,7 @@ import pytest
 from conftest import RunCli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from people_corpus import TAGS, VOCAB, acting_as, add_others, counted_saves, summed
 
 from pkm import search as search_mod
 from pkm.api import Pkm
@@ -561,9 +562,6 @@ def test_plans_use_the_indexes(corpus: Corpus, monkeypatch: pytest.MonkeyPatch) 
 
 # --- properties: fast paths == brute force ---------------------------------------------------
 
-VOCAB = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa"]
-TAGS = ["red", "green", "blue", "Grün", "teal"]
-
 
 def _random_docs(seed: int, n: int) -> list[Doc]:
     rng = random.Random(seed)
@@ -593,6 +591,8 @@ def random_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.C
     path = tmp_path_factory.mktemp("random") / "pkm.db"
     _store(path, _random_docs(7, 240))
     conn = open_store(path)
+    with transaction(conn):
+        add_others(conn, 11)
     yield conn
     conn.close()
 
@@ -616,15 +616,15 @@ def _holds(words: Words, held: set[Term]) -> bool:
 
 
 def _saves_matched(
-    conn: sqlite3.Connection, match: Words, allowed: dict[int, tuple[int, int]]
+    conn: sqlite3.Connection, q: Query, allowed: dict[int, tuple[int, int]]
 ) -> tuple[dict[int, set[Term]], dict[int, float]]:
-    """Which term each of the person's saves holds (in its page or in its tags and note),
-    and the BM25 rank of those the query matches so."""
-    terms = list(dict.fromkeys(_word_terms(match)))
-    saved_ids = {
-        r[0] for r in conn.execute("SELECT entry_id FROM saves WHERE person_id = ?", (me(conn),))
-    }
-    held: dict[int, set[Term]] = {entry_id: set() for entry_id in saved_ids}
+    """Which term each entry with counted saves holds (in its page or in one of those
+    saves' tags and note), and the BM25 rank of those the query matches so (the sum of
+    their saves')."""
+    assert q.match is not None
+    terms = list(dict.fromkeys(_word_terms(q.match)))
+    counted = counted_saves(conn, q.by)
+    held: dict[int, set[Term]] = {entry_id: set() for entry_id in counted.values()}
     for term in terms:
         expression = match_expression(term)
         for (rowid,) in conn.execute(
@@ -632,35 +632,33 @@ def _saves_matched(
         ):
             if rowid in held:
                 held[rowid].add(term)
-        for (entry_id,) in conn.execute(
-            f"SELECT s.entry_id FROM {SAVES_FTS_TABLE}"
-            f" JOIN saves s ON s.id = {SAVES_FTS_TABLE}.rowid"
-            f" WHERE {SAVES_FTS_TABLE} MATCH ? AND s.person_id = ?",
-            (expression, me(conn)),
+        for (save_id,) in conn.execute(
+            f"SELECT rowid FROM {SAVES_FTS_TABLE} WHERE {SAVES_FTS_TABLE} MATCH ?", (expression,)
         ):
-            held[entry_id].add(term)
+            if save_id in counted:
+                held[counted[save_id]].add(term)
     any_term = " OR ".join(f"({match_expression(term)})" for term in terms)
     save_weights = ", ".join(map(str, SAVE_WEIGHTS))
-    save_raw = {
-        entry_id: rank
-        for entry_id, rank in conn.execute(
-            f"SELECT s.entry_id, bm25({SAVES_FTS_TABLE}, {save_weights}) FROM {SAVES_FTS_TABLE}"
-            f" JOIN saves s ON s.id = {SAVES_FTS_TABLE}.rowid"
-            f" WHERE {SAVES_FTS_TABLE} MATCH ? AND s.person_id = ?",
-            (any_term, me(conn)),
+    ranks = [
+        (counted[save_id], rank)
+        for save_id, rank in conn.execute(
+            f"SELECT rowid, bm25({SAVES_FTS_TABLE}, {save_weights}) FROM {SAVES_FTS_TABLE}"
+            f" WHERE {SAVES_FTS_TABLE} MATCH ?",
+            (any_term,),
         )
-        if entry_id in allowed and _holds(match, held[entry_id])
-    }
-    return held, save_raw
+        if save_id in counted
+    ]
+    return held, summed(ranks, allowed, lambda entry_id: _holds(q.match, held[entry_id]))
 
 
 def brute_force(
     conn: sqlite3.Connection, q: Query, limit: int, offset: int, window: int | None
 ) -> list[int]:
     """What search must return, computed the slow, obvious way: the page's words ranked
-    by BM25 (newest windows first), the person's saves whose words with their page's
-    match ranked by their own BM25 (always), a save whose page matches too scoring the
-    sum."""
+    by BM25 (newest windows first), the entries whose counted saves' words (the
+    person's, and the by: people's public ones) with their page's match ranked by those
+    saves' BM25 (always; boosted when the person saved it), one whose page matches too
+    scoring the sum."""
     where, params = where_clause(q)
     joined = f"entries e{entry_joins(conn)}"
     if q.match is None:
@@ -692,9 +690,9 @@ def brute_force(
             f"SELECT e.id, s.id IS NOT NULL, e.sort_date FROM {joined} WHERE {where}", params
         )
     }
-    held, save_raw = _saves_matched(conn, q.match, allowed)
+    held, save_raw = _saves_matched(conn, q, allowed)
     kept: list[tuple[float, int, int]] = [
-        (rank * SAVED_BOOST, -allowed[entry_id][1], -entry_id)
+        (rank * (SAVED_BOOST if allowed[entry_id][0] else 1.0), -allowed[entry_id][1], -entry_id)
         for entry_id, rank in save_raw.items()
     ]
     newest_first = sorted(raw, reverse=True)
@@ -709,7 +707,7 @@ def brute_force(
     for chunk in chunks:
         for rowid in chunk:
             if rowid in held and not _holds(q.match, held[rowid]):
-                continue  # a word of the person's own the query excludes
+                continue  # a word of a counted save the query excludes
             if rowid in allowed:
                 saved, sort_date = allowed[rowid]
                 score = raw[rowid] + save_raw.get(rowid, 0.0)
@@ -747,6 +745,8 @@ filters = st.sampled_from(
         "-gamma",
         "-#green",
         "feed:events",
+        "by:alice",
+        "by:bob",
     ]
 )
 queries = st.builds(
@@ -769,6 +769,7 @@ queries = st.builds(
     window=st.sampled_from([None, 3, 7, 40]),
     drive=st.sampled_from([0, 8, 10**9]),
     budget=st.sampled_from([10**9, 0]),
+    person=st.sampled_from([None, None, "alice"]),
 )
 def test_search_equals_brute_force(
     random_store: sqlite3.Connection,
@@ -779,14 +780,15 @@ def test_search_equals_brute_force(
     window: int | None,
     drive: int,
     budget: int,
+    person: str | None,
 ) -> None:
     q = parse_query(text.strip(), now=NOW)
-    with monkeypatch.context() as patch:
+    with monkeypatch.context() as patch, acting_as(random_store, person):
         patch.setattr(search_mod, "RANK_WINDOW", window or 10**9)
         patch.setattr(search_mod, "_DRIVE", drive)
         patch.setattr(search_mod, "SITE_SCAN_BUDGET", budget)
         got = [h.entry.id for h in search(random_store, q, limit=limit, offset=offset)]
-    assert got == brute_force(random_store, q, limit, offset, window), text
+        assert got == brute_force(random_store, q, limit, offset, window), (text, person)
 
 
 @settings(

@@ -23,17 +23,26 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from postgres import postgres_db, server_url  # noqa: F401  (a fixture, re-exported)
-from test_search import _holds, _random_docs, _word_terms, queries
+from test_search import (
+    _holds,
+    _random_docs,
+    _word_terms,
+    acting_as,
+    add_others,
+    counted_saves,
+    queries,
+    summed,
+)
 
 from pkm import search as search_mod
 from pkm.errors import EntryNotFoundError, QueryError
-from pkm.query import AllOf, AnyOf, Query, Term, Without, Words, merge, parse_query
+from pkm.query import AllOf, AnyOf, Query, Term, Without, merge, parse_query
 from pkm.search import PHRASE_BOOST, SAVED_BOOST, related, search
 from pkm.storage import db, postgres, search_pg
 from pkm.storage.db import Connection
 from pkm.storage.dialect import POSTGRESQL
 from pkm.storage.filters import where_clause
-from pkm.storage.people import PeopleRepository, entry_joins, me
+from pkm.storage.people import PeopleRepository, entry_joins
 from pkm.storage.postgres import PostgresConnection
 from pkm.storage.search import MARK_START
 from pkm.storage.search_pg import RANK_WEIGHTS
@@ -699,43 +708,44 @@ def test_a_huge_entry_is_stored_and_found(postgres_db: str) -> None:  # noqa: F8
 def random_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Store]]:
     docs = [Doc(**asdict(doc)) for doc in _random_docs(7, 240)]
     with both_engines(tmp_path_factory.mktemp("pgrandom") / "pkm.db", docs) as found:
+        for store in found.values():  # the same saves of others, under the same ids
+            store.conn.execute("BEGIN")
+            add_others(store.conn, 11)
+            store.conn.execute("COMMIT")
         yield found
 
 
 def _pg_saves_matched(
-    conn: Connection, match: Words, allowed: dict[int, tuple[bool, int]]
+    conn: Connection, q: Query, allowed: dict[int, tuple[bool, int]]
 ) -> tuple[dict[int, set[Term]], dict[int, float]]:
-    """Which term each of the person's saves holds (in its page or in its tags and note),
-    and the rank of those the query matches so: as test_search's, on PostgreSQL."""
-    terms = list(dict.fromkeys(_word_terms(match)))
-    person = me(conn)
-    saved_ids = {
-        int(r[0]) for r in conn.execute("SELECT entry_id FROM saves WHERE person_id = ?", (person,))
-    }
-    held: dict[int, set[Term]] = {entry_id: set() for entry_id in saved_ids}
+    """Which term each entry with counted saves holds (in its page or in one of those
+    saves' tags and note), and the rank of those the query matches so: as test_search's,
+    on PostgreSQL."""
+    assert q.match is not None
+    terms = list(dict.fromkeys(_word_terms(q.match)))
+    counted = counted_saves(conn, q.by)
+    held: dict[int, set[Term]] = {entry_id: set() for entry_id in counted.values()}
     for term in terms:
         term_params: list[object] = []
         sql = compile_tsquery(term, term_params)
         for (rowid,) in conn.execute(f"SELECT id FROM entries WHERE fts @@ {sql}", term_params):
             if int(rowid) in held:
                 held[int(rowid)].add(term)
-        for (entry_id,) in conn.execute(
-            f"SELECT entry_id FROM saves WHERE fts @@ {sql} AND person_id = ?",
-            [*term_params, person],
-        ):
-            held[int(entry_id)].add(term)
+        for (save_id,) in conn.execute(f"SELECT id FROM saves WHERE fts @@ {sql}", term_params):
+            if int(save_id) in counted:
+                held[counted[int(save_id)]].add(term)
     any_params: list[object] = []
     any_term = compile_tsquery(terms[0] if len(terms) == 1 else AnyOf(tuple(terms)), any_params)
-    save_raw = {
-        int(entry_id): float(rank)
-        for entry_id, rank in conn.execute(
-            f"SELECT entry_id, -ts_rank_cd('{RANK_WEIGHTS}', fts, {any_term}, 1) FROM saves"
-            f" WHERE fts @@ {any_term} AND person_id = ?",
-            [*any_params, *any_params, person],
+    ranks = [
+        (counted[int(save_id)], float(rank))
+        for save_id, rank in conn.execute(
+            f"SELECT id, -ts_rank_cd('{RANK_WEIGHTS}', fts, {any_term}, 1) FROM saves"
+            f" WHERE fts @@ {any_term}",
+            [*any_params, *any_params],
         )
-        if int(entry_id) in allowed and _holds(match, held[int(entry_id)])
-    }
-    return held, save_raw
+        if int(save_id) in counted
+    ]
+    return held, summed(ranks, allowed, lambda entry_id: _holds(q.match, held[entry_id]))
 
 
 def pg_brute_force(
@@ -743,8 +753,8 @@ def pg_brute_force(
 ) -> list[int]:
     """What search must return on PostgreSQL, computed the slow, obvious way: every
     match ranked by -ts_rank_cd (normalisation 1), boosted, in windows of the newest; the
-    person's saves whose words with their page's match ranked always, a save whose page
-    matches too scoring the sum."""
+    entries whose counted saves' words with their page's match ranked always (boosted
+    when the person saved it), one whose page matches too scoring the sum."""
     where, params = where_clause(q, POSTGRESQL)
     joined = f"entries e{entry_joins(conn)}"
     if q.match is None:
@@ -777,9 +787,9 @@ def pg_brute_force(
             f"SELECT e.id, s.id IS NOT NULL, e.sort_date FROM {joined} WHERE {where}", params
         )
     }
-    held, save_raw = _pg_saves_matched(conn, q.match, allowed)
+    held, save_raw = _pg_saves_matched(conn, q, allowed)
     kept: list[tuple[float, int, int]] = [
-        (rank * SAVED_BOOST, -allowed[entry_id][1], -entry_id)
+        (rank * (SAVED_BOOST if allowed[entry_id][0] else 1.0), -allowed[entry_id][1], -entry_id)
         for entry_id, rank in save_raw.items()
     ]
     newest_first = sorted(raw, reverse=True)
@@ -793,7 +803,7 @@ def pg_brute_force(
     for chunk in chunks:
         for rowid in chunk:
             if rowid in held and not _holds(q.match, held[rowid]):
-                continue  # a word of the person's own the query excludes
+                continue  # a word of a counted save the query excludes
             if rowid in allowed:
                 saved, sort_date = allowed[rowid]
                 score = raw[rowid] + save_raw.get(rowid, 0.0)
@@ -821,6 +831,7 @@ def pg_brute_force(
     offset=st.integers(0, 8),
     window=st.sampled_from([None, 3, 7, 40]),
     drive=st.sampled_from([0, 8, 10**9]),
+    person=st.sampled_from([None, None, "alice"]),
 )
 def test_postgresql_search_equals_brute_force(
     random_stores: dict[str, Store],
@@ -830,14 +841,17 @@ def test_postgresql_search_equals_brute_force(
     offset: int,
     window: int | None,
     drive: int,
+    person: str | None,
 ) -> None:
     q = parse_query(text.strip(), now=NOW)
     pg = random_stores["postgresql"].conn
-    with monkeypatch.context() as patch:
-        patch.setattr(search_mod, "RANK_WINDOW", window or 10**9)
-        patch.setattr(search_mod, "_DRIVE", drive)
-        got = [h.entry.id for h in search(pg, q, limit=limit, offset=offset)]
-    assert got == pg_brute_force(pg, q, limit, offset, window), text
-    # Both engines find the same entries; only their order may differ.
-    every = {h.entry.id for h in search(pg, q, limit=500)}
-    assert every == {h.entry.id for h in search(random_stores["sqlite"].conn, q, limit=500)}
+    lite = random_stores["sqlite"].conn
+    with acting_as(pg, person), acting_as(lite, person):
+        with monkeypatch.context() as patch:
+            patch.setattr(search_mod, "RANK_WINDOW", window or 10**9)
+            patch.setattr(search_mod, "_DRIVE", drive)
+            got = [h.entry.id for h in search(pg, q, limit=limit, offset=offset)]
+        assert got == pg_brute_force(pg, q, limit, offset, window), (text, person)
+        # Both engines find the same entries; only their order may differ.
+        every = {h.entry.id for h in search(pg, q, limit=500)}
+        assert every == {h.entry.id for h in search(lite, q, limit=500)}

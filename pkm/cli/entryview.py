@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from pkm.cli import article, render
-from pkm.types import Entry
+from pkm.types import Entry, OtherSave
 
 
 def entry_view(
@@ -20,9 +20,11 @@ def entry_view(
     also_in: Sequence[str] = (),
     *,
     archived: datetime | None = None,
+    also_saved_by: Sequence[OtherSave] = (),
 ) -> Any:
     """The whole view as one multi-line Rich Text; ``archived``: the body is the page's
-    archived text, kept then."""
+    archived text, kept then; ``also_saved_by``: the others' public saves of it, a line
+    each after the entry's own details."""
     from rich.text import Text
 
     lines: list[Any] = [render.styled((entry.display_title, "bold"))]
@@ -47,6 +49,7 @@ def entry_view(
     lines += [render.styled((f"{label:>9}  ", "dim"), value) for label, value in facts if value]
     if entry.note:
         lines.append(render.styled((f"{'note':>9}  ", "dim"), (entry.note, "italic")))
+    lines += [other_save_line(other) for other in also_saved_by]
     if body.text:
         lines += [
             Text(),
@@ -62,3 +65,15 @@ def entry_view(
         lines += [Text(), render.styled((article.LINKS_HEADING, "bold"))]
         lines += [render.styled(article.link_line(link)) for link in body.links]
     return Text("\n").join(lines)
+
+
+def other_save_line(other: OtherSave) -> Any:
+    """``also saved by alice: #conference2.0 'good overview'``: their tags, their note
+    quoted (on one line), all of it cleaned as any text from others."""
+    said = " ".join(f"#{tag}" for tag in other.tags)
+    if other.note:
+        said = f"{said} {other.note!r}".strip()
+    parts: list[tuple[object, str] | str] = [("also saved by ", "dim"), (other.person, "green")]
+    if said:
+        parts += [": ", (said, "italic")]
+    return render.styled(*parts)

@@ -20,7 +20,11 @@ def register(app: typer.Typer) -> None:
 def export(
     ctx: typer.Context,
     tag: Annotated[
-        str | None, typer.Argument(help="The tag to share.", autocompletion=complete.tags)
+        str | None,
+        typer.Argument(
+            help="The tag to share; NAME/TAG: another person's public saves with their tag.",
+            autocompletion=complete.tags,
+        ),
     ] = None,
     query: Annotated[
         str | None, typer.Option("--query", "-q", help="Export a search instead of a tag.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pkm.cli import render
-from pkm.types import Archive, Entry, Feed, SearchHit, Story
+from pkm.types import Archive, Entry, Feed, OtherSave, SearchHit, Story
 
 
 def entry_json(entry: Entry) -> dict[str, object]:
@@ -38,6 +38,16 @@ def hit_json(hit: SearchHit) -> dict[str, object]:
 def story_json(story: Story) -> dict[str, object]:
     """A new item of a scan, with the other feeds that brought the same story."""
     return entry_json(story.entry) | {"also_in": list(story.also_in)}
+
+
+def other_save_json(other: OtherSave) -> dict[str, object]:
+    """Someone else's public save of an entry (``pkm show``'s ``also_saved_by``)."""
+    return {
+        "person": other.person,
+        "tags": list(other.tags),
+        "note": other.note,
+        "saved": render.iso(other.saved),
+    }
 
 
 def archive_json(kept: Archive | None) -> dict[str, object] | None:

@@ -3,6 +3,7 @@ and the Typer command share."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,7 @@ from pkm.cli.entryview import entry_view
 
 if TYPE_CHECKING:
     from pkm.api import Pkm
-    from pkm.types import Entry
+    from pkm.types import Entry, OtherSave
 
 # Lines longer than this are hard to read, however wide the terminal (issue 14).
 MAX_WIDTH = 100
@@ -31,6 +32,7 @@ def show_entry(
     if full_text:
         store.fetch_full_text(entry_id)
     entry = store.entry(entry_id, mark_read=True)
+    others = store.also_saved_by(entry_id)
     kept = store.archived(entry_id)
     console = render.out()
     if width is None:
@@ -52,18 +54,22 @@ def show_entry(
                 "links": links,
                 "full_text_at": render.iso(entry.full_text_at),
                 "archive": info,
+                "also_saved_by": [shapes.other_save_json(other) for other in others],
             }
         )
         return
     if not console.is_terminal or no_pager:
-        _print_entry(entry, body, archived)
+        _print_entry(entry, body, archived, others)
         return
     from pkm.cli import pager
 
     with console.capture() as captured:
-        _print_entry(entry, body, archived)
+        _print_entry(entry, body, archived, others)
     pager.page(captured.get(), console.size.height)
 
 
-def _print_entry(entry: Entry, body: article.Article, archived: datetime | None) -> None:
-    render.out().print(entry_view(entry, body, archived=archived), soft_wrap=True)
+def _print_entry(
+    entry: Entry, body: article.Article, archived: datetime | None, others: Sequence[OtherSave]
+) -> None:
+    view = entry_view(entry, body, archived=archived, also_saved_by=others)
+    render.out().print(view, soft_wrap=True)

@@ -43,6 +43,12 @@ BY_CONDITION = (
     "EXISTS (SELECT 1 FROM saves bs JOIN people bp ON bp.id = bs.person_id "
     "WHERE bs.entry_id = e.id AND bp.name = ? AND (bs.private = 0 OR bs.id = s.id))"
 )
+# Whether a public save of the entry by one of some people (``{marks}``) holds words
+# (``{held}``, of the save ``xo``): an excluded word of a by: search.
+_THEIRS_HOLD = (
+    "NOT EXISTS (SELECT 1 FROM saves xo JOIN people xp ON xp.id = xo.person_id"
+    " WHERE xo.entry_id = e.id AND xo.private = 0 AND xp.name IN ({marks}) AND {held})"
+)
 # The host of e.url: after "://", up to the first "/", "?", "#" or ":" (port);
 # the appended "/" makes sure there is one.  (user@host URLs are not handled.)
 _AFTER_SCHEME = "substr(e.url, instr(e.url, '://') + 3)"
@@ -108,13 +114,17 @@ def _any(conds: list[str]) -> str:
     return conds[0] if len(conds) == 1 else "(" + " OR ".join(conds) + ")"
 
 
-def where_clause(q: Query, dialect: str = "sqlite") -> tuple[str, list[object]]:
+def where_clause(
+    q: Query, dialect: str = "sqlite", *, words_by: Sequence[str] | None = None
+) -> tuple[str, list[object]]:
     """The SQL condition for everything in ``q`` except ``match``; ``"1"`` (``"TRUE"`` on
     PostgreSQL) if none.
 
     The conditions are AND-joined (any OR inside one is parenthesised), so the fragment
     can be AND-ed into a larger WHERE.  ``exclude_match`` becomes ``e.id NOT IN (SELECT
-    rowid FROM entries_fts …)``, on PostgreSQL ``NOT (e.fts @@ …)``.
+    rowid FROM entries_fts …)``, on PostgreSQL ``NOT (e.fts @@ …)``, and the same of the
+    person's save and of the public saves of the people ``words_by`` names (default:
+    ``q.by``; the whole query's when ``q`` is what a driver left of it).
     """
     pg = dialect == POSTGRESQL
     like = like_operator(dialect)
@@ -139,10 +149,16 @@ def where_clause(q: Query, dialect: str = "sqlite") -> tuple[str, list[object]]:
         conds.append("e.sort_date >= ?")
         params.append(int(q.since.timestamp()))
     conds += _state_conditions(q, params)
-    # An excluded word may be in the page or in the person's own tags and note.
+    # An excluded word may be in the page, in the person's own tags and note, or in the
+    # public ones of the people the query is by:.
+    by = q.by if words_by is None else words_by
     if q.exclude_match is not None and pg:
         conds.append(f"NOT (e.fts @@ {compile_tsquery(q.exclude_match, params)})")
         conds.append(f"NOT coalesce(s.fts @@ {compile_tsquery(q.exclude_match, params)}, FALSE)")
+        if by:
+            params.extend(by)
+            held = f"xo.fts @@ {compile_tsquery(q.exclude_match, params)}"
+            conds.append(_THEIRS_HOLD.format(marks=", ".join("?" * len(by)), held=held))
     elif q.exclude_match is not None:
         excluded = match_expression(q.exclude_match)
         conds.append(f"e.id NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)")
@@ -151,6 +167,10 @@ def where_clause(q: Query, dialect: str = "sqlite") -> tuple[str, list[object]]:
             f" WHERE {SAVES_FTS_TABLE} MATCH ?)"
         )
         params.extend((excluded, excluded))
+        if by:
+            held = f"xo.id IN (SELECT rowid FROM {SAVES_FTS_TABLE} WHERE {SAVES_FTS_TABLE} MATCH ?)"
+            conds.append(_THEIRS_HOLD.format(marks=", ".join("?" * len(by)), held=held))
+            params.extend((*by, excluded))
     if not conds:
         return ("TRUE" if pg else "1"), params
     return " AND ".join(conds), params

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from datetime import UTC, datetime
 
 from pkm.errors import InvalidPersonError, PersonNotFoundError
 from pkm.people import check_name, current_name
 from pkm.storage.db import Repository, SqlConnection, wrap_exceptions
 from pkm.storage.rows import from_ts, now_ts
-from pkm.types import Person
+from pkm.types import OtherSave, Person
 
 __all__ = [
     "NOBODY",
@@ -173,4 +174,24 @@ class PeopleRepository(Repository):
                 default_private=bool(default_private),
             )
             for name, default_private, saves, public, tags, last in rows
+        ]
+
+    def others_saves(self, entry_id: int) -> list[OtherSave]:
+        """The public saves of an entry by everyone but the connection's person, first
+        saved first (one read of the index on saves.entry_id)."""
+        rows = self._conn.execute(
+            "SELECT p.name, o.saved_at, o.tags_text, o.note FROM saves o"
+            " JOIN people p ON p.id = o.person_id"
+            " WHERE o.entry_id = ? AND o.private = 0 AND o.person_id != ?"
+            " ORDER BY o.saved_at, p.name",
+            (entry_id, me(self._conn)),
+        )
+        return [
+            OtherSave(
+                person=str(name),
+                saved=datetime.fromtimestamp(int(saved_at), UTC),
+                tags=tuple(str(tags_text).split()) if tags_text else (),
+                note=note,
+            )
+            for name, saved_at, tags_text, note in rows
         ]

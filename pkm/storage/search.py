@@ -18,10 +18,11 @@ how scores are boosted, when to stop); this module knows how SQLite answers fast
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pkm.errors import StoreError
 from pkm.query import Query, Term, Words
@@ -88,7 +89,7 @@ def newest(
     offset: int,
 ) -> list[Entry]:
     """The entries ``query``'s filters allow (its words are not looked at), newest first."""
-    where, params = where_clause(driver.rest if driver else query)
+    where, params = where_clause(driver.rest if driver else query, words_by=query.by)
     if skip_id is not None:
         where += " AND e.id != ?"
         params.append(skip_id)
@@ -116,6 +117,92 @@ def entries_by_id(conn: SqlConnection, ids: Sequence[int]) -> dict[int, Entry]:
     return {entry.id: entry for entry in map(entry_from_row, rows)}
 
 
+def counted_saves(conn: SqlConnection, by: Sequence[str]) -> tuple[str, list[object]]:
+    """Which saves (alias ``o``) a search reads the words of, beside the pages': the
+    person's own, and the public ones of the people the query is ``by:``. (Their ids are
+    looked up first: PostgreSQL then reads the saves of these people from their index
+    beside the words' one.)"""
+    if not by:
+        return "o.person_id = ?", [me(conn)]
+    marks = ", ".join("?" * len(by))
+    people = [
+        int(row[0])
+        for row in conn.execute(f"SELECT id FROM people WHERE name IN ({marks})", list(by))
+    ]
+    ids = [me(conn), *people]
+    return (
+        f"o.person_id IN ({', '.join('?' * len(ids))}) AND (o.private = 0 OR o.person_id = ?)",
+        [*ids, me(conn)],
+    )
+
+
+def save_conditions(
+    counted: tuple[str, list[object]],
+    driver: Driver | None,
+    skip_id: int | None,
+    where: tuple[str, list[object]],
+    nothing: str,
+) -> tuple[list[str], list[object]]:
+    """What a save (alias ``o``; ``s`` is the person's own of its entry, LEFT JOINed, as
+    the filters expect) whose words match must meet beyond them, and its parameters: one
+    that ``counted`` (:func:`counted_saves`) takes, of an entry the driver allows and
+    that is not ``skip_id``, where the filters (``where``; ``nothing``: the engine's "no
+    condition") allow. Both engines' rankings ask it."""
+    conds = [counted[0]]
+    args = list(counted[1])
+    if driver is not None:
+        conds.append(f"o.entry_id IN ({driver.sql})")
+        args.extend(driver.params)
+    if skip_id is not None:
+        conds.append("o.entry_id != ?")
+        args.append(skip_id)
+    condition, params = where
+    if condition != nothing:
+        conds.append(condition)
+        args.extend(params)
+    return conds, args
+
+
+# The saves' words that match, by entry: (raw rank, summed over the entry's counted saves;
+# sort date; whether the person saved the entry).
+SaveMatches = dict[int, tuple[float, int, bool]]
+
+
+def by_entry(rows: Iterable[Sequence[Any]]) -> SaveMatches:
+    """Rows (entry id, raw rank, sort date, saved by the person) of matching saves as
+    :data:`SaveMatches`: an entry saved by several people scores the sum of their saves
+    (``fsum``: the same sum in any order)."""
+    found: SaveMatches = {}
+    several: dict[int, list[float]] = {}  # the entries of more than one save: few
+    for row in rows:
+        entry_id, raw = int(row[0]), float(row[1])
+        if entry_id in found:
+            several.setdefault(entry_id, [found[entry_id][0]]).append(raw)
+        found[entry_id] = (raw, int(row[2]), bool(row[3]))
+    for entry_id, ranks in several.items():
+        _, sort_date, saved = found[entry_id]
+        found[entry_id] = (math.fsum(ranks), sort_date, saved)
+    return found
+
+
+def chosen_notes(rows: Iterable[Sequence[Any]]) -> dict[int, object]:
+    """Of rows (entry id, snippet of a counted save's note, whether it is the person's
+    own), the note snippet each entry shows: the person's own, unless the words are not
+    in it and they are in the note of someone the search is by:."""
+    own: dict[int, object] = {}
+    theirs: dict[int, object] = {}
+    for entry_id, marked, mine in rows:
+        if mine:
+            own[int(entry_id)] = marked
+        elif isinstance(marked, str) and MARK_START in marked:
+            theirs.setdefault(int(entry_id), marked)
+    for entry_id, marked in theirs.items():
+        held = own.get(entry_id)
+        if not (isinstance(held, str) and MARK_START in held):
+            own[entry_id] = marked
+    return own
+
+
 class Ranking(Repository):
     """The matches of ``query``'s words that its filters (and ``driver``) allow, ranked
     by BM25 with ``weights`` (one per FTS column) inside the index."""
@@ -136,7 +223,8 @@ class Ranking(Repository):
         self._rank = "bm25(" + ", ".join(str(w) for w in weights) + ")"
         self._driver = driver
         self._skip_id = skip_id
-        where, params = where_clause(driver.rest if driver else query)
+        self._counted = counted_saves(conn, query.by)
+        where, params = where_clause(driver.rest if driver else query, words_by=query.by)
         conds: list[str] = []
         args: list[object] = []
         if driver is not None:
@@ -214,42 +302,33 @@ class Ranking(Repository):
         finally:
             rows.close()
 
-    def saved_matches(self, words: Words, weights: Sequence[float]) -> dict[int, tuple[float, int]]:
-        """The raw BM25 rank (by ``weights``: tags, note) and the sort date of each of the
-        person's saves whose tags or note match ``words``, by entry id, where the
-        filters allow."""
-        where, params = self._where
-        conds = [f"{_S} MATCH ?", "s.person_id = ?"]
-        args: list[object] = [match_expression(words), me(self._conn)]
-        if self._driver is not None:
-            conds.append(f"s.entry_id IN ({self._driver.sql})")
-            args.extend(self._driver.params)
-        if self._skip_id is not None:
-            conds.append("s.entry_id != ?")
-            args.append(self._skip_id)
-        if where != "1":
-            conds.append(where)
-            args.extend(params)
+    def saved_matches(self, words: Words, weights: Sequence[float]) -> SaveMatches:
+        """The raw BM25 rank (by ``weights``: tags, note) of the counted saves
+        (:func:`counted_saves`) whose tags or note match ``words``, by entry id, where
+        the filters allow."""
+        conds, args = save_conditions(self._counted, self._driver, self._skip_id, self._where, "1")
         rank = f"bm25({_S}, " + ", ".join(str(w) for w in weights) + ")"
         rows = self._conn.execute(
             # The index first (CROSS JOIN fixes the loop order): BM25 needs the MATCH to
             # drive the query.
-            f"SELECT s.entry_id, {rank}, e.sort_date FROM {_S} CROSS JOIN saves s"
-            f" ON s.id = {_S}.rowid CROSS JOIN entries e ON e.id = s.entry_id"
-            f"{entry_joins(self._conn, save=False)} WHERE {' AND '.join(conds)}",
-            args,
+            f"SELECT o.entry_id, {rank}, e.sort_date, s.id IS NOT NULL FROM {_S}"
+            f" CROSS JOIN saves o ON o.id = {_S}.rowid CROSS JOIN entries e"
+            f" ON e.id = o.entry_id{entry_joins(self._conn)}"
+            f" WHERE {_S} MATCH ? AND {' AND '.join(conds)}",
+            [match_expression(words), *args],
         )
-        return {int(entry_id): (float(raw), int(date)) for entry_id, raw, date in rows}
+        return by_entry(rows)
 
     def holding(self, words: Words, ids: Sequence[int], *, saves: bool) -> set[int]:
-        """Those of the entries ``ids`` whose page (or, with ``saves``, the person's save)
-        ``words`` match."""
+        """Those of the entries ``ids`` whose page (or, with ``saves``, one of their
+        counted saves: :func:`counted_saves`) ``words`` match."""
         if saves:
+            counted, counted_args = self._counted
             sql = (
-                f"SELECT s.entry_id FROM {_S} CROSS JOIN saves s ON s.id = {_S}.rowid"
-                f" WHERE {_S} MATCH ? AND s.person_id = ? AND s.entry_id IN ({{marks}})"
+                f"SELECT o.entry_id FROM {_S} CROSS JOIN saves o ON o.id = {_S}.rowid"
+                f" WHERE {_S} MATCH ? AND {counted} AND o.entry_id IN ({{marks}})"
             )
-            before: tuple[object, ...] = (match_expression(words), me(self._conn))
+            before: tuple[object, ...] = (match_expression(words), *counted_args)
         else:
             sql = f"SELECT rowid FROM {_F} WHERE {_F} MATCH ? AND rowid IN ({{marks}})"
             before = (match_expression(words),)
@@ -282,12 +361,17 @@ class Ranking(Repository):
             )
         }
         note = f"snippet({_S}, 1, '{MARK_START}', '{MARK_END}', '…', {_SNIPPET_TOKENS})"
-        for entry_id, marked in self._conn.execute(
-            f"SELECT s.entry_id, {note} FROM {_S} JOIN saves s ON s.id = {_S}.rowid"
-            f" WHERE {_S} MATCH ? AND s.person_id = ? AND s.entry_id IN ({marks})",
-            [self._match, me(self._conn), *ids],
-        ):
-            found.setdefault(int(entry_id), [None, None, None])[1] = marked
+        counted, counted_args = self._counted
+        notes = chosen_notes(
+            self._conn.execute(
+                f"SELECT o.entry_id, {note}, o.person_id = ? FROM {_S}"
+                f" JOIN saves o ON o.id = {_S}.rowid"
+                f" WHERE {_S} MATCH ? AND {counted} AND o.entry_id IN ({marks})",
+                [me(self._conn), self._match, *counted_args, *ids],
+            )
+        )
+        for entry_id, marked in notes.items():
+            found.setdefault(entry_id, [None, None, None])[1] = marked
         return {
             entry_id: (text, note, archived) for entry_id, (text, note, archived) in found.items()
         }

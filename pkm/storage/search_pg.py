@@ -34,12 +34,17 @@ from pkm.storage.search import (
     MARK_START,
     Driver,
     RankedRow,
+    SaveMatches,
     SqlConnection,
+    by_entry,
+    chosen_notes,
     count_at_most,
+    counted_saves,
     drivers,
     entries_by_id,
     highest_id,
     indexed_text,
+    save_conditions,
     site_driver,
 )
 from pkm.storage.tsquery import CONFIG, compile_tsquery
@@ -86,7 +91,7 @@ def newest(
     offset: int,
 ) -> list[Entry]:
     """The entries ``query``'s filters allow (its words are not looked at), newest first."""
-    where, params = where_clause(driver.rest if driver else query, POSTGRESQL)
+    where, params = where_clause(driver.rest if driver else query, POSTGRESQL, words_by=query.by)
     if skip_id is not None:
         where += " AND e.id != ?"
         params.append(skip_id)
@@ -124,7 +129,11 @@ class Ranking:
         self._near = compile_tsquery(query.near, self._near_args) if query.near else None
         self._driver = driver
         self._skip_id = skip_id
-        where, params = where_clause(driver.rest if driver else query, POSTGRESQL)
+        self._by = query.by
+        self._counted = counted_saves(conn, query.by)
+        where, params = where_clause(
+            driver.rest if driver else query, POSTGRESQL, words_by=query.by
+        )
         self._where = (where, params)
         conds: list[str] = []
         args: list[object] = []
@@ -194,45 +203,36 @@ class Ranking:
         finally:
             rows.close()
 
-    def saved_matches(self, words: Words, weights: Sequence[float]) -> dict[int, tuple[float, int]]:
-        """The raw rank and the sort date of each of the person's saves whose tags or
-        note match ``words``, by entry id, where the filters allow (``weights``: see the
+    def saved_matches(self, words: Words, weights: Sequence[float]) -> SaveMatches:
+        """The raw rank of the counted saves (:func:`counted_saves`) whose tags or note
+        match ``words``, by entry id, where the filters allow (``weights``: see the
         class)."""
         match_args: list[object] = []
         match = compile_tsquery(words, match_args)
-        where, params = self._where
-        conds = ["s.fts @@ q.query", "s.person_id = ?"]
-        args: list[object] = [me(self._conn)]
-        if self._driver is not None:
-            conds.append(f"s.entry_id IN ({self._driver.sql})")
-            args.extend(self._driver.params)
-        if self._skip_id is not None:
-            conds.append("s.entry_id != ?")
-            args.append(self._skip_id)
-        if where != "TRUE":
-            conds.append(where)
-            args.extend(params)
+        conds, args = save_conditions(
+            self._counted, self._driver, self._skip_id, self._where, "TRUE"
+        )
         rows = self._conn.execute(
-            f"SELECT s.entry_id, -ts_rank_cd('{RANK_WEIGHTS}', s.fts, q.query, {_NORMALIZATION}),"
-            " e.sort_date"
-            f" FROM (SELECT {match} AS query) AS q, saves s JOIN entries e"
-            f" ON e.id = s.entry_id{entry_joins(self._conn, save=False)}"
-            f" WHERE {' AND '.join(conds)}",
+            f"SELECT o.entry_id, -ts_rank_cd('{RANK_WEIGHTS}', o.fts, q.query, {_NORMALIZATION}),"
+            " e.sort_date, s.id IS NOT NULL"
+            f" FROM (SELECT {match} AS query) AS q, saves o JOIN entries e ON e.id = o.entry_id"
+            f"{entry_joins(self._conn)} WHERE o.fts @@ q.query AND {' AND '.join(conds)}",
             [*match_args, *args],
         )
-        return {int(entry_id): (float(raw), int(date)) for entry_id, raw, date in rows}
+        return by_entry(rows)
 
     def holding(self, words: Words, ids: Sequence[int], *, saves: bool) -> set[int]:
-        """Those of the entries ``ids`` whose page (or, with ``saves``, the person's save)
-        ``words`` match."""
+        """Those of the entries ``ids`` whose page (or, with ``saves``, one of their
+        counted saves: :func:`counted_saves`) ``words`` match."""
         match_args: list[object] = []
         match = compile_tsquery(words, match_args)
         if saves:
+            counted, counted_args = self._counted
             sql = (
-                f"SELECT s.entry_id FROM saves s WHERE s.fts @@ {match} AND s.person_id = ?"
-                " AND s.entry_id = ANY(?)"
+                f"SELECT o.entry_id FROM saves o WHERE o.fts @@ {match} AND {counted}"
+                " AND o.entry_id = ANY(?)"
             )
-            args = [*match_args, me(self._conn), list(ids)]
+            args = [*match_args, *counted_args, list(ids)]
         else:
             sql = f"SELECT e.id FROM entries e WHERE e.fts @@ {match} AND e.id = ANY(?)"
             args = [*match_args, list(ids)]
@@ -252,13 +252,30 @@ class Ranking:
             f" left({column}, {chars}), q.query, ?) END"
             for column, chars in _HEADLINE_CHARS.items()
         )
-        return {
+        found = {
             int(row[0]): (row[1], row[2], row[3])
             for row in self._conn.execute(
                 f"SELECT e.id, {heads} FROM (SELECT {self._match} AS query) AS q, entries e"
                 f"{save_join(self._conn)} WHERE e.id IN ({marks})",
                 [*([_HEADLINE] * len(_HEADLINE_CHARS)), *self._match_args, *ids],
             )
+        }
+        if not self._by:
+            return found
+        # A search by: people shows their note's words where one's own note has none.
+        counted, counted_args = self._counted
+        theirs = self._conn.execute(
+            f"SELECT o.entry_id, ts_headline('{CONFIG}', left(o.note, {_HEADLINE_CHARS['s.note']}),"
+            f" q.query, ?), FALSE FROM (SELECT {self._match} AS query) AS q, saves o"
+            f" WHERE o.entry_id = ANY(?) AND o.person_id != ? AND {counted}"
+            " AND o.note IS NOT NULL AND o.fts @@ q.query",
+            [_HEADLINE, *self._match_args, list(ids), me(self._conn), *counted_args],
+        )
+        own = [(entry_id, note, True) for entry_id, (_, note, _) in found.items()]
+        notes = chosen_notes([*own, *theirs])
+        return {
+            entry_id: (text, notes.get(entry_id), archived)
+            for entry_id, (text, _, archived) in found.items()
         }
 
 
