@@ -17,7 +17,7 @@ from pkm.storage.db import Repository, SqlConnection, wrap_exceptions
 from pkm.storage.rows import from_ts, now_ts
 from pkm.types import Person
 
-__all__ = ["PeopleRepository", "me", "my_name", "save_join", "sign_in"]
+__all__ = ["VISIBLE", "PeopleRepository", "me", "my_name", "save_join", "sign_in"]
 
 # No person has id 0 (ids start at 1): someone not stored yet owns nothing.
 NOBODY = 0
@@ -49,6 +49,17 @@ def save_join(conn: SqlConnection, alias: str = "s", entry: str = "e") -> str:
         f" LEFT JOIN saves {alias} ON {alias}.entry_id = {entry}.id"
         f" AND {alias}.person_id = {me(conn)}"
     )
+
+
+# Whether the connection's person may see entry ``e`` (``s``: their save of it, as
+# :func:`save_join` joins it): a feed item, one of their saves, a page someone saved
+# publicly, or one nobody keeps privately. A page no feed brought that only others keep,
+# privately, is theirs alone: its URL and title are what they saved.
+VISIBLE = (
+    "(e.feed_id IS NOT NULL OR s.id IS NOT NULL"
+    " OR NOT EXISTS (SELECT 1 FROM saves vs WHERE vs.entry_id = e.id AND vs.private = 1)"
+    " OR EXISTS (SELECT 1 FROM saves vs WHERE vs.entry_id = e.id AND vs.private = 0))"
+)
 
 
 @wrap_exceptions

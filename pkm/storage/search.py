@@ -29,7 +29,7 @@ from pkm.storage.db import Repository, SqlConnection, wrap_exceptions
 from pkm.storage.dialect import dialect_of
 from pkm.storage.filters import feed_condition, tag_prefix_condition, where_clause
 from pkm.storage.fts5 import FTS_TABLE, SAVES_FTS_TABLE, match_expression
-from pkm.storage.people import me, save_join
+from pkm.storage.people import VISIBLE, me, save_join
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row, like_escape, select_in
 from pkm.types import Entry
 
@@ -89,6 +89,7 @@ def newest(
 ) -> list[Entry]:
     """The entries ``query``'s filters allow (its words are not looked at), newest first."""
     where, params = where_clause(driver.rest if driver else query)
+    where += f" AND {VISIBLE}"
     if skip_id is not None:
         where += " AND e.id != ?"
         params.append(skip_id)
@@ -151,6 +152,7 @@ class Ranking(Repository):
         if where != "1":
             conds.append(where)
             args.extend(params)
+        conds.append(VISIBLE)  # hits the person may see: not the filters of saved_matches
         self._conds = conds
         self._args = args
         self._where = (where, params)

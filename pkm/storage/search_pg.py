@@ -27,7 +27,7 @@ from pkm.errors import StoreError
 from pkm.query import Query, Term, Words
 from pkm.storage.dialect import POSTGRESQL
 from pkm.storage.filters import where_clause
-from pkm.storage.people import me, save_join
+from pkm.storage.people import VISIBLE, me, save_join
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row
 from pkm.storage.search import (
     MARK_END,
@@ -87,6 +87,7 @@ def newest(
 ) -> list[Entry]:
     """The entries ``query``'s filters allow (its words are not looked at), newest first."""
     where, params = where_clause(driver.rest if driver else query, POSTGRESQL)
+    where += f" AND {VISIBLE}"
     if skip_id is not None:
         where += " AND e.id != ?"
         params.append(skip_id)
@@ -137,6 +138,7 @@ class Ranking:
         if where != "TRUE":
             conds.append(where)
             args.extend(params)
+        conds.append(VISIBLE)  # hits the person may see: not the filters of saved_matches
         self._conds = conds
         self._args = args
 
