@@ -381,6 +381,8 @@ READ_ARGVS = [
     ["read", "hybrid"],
     ["read", "hybrid", "--all", "#sourdough"],
     ["read", "is:saved"],
+    ["read", "--network"],
+    ["--user", "bob", "read", "--network", "--all"],
 ]
 
 
@@ -396,8 +398,10 @@ def test_read_opens_the_reader_as_the_typer_command_does(
 
     opened: list[tuple[Any, ...]] = []
 
-    def run(store: Any, query: str | None = None, *, include_read: bool = False) -> None:
-        opened.append((store.location, query, include_read))
+    def run(
+        store: Any, query: str | None = None, *, include_read: bool = False, network: bool = False
+    ) -> None:
+        opened.append((store.location, store.person, query, include_read, network))
 
     monkeypatch.setattr(pkm.cli.read, "run", run)
     monkeypatch.setattr(pkm.cli.reader, "run", run)

@@ -57,7 +57,12 @@ SHOW_OPTIONS: Mapping[str, bool] = {
     "-h": False,
     "--help": False,
 }
-READ_OPTIONS: Mapping[str, bool] = {"--all": False, "-h": False, "--help": False}
+READ_OPTIONS: Mapping[str, bool] = {
+    "--all": False,
+    "--network": False,
+    "-h": False,
+    "--help": False,
+}
 NETWORK_OPTIONS: Mapping[str, bool] = {
     "--since": True,
     "--limit": True,
@@ -89,6 +94,7 @@ class ReadArgs:
     where: Globals
     query: str | None
     include_read: bool
+    network: bool
 
 
 @dataclass
@@ -244,12 +250,12 @@ def parse_show(argv: Sequence[str]) -> ShowArgs | None:
 
 
 def parse_read(argv: Sequence[str]) -> ReadArgs | None:
-    """``pkm [--db STORE] read [--all] [WORDS]``, or None for Typer to handle."""
+    """``pkm [GLOBALS] read [--all] [--network] [WORDS]``, or None for Typer to handle."""
     found = _simple(argv, "read", READ_OPTIONS)
     if found is None:
         return None
     where, options, words = found
-    return ReadArgs(where, " ".join(words) or None, "--all" in options)
+    return ReadArgs(where, " ".join(words) or None, "--all" in options, "--network" in options)
 
 
 def parse_network(argv: Sequence[str]) -> NetworkArgs | None:
@@ -329,7 +335,9 @@ def run(argv: Sequence[str]) -> int | None:
 
         return _with_store(
             read.where,
-            lambda store: run_reader(store, read.query, include_read=read.include_read),
+            lambda store: run_reader(
+                store, read.query, include_read=read.include_read, network=read.network
+            ),
         )
     network = parse_network(argv)
     if network is not None:
