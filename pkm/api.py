@@ -292,12 +292,20 @@ class Pkm(SocialFacade, SourcesFacade):
         return entry
 
     def triage(
-        self, query: str | None = None, *, include_read: bool = False, first: int | None = None
+        self,
+        query: str | None = None,
+        *,
+        include_read: bool = False,
+        first: int | None = None,
+        network: bool = False,
     ) -> Triage:
         """The feed items to go through, as the scan digest shows them (muted ones out,
         one story from several feeds once), grouped by folder and feed, newest first; or
-        the hits of ``query``, best first, when one is given. ``first``: only the first
-        that many items (a first screen, drawn before the rest is read)."""
+        the hits of ``query``, best first, when one is given; or, with ``network``, what
+        the people followed saved (:meth:`network_triage`). ``first``: only the first
+        that many feed items (a first screen, drawn before the rest is read)."""
+        if network and query is None:
+            return self.network_triage(include_read=include_read)
         return self._retrieval.triage(query, include_read=include_read, first=first)
 
     def set_read(self, entry_ids: Sequence[int], read: bool = True) -> int:

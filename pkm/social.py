@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pkm.storage.db import Connection, Write
 from pkm.storage.people import PeopleRepository
-from pkm.types import DEFAULT_LIMIT, Follow, NetworkItem, OtherSave, Person
+from pkm.types import DEFAULT_LIMIT, Follow, NetworkItem, OtherSave, Person, Story, Triage
 
 if TYPE_CHECKING:
     from pkm.network import Network
@@ -66,6 +66,18 @@ class SocialFacade:
     def network(self, *, since: str | None = None, limit: int = DEFAULT_LIMIT) -> list[NetworkItem]:
         """The public saves of the people and tags followed, newest saved first."""
         return self._network.items(since=since, limit=limit)
+
+    def network_triage(self, *, include_read: bool = False) -> Triage:
+        """The network as ``pkm read --network`` goes through it: the entries of the
+        latest public saves of the people and tags followed, each once, newest saved
+        first; unread ones only unless ``include_read``."""
+        from pkm.retrieval import MAX_TRIAGE_HITS
+
+        stories: dict[int, Story] = {}
+        for item in self.network(limit=MAX_TRIAGE_HITS):
+            if include_read or not item.entry.read:
+                stories.setdefault(item.entry.id, Story(item.entry))
+        return Triage(tuple(stories.values()), {})
 
     def network_digest(self, *, since: str | None = None) -> list[NetworkItem]:
         """What the morning scan shows from the network (see :mod:`pkm.network`)."""

@@ -1,9 +1,10 @@
-"""The quick path of `pkm find`, `tags`, `show` and `read` (pkm/cli/quick.py): the same
-options and the same output as the Typer commands, and Typer for everything it does not
-read itself."""
+"""The quick path of `pkm find`, `tags`, `show`, `read` and `network` (pkm/cli/quick.py),
+with the global --db and --user: the same options and the same output as the Typer
+commands, and Typer for everything it does not read itself."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -30,7 +31,12 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int
 
 @pytest.mark.parametrize(
     ("name", "table"),
-    [("find", quick.FIND_OPTIONS), ("show", quick.SHOW_OPTIONS), ("read", quick.READ_OPTIONS)],
+    [
+        ("find", quick.FIND_OPTIONS),
+        ("show", quick.SHOW_OPTIONS),
+        ("read", quick.READ_OPTIONS),
+        ("network", quick.NETWORK_OPTIONS),
+    ],
 )
 def test_its_option_table_is_the_typer_commands(name: str, table: dict[str, bool]) -> None:
     import typer.main
@@ -389,6 +395,8 @@ READ_ARGVS = [
     ["read", "hybrid"],
     ["read", "hybrid", "--all", "#sourdough"],
     ["read", "is:saved"],
+    ["read", "--network"],
+    ["--user", "bob", "read", "--network", "--all"],
 ]
 
 
@@ -404,8 +412,10 @@ def test_read_opens_the_reader_as_the_typer_command_does(
 
     opened: list[tuple[Any, ...]] = []
 
-    def run(store: Any, query: str | None = None, *, include_read: bool = False) -> None:
-        opened.append((store.location, query, include_read))
+    def run(
+        store: Any, query: str | None = None, *, include_read: bool = False, network: bool = False
+    ) -> None:
+        opened.append((store.location, store.person, query, include_read, network))
 
     monkeypatch.setattr(pkm.cli.read, "run", run)
     monkeypatch.setattr(pkm.cli.reader, "run", run)
@@ -430,4 +440,140 @@ def test_a_piped_show_loads_neither_typer_nor_sqlalchemy(shown: tuple[Path, int]
         timeout=60,
     )
     assert "Links:" in result.stdout
+    assert result.stdout.splitlines()[-1] == "exit 0 loaded []", result.stderr
+
+
+# --- pkm network, and --user before any of them ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store of three people: Bob follows Alice and Carol's #events; some saves private."""
+    from pkm import Pkm
+
+    path = tmp_path_factory.mktemp("people") / "pkm.db"
+    saves = [
+        ("alice", "https://talks.example/hybrid", "Hybrid talk", ["events"], "good one", False),
+        ("alice", "https://plans.example/secret", "Secret talk plans", ["events"], "hush", True),
+        ("carol", "https://talks.example/rooms", "Rooms for a talk", ["events"], None, False),
+        ("carol", "https://food.example/bread", "Bread talk", ["bread"], None, False),
+        ("bob", "https://talks.example/hybrid", "Hybrid talk", ["mine"], "bob's", False),
+    ]
+    for person, url, title, tags, note, private in saves:
+        with Pkm.open(path, user=person) as store:
+            store.save(url, tags=tags, note=note, title=title, fetch=False, private=private)
+    with Pkm.open(path, user="bob") as store:
+        store.follow("alice")
+        store.follow("carol/events")
+    return path
+
+
+NETWORK_ARGVS = [
+    ["--user", "bob", "network"],
+    ["--user=bob", "network", "--json"],
+    ["--user", "bob", "network", "--limit", "1"],
+    ["--user", "bob", "network", "-n", "2", "--json"],
+    ["--user", "bob", "network", "--limit=2"],
+    ["--user", "bob", "network", "--since", "1d"],
+    ["--user", "bob", "network", "--since", "2999-01-01"],
+    ["--user", "bob", "network", "--since", "not-a-date"],
+    ["--user", "carol", "network"],
+    ["--user", "nobody", "network", "--json"],
+    ["--user", "bad name", "network"],
+    ["--user", "alice", "--user", "bob", "network"],
+    ["--user", "bob", "find", "by:alice", "talk"],
+    ["--user", "bob", "find", "--by", "carol", "--json"],
+    ["--user", "bob", "find", "by:nobody"],
+    ["--user", "carol", "find", "talk"],
+    ["--user", "alice", "find", "#events", "--json"],
+    ["--user", "bob", "tags", "--json"],
+    ["--user", "carol", "tags"],
+    ["--user", "alice", "show", "2", "--json"],
+    ["--user", "bob", "show", "2"],
+]
+
+
+@pytest.mark.parametrize("argv", NETWORK_ARGVS, ids=" ".join)
+def test_network_and_user_print_what_the_typer_commands_print(
+    argv: list[str], shared: Path, cli: RunCli, capsys: pytest.CaptureFixture[str]
+) -> None:
+    full = ["--db", str(shared), *argv]
+    expected = cli(*full)
+    parsers = (quick.parse, quick.parse_tags, quick.parse_show, quick.parse_network)
+    assert any(parse(full) is not None for parse in parsers)
+    code = quick.run(full)
+    out, err = capsys.readouterr()
+    assert (code, out, err) == (expected.exit_code, expected.stdout, expected.stderr)
+    assert out or err
+
+
+def test_network_holds_others_public_saves_as_typer_does(
+    shared: Path, cli: RunCli, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What the comparisons above compare is the network: not an error on both sides."""
+    assert quick.run(["--db", str(shared), "--user", "bob", "network", "--json"]) == 0
+    items = json.loads(capsys.readouterr().out)
+    assert sorted((i["saved_by"], i["title"]) for i in items) == [
+        ("alice", "Hybrid talk"),
+        ("carol", "Rooms for a talk"),
+    ]
+
+
+def test_pkm_user_reads_as_user_does(
+    shared: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert quick.run(["--db", str(shared), "--user", "bob", "network"]) == 0
+    by_option = capsys.readouterr().out
+    monkeypatch.setenv("PKM_USER", "bob")
+    assert quick.run(["--db", str(shared), "network"]) == 0
+    assert capsys.readouterr().out == by_option and "Hybrid talk" in by_option
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--user"],
+        ["--user", "bob"],
+        ["--user=", "network"],
+        ["--user", "--json", "network"],
+        ["--db=", "network"],
+        ["--user", "bob", "--bogus", "network"],
+        ["network", "extra"],
+        ["network", "--limit", "0"],
+        ["network", "--limit", "many"],
+        ["network", "-n", "1", "--limit", "2"],
+        ["network", "--limit", "1", "--limit", "2"],
+        ["network", "--since"],
+        ["network", "--json=1"],
+        ["network", "--bogus"],
+        ["network", "-h"],
+        ["--user", "bob", "network", "--help"],
+        ["--user", "bob", "follow", "alice"],
+    ],
+    ids=" ".join,
+)
+def test_network_and_user_leave_everything_else_to_typer(argv: list[str]) -> None:
+    assert quick.parse_network(argv) is None and quick.parse(argv) is None
+    assert quick.parse_tags(argv) is None and quick.parse_show(argv) is None
+
+
+@pytest.mark.parametrize(
+    "command", [["network"], ["find", "by:alice", "talk"]], ids=["network", "find by"]
+)
+def test_a_piped_network_or_find_by_loads_neither_typer_nor_rich(
+    shared: Path, command: list[str]
+) -> None:
+    probe = (
+        "import sys\nfrom pkm.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
+        "loaded = sorted({m.split('.')[0] for m in sys.modules} & {'typer', 'rich', 'click'})\n"
+        "print(f'exit {code} loaded {loaded}')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, "--db", str(shared), "--user", "bob", *command],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "Hybrid talk" in result.stdout
     assert result.stdout.splitlines()[-1] == "exit 0 loaded []", result.stderr

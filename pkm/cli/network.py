@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 
-from pkm.cli import render, shapes
+from pkm.cli import render
+from pkm.cli.networkview import show_network
 from pkm.cli.options import JsonOpt, open_pkm
-from pkm.types import DEFAULT_LIMIT, NetworkItem
+from pkm.types import DEFAULT_LIMIT
 
 Target = Annotated[str, typer.Argument(help="A person (alice) or one tag of theirs (alice/tag).")]
 
@@ -59,40 +59,4 @@ def network(
     as_json: JsonOpt = False,
 ) -> None:
     """What the people and tags you follow saved publicly, newest first."""
-    items = open_pkm(ctx).network(since=since, limit=limit)
-    if as_json:
-        render.print_json([item_json(item) for item in items])
-        return
-    if not items:
-        render.note("nothing from your network (pkm follow NAME, or NAME/TAG)")
-    show(items)
-
-
-def item_json(item: NetworkItem) -> dict[str, object]:
-    """An entry as you see it, with who saved it, their tags and note, and when
-    (``saved_at`` is theirs; ``saved`` says whether you saved it too)."""
-    return shapes.entry_json(item.entry) | {
-        "saved_by": item.saved_by,
-        "their_tags": list(item.their_tags),
-        "their_note": item.their_note,
-        "saved_at": render.iso(item.saved_at),
-    }
-
-
-def show(items: Sequence[NetworkItem]) -> None:
-    for item in items:
-        entry = item.entry
-        render.print_line(
-            (f"{entry.id:>7}  ", "cyan"),
-            (render.day(item.saved_at), "dim"),
-            "  ",
-            entry.display_title,
-            (f"  {item.saved_by}", "green"),
-        )
-        if entry.url:
-            render.print_line(" " * 21, (entry.url, "dim"))
-        said = " ".join(f"#{tag}" for tag in item.their_tags)
-        if item.their_note:
-            said = f"{said} {item.their_note!r}".strip()
-        if said:
-            render.print_line(" " * 21, (said, "italic"))
+    show_network(open_pkm(ctx), since=since, limit=limit, as_json=as_json)

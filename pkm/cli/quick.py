@@ -1,17 +1,20 @@
-"""`pkm find`, `tags`, `show` and `read` without Typer: the everyday commands start in
-well under 200 ms.
+"""`pkm find`, `tags`, `show`, `read` and `network` without Typer: the everyday commands
+start in well under 200 ms.
 
 Importing Typer and building the command tree took about 40 ms of every run here, more
 than opening the store and searching it (and about 100 ms of CPU when it builds every
 command's parameters on a busy machine).  This module reads the usual forms of
-``pkm [--db STORE] find [OPTIONS] [WORDS]`` by itself and prints through the same code
-as the Typer command (:mod:`pkm.cli.hits`); ``pkm [--db STORE] tags [--sort S] [--json]``
-likewise (:mod:`pkm.cli.listing`), ``pkm show ID [OPTIONS]`` (:mod:`pkm.cli.showing`) and
-``pkm read [--all] [WORDS]`` (:mod:`pkm.cli.reader`).  Anything else, including help,
-completion, an unknown option or a value Typer would reject, returns None and goes to the
-Typer app, which stays the one definition of the command line: the options of find read
-here are :mod:`pkm.cli.findtable`, generated from the Typer command, and
-tests/test_quick.py holds the two to the same options and the same output.
+``pkm [--db STORE] [--user NAME] find [OPTIONS] [WORDS]`` by itself and prints through the
+same code as the Typer command (:mod:`pkm.cli.hits`); ``pkm [GLOBALS] tags [--sort S]
+[--json]`` likewise (:mod:`pkm.cli.listing`), ``pkm show ID [OPTIONS]``
+(:mod:`pkm.cli.showing`), ``pkm read [--all] [WORDS]`` (:mod:`pkm.cli.reader`) and ``pkm
+network [--since S] [--limit N] [--json]`` (:mod:`pkm.cli.networkview`).  Anything else,
+including help, completion, an unknown option or a value Typer would reject, returns None
+and goes to the Typer app, which stays the one definition of the command line: the
+options of find read here are :mod:`pkm.cli.findtable`, generated from the Typer command,
+and tests/test_quick.py holds the two to the same options and the same output.  The
+global ``--db`` and ``--user`` are read before the command (``PKM_DB`` and ``PKM_USER``
+by :meth:`pkm.api.Pkm.open`, as for Typer).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pkm.cli.argv import options_first
 from pkm.cli.findtable import OPTIONS
 from pkm.cli.render import error_line, index_rebuild_progress
 from pkm.errors import PkmError
-from pkm.types import FindOptions
+from pkm.types import DEFAULT_LIMIT, FindOptions
 
 if TYPE_CHECKING:
     from pkm.api import Pkm
@@ -54,12 +57,33 @@ SHOW_OPTIONS: Mapping[str, bool] = {
     "-h": False,
     "--help": False,
 }
-READ_OPTIONS: Mapping[str, bool] = {"--all": False, "-h": False, "--help": False}
+READ_OPTIONS: Mapping[str, bool] = {
+    "--all": False,
+    "--network": False,
+    "-h": False,
+    "--help": False,
+}
+NETWORK_OPTIONS: Mapping[str, bool] = {
+    "--since": True,
+    "--limit": True,
+    "-n": True,
+    "--json": False,
+    "-h": False,
+    "--help": False,
+}
+
+
+@dataclass(frozen=True)
+class Globals:
+    """The global options given before the command: the store and the person."""
+
+    db: str | None = None
+    user: str | None = None
 
 
 @dataclass
 class ShowArgs:
-    db: str | None
+    where: Globals
     entry_id: int
     width: int | None
     flags: set[str]
@@ -67,9 +91,18 @@ class ShowArgs:
 
 @dataclass
 class ReadArgs:
-    db: str | None
+    where: Globals
     query: str | None
     include_read: bool
+    network: bool
+
+
+@dataclass
+class NetworkArgs:
+    where: Globals
+    since: str | None
+    limit: int
+    as_json: bool
 
 
 @dataclass
@@ -77,7 +110,7 @@ class FindArgs:
     """A plain `pkm find` command line, read: each parameter of the Typer command by its
     name there (as given, else its default; a ``texts`` one a tuple)."""
 
-    db: str | None = None
+    where: Globals = field(default_factory=Globals)
     words: list[str] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=_defaults)
 
@@ -86,10 +119,10 @@ def parse(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> FindA
     """``argv`` (without the program name) as a plain find, or None for Typer to handle."""
     if "_PKM_COMPLETE" in environ:
         return None
-    db, start = _global_db(argv)
+    where, start = _globals(argv)
     if start is None or argv[start : start + 1] != ["find"]:
         return None
-    found = FindArgs(db=db)
+    found = FindArgs(where=where)
     ordered = options_first(argv[start + 1 :], FIND_OPTIONS)
     j = 0
     while j < len(ordered):
@@ -136,10 +169,10 @@ def _take_value(
     return True
 
 
-def parse_tags(argv: Sequence[str]) -> tuple[str | None, str, bool] | None:
-    """``pkm [--db STORE] tags [--sort name|count] [--json]``: the store, the sort and
-    whether JSON was asked; None for anything else (a subcommand, help, a bad value)."""
-    db, i = _global_db(argv)
+def parse_tags(argv: Sequence[str]) -> tuple[Globals, str, bool] | None:
+    """``pkm [GLOBALS] tags [--sort name|count] [--json]``: the global options, the sort
+    and whether JSON was asked; None for anything else (a subcommand, help, a bad value)."""
+    where, i = _globals(argv)
     if i is None or argv[i : i + 1] != ["tags"]:
         return None
     from pkm.cli.listing import SORTS
@@ -158,16 +191,16 @@ def parse_tags(argv: Sequence[str]) -> tuple[str | None, str, bool] | None:
             return None
         if sort not in SORTS:
             return None
-    return db, sort, as_json
+    return where, sort, as_json
 
 
 def _simple(
     argv: Sequence[str], command: str, takes_value: Mapping[str, bool]
-) -> tuple[str | None, dict[str, str], list[str]] | None:
-    """``pkm [--db STORE] COMMAND`` with the options of ``takes_value`` (each at most once,
-    a flag without "=") and words: (the store, the options by name with their values, the
-    words); None for anything else, help and ``--`` included."""
-    db, i = _global_db(argv)
+) -> tuple[Globals, dict[str, str], list[str]] | None:
+    """``pkm [GLOBALS] COMMAND`` with the options of ``takes_value`` (each at most once, a
+    flag without "=") and words: (the global options, the options by name with their
+    values, the words); None for anything else, help and ``--`` included."""
+    where, i = _globals(argv)
     if i is None or argv[i : i + 1] != [command]:
         return None
     options: dict[str, str] = {}
@@ -189,7 +222,7 @@ def _simple(
                 return None
             value = rest.pop(0)
         options[name] = value
-    return db, options, words
+    return where, options, words
 
 
 def _digits(text: str) -> int | None:
@@ -202,7 +235,7 @@ def parse_show(argv: Sequence[str]) -> ShowArgs | None:
     found = _simple(argv, "show", SHOW_OPTIONS)
     if found is None:
         return None
-    db, options, words = found
+    where, options, words = found
     entry_id = _digits(words[0]) if len(words) == 1 else None
     if entry_id is None:
         return None
@@ -213,52 +246,80 @@ def parse_show(argv: Sequence[str]) -> ShowArgs | None:
         width = _digits(options.pop("--width"))
         if width is None or width < MIN_WIDTH:
             return None
-    return ShowArgs(db, entry_id, width, set(options))
+    return ShowArgs(where, entry_id, width, set(options))
 
 
 def parse_read(argv: Sequence[str]) -> ReadArgs | None:
-    """``pkm [--db STORE] read [--all] [WORDS]``, or None for Typer to handle."""
+    """``pkm [GLOBALS] read [--all] [--network] [WORDS]``, or None for Typer to handle."""
     found = _simple(argv, "read", READ_OPTIONS)
     if found is None:
         return None
-    db, options, words = found
-    return ReadArgs(db, " ".join(words) or None, "--all" in options)
+    where, options, words = found
+    return ReadArgs(where, " ".join(words) or None, "--all" in options, "--network" in options)
 
 
-def _global_db(argv: Sequence[str]) -> tuple[str | None, int | None]:
-    """The --db given before the command, and where the command starts (None: the
-    words before it are not just --db)."""
-    db = None
+def parse_network(argv: Sequence[str]) -> NetworkArgs | None:
+    """``pkm [GLOBALS] network [--since S] [--limit N | -n N] [--json]``, or None for
+    Typer to handle."""
+    found = _simple(argv, "network", NETWORK_OPTIONS)
+    if found is None:
+        return None
+    where, options, words = found
+    if words or ("--limit" in options and "-n" in options):
+        return None
+    limit = DEFAULT_LIMIT
+    given = options.get("--limit", options.get("-n"))
+    if given is not None:
+        number = _digits(given)
+        if number is None or number < 1:
+            return None
+        limit = number
+    return NetworkArgs(where, options.get("--since"), limit, "--json" in options)
+
+
+# The global options read here, by the field of Globals each sets.
+_GLOBALS = {"--db": "db", "--user": "user"}
+
+
+def _globals(argv: Sequence[str]) -> tuple[Globals, int | None]:
+    """The global options given before the command, and where the command starts (None:
+    the words before it are not just --db and --user, each with a value)."""
+    given: dict[str, str] = {}
     i = 0
     while i < len(argv) and argv[i].startswith("-"):
-        if argv[i].startswith("--db=") and len(argv[i]) > 5:
-            db = argv[i][5:]
-        elif argv[i] == "--db" and i + 1 < len(argv):
+        name, equals, value = argv[i].partition("=")
+        option = _GLOBALS.get(name)
+        if option is None:
+            return Globals(), None
+        if not equals:
+            if i + 1 == len(argv) or argv[i + 1].startswith("-"):
+                return Globals(), None
             i += 1
-            db = argv[i]
-        else:
-            return None, None
+            value = argv[i]
+        elif not value:
+            return Globals(), None
+        given[option] = value
         i += 1
-    return db, i
+    return Globals(**given), i
 
 
 def run(argv: Sequence[str]) -> int | None:
-    """Run ``pkm find``, ``tags``, ``show`` or ``read`` from ``argv`` if it is a plain one:
-    its exit code, else None."""
+    """Run ``pkm find``, ``tags``, ``show``, ``read`` or ``network`` from ``argv`` if it is
+    a plain one: its exit code, else None."""
     if "_PKM_COMPLETE" in os.environ:
         return None
     tags = parse_tags(argv)
     if tags is not None:
         from pkm.cli.listing import show_tags
 
-        db, sort, as_json = tags
-        return _with_store(db, lambda store: show_tags(store, sort=sort, as_json=as_json))
+        where, sort, as_json = tags
+        return _with_store(where, lambda store: show_tags(store, sort=sort, as_json=as_json))
     show = parse_show(argv)
     if show is not None:
         from pkm.cli.showing import show_entry
 
         return _with_store(
-            show.db,
+            show.where,
             lambda store: show_entry(
                 store,
                 show.entry_id,
@@ -273,8 +334,20 @@ def run(argv: Sequence[str]) -> int | None:
         from pkm.cli.reader import run as run_reader
 
         return _with_store(
-            read.db,
-            lambda store: run_reader(store, read.query, include_read=read.include_read),
+            read.where,
+            lambda store: run_reader(
+                store, read.query, include_read=read.include_read, network=read.network
+            ),
+        )
+    network = parse_network(argv)
+    if network is not None:
+        from pkm.cli.networkview import show_network
+
+        return _with_store(
+            network.where,
+            lambda store: show_network(
+                store, since=network.since, limit=network.limit, as_json=network.as_json
+            ),
         )
     args = parse(argv)
     if args is None:
@@ -286,15 +359,16 @@ def run(argv: Sequence[str]) -> int | None:
     # The command's other parameters are FindOptions' fields, by the same names.
     options = FindOptions(**values)
     return _with_store(
-        args.db, lambda store: hits.run_find(store, " ".join(args.words), options, as_json=as_json)
+        args.where,
+        lambda store: hits.run_find(store, " ".join(args.words), options, as_json=as_json),
     )
 
 
-def _with_store(db: str | None, command: Callable[[Pkm], None]) -> int:
+def _with_store(where: Globals, command: Callable[[Pkm], None]) -> int:
     from pkm.api import Pkm
 
     try:
-        with Pkm.open(db, progress=index_rebuild_progress()) as store:
+        with Pkm.open(where.db, user=where.user, progress=index_rebuild_progress()) as store:
             command(store)
     except BrokenPipeError:
         raise  # not an error of pkm's: main() ends quietly

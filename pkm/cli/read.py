@@ -30,5 +30,11 @@ def read(
     include_read: Annotated[
         bool, typer.Option("--all", help="Read items too, not only unread ones.")
     ] = False,
+    network: Annotated[
+        bool,
+        typer.Option(
+            "--network", help="Go through what the people you follow saved (Esc: the feeds)."
+        ),
+    ] = False,
 ) -> None:
-    run(open_pkm(ctx), " ".join(query or []) or None, include_read=include_read)
+    run(open_pkm(ctx), " ".join(query or []) or None, include_read=include_read, network=network)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pkm.cli import network, render, shapes
+from pkm.cli import networkview, render, shapes
 from pkm.cli.options import FolderOpt, JsonOpt, open_pkm
 from pkm.types import ScanReport, Story
 
@@ -70,13 +70,13 @@ def scan(
         _summary(report, fetched=fetch)
     elif as_json:
         render.print_json(
-            _as_json(report) | {"network": [network.item_json(i) for i in from_network]}
+            _as_json(report) | {"network": [networkview.item_json(i) for i in from_network]}
         )
     else:
         _show(report, fetched=fetch, per_feed=None if show_all else per_feed, group=group)
         if from_network:
             render.print_line(("From your network", "bold underline"))
-            network.show(from_network)
+            networkview.show(from_network)
 
 
 def _as_json(report: ScanReport) -> dict[str, object]:

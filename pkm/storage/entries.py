@@ -10,7 +10,7 @@ from pkm.errors import DuplicateURLError, EntryNotFoundError, InvalidURLError
 from pkm.storage import fts_index, links
 from pkm.storage.db import Repository
 from pkm.storage.dialect import byte_order, contains, first_free_id, ids_given
-from pkm.storage.people import NOBODY, PeopleRepository, entry_joins, me
+from pkm.storage.people import NOBODY, VISIBLE, PeopleRepository, entry_joins, me
 from pkm.storage.rows import (
     ENTRY_COLUMNS,
     ENTRY_LIST_COLUMNS,
@@ -84,7 +84,8 @@ class EntryRepository(Repository):
         row = None
         if is_storable_id(entry_id):
             row = self._conn.execute(
-                f"SELECT {ENTRY_COLUMNS} {entries_from(self._conn)} WHERE e.id = ?", (entry_id,)
+                f"SELECT {ENTRY_COLUMNS} {entries_from(self._conn)} WHERE e.id = ? AND {VISIBLE}",
+                (entry_id,),
             ).fetchone()
         if row is None:
             raise EntryNotFoundError(f"no entry with id {entry_id}")

@@ -26,7 +26,7 @@ from pkm.storage.tsquery import compile_tsquery
 if TYPE_CHECKING:
     from pkm.query import Query
 
-__all__ = ["feed_condition", "tag_prefix_condition", "where_clause"]
+__all__ = ["feed_condition", "seen_by_construction", "tag_prefix_condition", "where_clause"]
 
 
 # is:archived: the page's text was kept at some point (a later failed try keeps it).
@@ -61,6 +61,13 @@ _PG_HOSTPART = f"replace(replace(replace({_PG_AFTER_SCHEME}, '?', '/'), '#', '/'
 _PG_URL_HOST = f"substr({_PG_HOSTPART}, 1, strpos({_PG_HOSTPART}, '/') - 1)"
 _PG_SITE = f"('.' || {_PG_URL_HOST}) ILIKE ? ESCAPE '\\'"
 _MAX_ID_DIGITS = 18  # larger numbers do not fit SQLite's 64-bit integers
+
+
+def seen_by_construction(q: Query) -> bool:
+    """Whether every entry ``q``'s filters allow is one the person may see (their own
+    saves: ``#tag``, ``is:saved``, ``is:toread``; someone's public ones: ``by:``), so that
+    :data:`pkm.storage.people.VISIBLE` need not be checked."""
+    return bool(q.by or q.saved or q.to_read or q.tags or q.tag_prefixes)
 
 
 def _prefix_upper(prefix: str) -> str | None:

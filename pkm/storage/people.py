@@ -20,6 +20,7 @@ from pkm.types import OtherSave, Person
 
 __all__ = [
     "NOBODY",
+    "VISIBLE",
     "PeopleRepository",
     "entry_joins",
     "me",
@@ -79,6 +80,18 @@ def entry_joins(conn: SqlConnection, entry: str = "e", *, save: bool = True) -> 
 def subscribed(conn: SqlConnection) -> str:
     """The connection's person's feeds ``f`` with their subscriptions ``sub``."""
     return f"feeds f JOIN subscriptions sub ON sub.feed_id = f.id AND sub.person_id = {me(conn)}"
+
+
+# Whether the connection's person may see entry ``e`` (``s``: their save of it, as
+# :func:`save_join` joins it): a feed item, one of their saves, a page someone saved
+# publicly, or one nobody keeps. A page no feed brought that only others keep, privately,
+# is theirs alone: its URL and title are what they saved. (One scalar subquery, read
+# through the index on saves.entry_id for the few rows that get that far: PostgreSQL
+# made EXISTS under OR a hashed subplan reading every private save, 200 ms a search.)
+VISIBLE = (
+    "(e.feed_id IS NOT NULL OR s.id IS NOT NULL"
+    " OR coalesce((SELECT min(vs.private) FROM saves vs WHERE vs.entry_id = e.id), 0) = 0)"
+)
 
 
 @wrap_exceptions

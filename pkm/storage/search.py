@@ -28,9 +28,14 @@ from pkm.errors import StoreError
 from pkm.query import Query, Term, Words
 from pkm.storage.db import Repository, SqlConnection, wrap_exceptions
 from pkm.storage.dialect import dialect_of
-from pkm.storage.filters import feed_condition, tag_prefix_condition, where_clause
+from pkm.storage.filters import (
+    feed_condition,
+    seen_by_construction,
+    tag_prefix_condition,
+    where_clause,
+)
 from pkm.storage.fts5 import FTS_TABLE, SAVES_FTS_TABLE, match_expression
-from pkm.storage.people import entry_joins, me, save_join
+from pkm.storage.people import VISIBLE, entry_joins, me, save_join
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row, like_escape, select_in
 from pkm.types import Entry
 
@@ -90,6 +95,8 @@ def newest(
 ) -> list[Entry]:
     """The entries ``query``'s filters allow (its words are not looked at), newest first."""
     where, params = where_clause(driver.rest if driver else query, words_by=query.by)
+    if not seen_by_construction(query):
+        where += f" AND {VISIBLE}"
     if skip_id is not None:
         where += " AND e.id != ?"
         params.append(skip_id)
@@ -238,6 +245,8 @@ class Ranking(Repository):
         if where != "1":
             conds.append(where)
             args.extend(params)
+        if not seen_by_construction(query):  # not in saved_matches: the person's own
+            conds.append(VISIBLE)
         self._conds = conds
         self._args = args
         self._where = (where, params)

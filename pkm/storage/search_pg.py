@@ -26,8 +26,8 @@ from typing import TypeVar
 from pkm.errors import StoreError
 from pkm.query import Query, Term, Words
 from pkm.storage.dialect import POSTGRESQL
-from pkm.storage.filters import where_clause
-from pkm.storage.people import entry_joins, me, save_join
+from pkm.storage.filters import seen_by_construction, where_clause
+from pkm.storage.people import VISIBLE, entry_joins, me, save_join
 from pkm.storage.rows import ENTRY_LIST_COLUMNS, entry_from_row
 from pkm.storage.search import (
     MARK_END,
@@ -92,6 +92,8 @@ def newest(
 ) -> list[Entry]:
     """The entries ``query``'s filters allow (its words are not looked at), newest first."""
     where, params = where_clause(driver.rest if driver else query, POSTGRESQL, words_by=query.by)
+    if not seen_by_construction(query):
+        where += f" AND {VISIBLE}"
     if skip_id is not None:
         where += " AND e.id != ?"
         params.append(skip_id)
@@ -146,6 +148,8 @@ class Ranking:
         if where != "TRUE":
             conds.append(where)
             args.extend(params)
+        if not seen_by_construction(query):  # not in saved_matches: the person's own
+            conds.append(VISIBLE)
         self._conds = conds
         self._args = args
 

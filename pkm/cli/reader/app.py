@@ -68,16 +68,19 @@ class ReaderScreen(Screen[None]):
         Binding("q", "app.quit", show=False),
     ]
 
-    def __init__(self, pkm: Pkm, *, query: str | None, include_read: bool) -> None:
+    def __init__(self, pkm: Pkm, *, query: str | None, include_read: bool, network: bool) -> None:
         super().__init__()
         self.pkm, self.query_text, self.include_read = pkm, query, include_read
+        self.network = network  # the network's saves instead of the feeds' items
         # The first screen is drawn from the first items; the rest is read right after.
         self.listing = self._load(first=FIRST_SCREEN)
         self.message = ""
 
     def _load(self, first: int | None = None) -> Listing:
-        triage = self.pkm.triage(self.query_text, include_read=self.include_read, first=first)
-        return Listing(triage, grouped=self.query_text is None)
+        triage = self.pkm.triage(
+            self.query_text, include_read=self.include_read, first=first, network=self.network
+        )
+        return Listing(triage, grouped=self.query_text is None and not self.network)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -102,6 +105,8 @@ class ReaderScreen(Screen[None]):
         listing = self.listing
         hits = f"{len(listing)} hit{'s' * (len(listing) != 1)}"
         where = f"search: {clean(self.query_text)} · {hits}" if self.query_text else ""
+        if self.network and not self.query_text:
+            where = "your network"
         more = "+" if listing.partial else ""
         counts = f"{listing.unread}{more} unread of {len(listing)}{more}"
         parts = [p for p in (where, counts, self.message, HINTS) if p]
@@ -181,6 +186,9 @@ class ReaderScreen(Screen[None]):
             self._status("")
         elif self.query_text is not None:
             self.query_text = None
+            self.action_reload()
+        elif self.network:  # from the network back to the feeds
+            self.network = False
             self.action_reload()
 
     def action_reload(self) -> None:
@@ -359,13 +367,26 @@ class Reader(App[None]):
     TITLE = "pkm read"
     ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, pkm: Pkm, *, query: str | None = None, include_read: bool = False) -> None:
+    def __init__(
+        self,
+        pkm: Pkm,
+        *,
+        query: str | None = None,
+        include_read: bool = False,
+        network: bool = False,
+    ) -> None:
         super().__init__()
         self.pkm, self.query_text, self.include_read = pkm, query, include_read
+        self.network = network
 
     def on_mount(self) -> None:
         self.push_screen(
-            ReaderScreen(self.pkm, query=self.query_text, include_read=self.include_read)
+            ReaderScreen(
+                self.pkm,
+                query=self.query_text,
+                include_read=self.include_read,
+                network=self.network,
+            )
         )
 
 
