@@ -273,6 +273,22 @@ def test_piped_show_prints_the_whole_article_at_80_columns(store: Store) -> None
     assert "published  2026-11-20" in header
 
 
+def test_styled_show_is_the_piped_text_with_headings_bold_and_quote_bars_dim(
+    store: Store,
+) -> None:
+    entry_id = str(store.ids["prose"])
+    piped = run_pkm(store.db, "show", entry_id, "--width", "80")
+    forced = {**os.environ, "FORCE_COLOR": "1", "PKM_PAGER": "cat"}
+    styled = run_pkm(store.db, "show", entry_id, "--width", "80", env=forced)
+    assert styled.returncode == 0, styled.stderr
+    assert SGR.search(styled.stdout) and not SGR.search(piped.stdout)
+    assert SGR.sub("", styled.stdout) == piped.stdout
+    assert "\x1b[1mWhat the numbers said\x1b[0m" in styled.stdout
+    assert "\x1b[2m│ \x1b[0m" in styled.stdout
+    title_and_url = "\x1b[1mProse article\x1b[0m\n\x1b[34mhttps://events.example/prose\x1b[0m"
+    assert title_and_url in styled.stdout
+
+
 def test_show_header_has_tags_and_note_of_a_saved_entry(store: Store, cli: RunCli) -> None:
     shown = cli("--db", str(store.db), "show", str(store.ids["prose"]))
     assert shown.exit_code == 0

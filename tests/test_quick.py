@@ -425,12 +425,15 @@ def test_read_opens_the_reader_as_the_typer_command_does(
     assert len(opened) == 2 and opened[0] == opened[1]
 
 
-def test_a_piped_show_loads_neither_typer_nor_sqlalchemy(shown: tuple[Path, int]) -> None:
+def test_a_piped_show_loads_neither_typer_nor_sqlalchemy_nor_rich_beyond_its_cell_widths(
+    shown: tuple[Path, int],
+) -> None:
+    heavy = "{'typer', 'click', 'sqlalchemy', 'httpx', 'rich.console', 'rich.text'}"
     probe = (
         "import sys\nfrom pkm.cli import main\n"
         "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
-        "loaded = {m.split('.')[0] for m in sys.modules}\n"
-        "print(f'exit {code} loaded', sorted(loaded & {'typer', 'click', 'sqlalchemy', 'httpx'}))"
+        "loaded = {m.split('.')[0] for m in sys.modules} | set(sys.modules)\n"
+        f"print(f'exit {{code}} loaded', sorted(loaded & {heavy}))"
     )
     path, entry_id = shown
     result = subprocess.run(

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from pkm.cli import article, render
 from pkm.types import Entry, OtherSave
+
+# One line of the view: its parts, each plain or (text, style).
+Line = list[tuple[object, str] | str]
 
 
 def entry_view(
@@ -21,15 +23,13 @@ def entry_view(
     *,
     archived: datetime | None = None,
     also_saved_by: Sequence[OtherSave] = (),
-) -> Any:
-    """The whole view as one multi-line Rich Text; ``archived``: the body is the page's
+) -> render.StyledText:
+    """The whole view as one multi-line styled text; ``archived``: the body is the page's
     archived text, kept then; ``also_saved_by``: the others' public saves of it, a line
     each after the entry's own details."""
-    from rich.text import Text
-
-    lines: list[Any] = [render.styled((entry.display_title, "bold"))]
+    lines: list[Line | render.StyledText] = [[(entry.display_title, "bold")]]
     if entry.url:
-        lines.append(render.styled((entry.url, "blue")))
+        lines.append([(entry.url, "blue")])
     facts = [
         ("id", str(entry.id)),
         ("feed", entry.feed_title or ""),
@@ -46,34 +46,33 @@ def entry_view(
         ),
         ("archived", render.day(archived).strip() if archived else ""),
     ]
-    lines += [render.styled((f"{label:>9}  ", "dim"), value) for label, value in facts if value]
+    lines += [[(f"{label:>9}  ", "dim"), value] for label, value in facts if value]
     if entry.note:
-        lines.append(render.styled((f"{'note':>9}  ", "dim"), (entry.note, "italic")))
+        lines.append([(f"{'note':>9}  ", "dim"), (entry.note, "italic")])
     lines += [other_save_line(other) for other in also_saved_by]
     if body.text:
-        lines += [
-            Text(),
-            render.styled_spans(body.text, {"bold": body.headings, "dim": body.quotes}),
-        ]
+        text = render.StyledText()
+        text.append_block(body.text, {"bold": body.headings, "dim": body.quotes})
+        lines += [[], text]
     if body.cut:
         cut = (
             f"[the article goes on for {body.cut:,} more characters of HTML;"
             f" pkm open {entry.id} shows the page]"
         )
-        lines += [Text(), render.styled((cut, "dim"))]
+        lines += [[], [(cut, "dim")]]
     if body.links:
-        lines += [Text(), render.styled((article.LINKS_HEADING, "bold"))]
-        lines += [render.styled(article.link_line(link)) for link in body.links]
-    return Text("\n").join(lines)
+        lines += [[], [(article.LINKS_HEADING, "bold")]]
+        lines += [[article.link_line(link)] for link in body.links]
+    return render.styled_lines(lines)
 
 
-def other_save_line(other: OtherSave) -> Any:
+def other_save_line(other: OtherSave) -> Line:
     """``also saved by alice: #conference2.0 'good overview'``: their tags, their note
     quoted (on one line), all of it cleaned as any text from others."""
     said = " ".join(f"#{tag}" for tag in other.tags)
     if other.note:
         said = f"{said} {other.note!r}".strip()
-    parts: list[tuple[object, str] | str] = [("also saved by ", "dim"), (other.person, "green")]
+    parts: Line = [("also saved by ", "dim"), (other.person, "green")]
     if said:
         parts += [": ", (said, "italic")]
-    return render.styled(*parts)
+    return parts

@@ -11,7 +11,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -74,16 +74,71 @@ def styled(*parts: tuple[object, str] | str) -> Any:
     return line
 
 
-def styled_spans(text: str, spans: dict[str, Iterable[tuple[int, int]]]) -> Any:
-    """A multi-line Rich Text of ``text``, cleaned, with each style of ``spans`` over its
-    (start, end) ranges; the ranges must be of cleaned text, which cleaning leaves as is."""
-    from rich.text import Text
+class StyledText:
+    """Cleaned text and the (start, end, style) spans of its styles, built without Rich:
+    written as it is when the output is plain (a pipe, a file), a Rich Text for a terminal
+    or a widget. Importing Rich is a sixth of a short command's start-up."""
 
-    value = Text(clean(text, multiline=True))
-    for style, ranges in spans.items():
-        for start, end in ranges:
-            value.stylize(style, start, end)
-    return value
+    def __init__(self) -> None:
+        self._chunks: list[str] = []
+        self._length = 0
+        self.spans: list[tuple[int, int, str]] = []
+
+    def append(self, text: object, style: str | None = None) -> None:
+        """``text`` cleaned of control characters and made one line."""
+        self._add(clean(text), {style: [(0, None)]} if style else {})
+
+    def append_block(self, text: str, spans: dict[str, Iterable[tuple[int, int]]]) -> None:
+        """Multi-line ``text``, cleaned, with each style of ``spans`` over its (start, end)
+        ranges, which must be of cleaned text (cleaning leaves a rendered article as is)."""
+        self._add(clean(text, multiline=True), spans)
+
+    def extend(self, other: StyledText) -> None:
+        offset = self._length
+        self._add(other.plain, {})
+        self.spans += [(offset + start, offset + end, style) for start, end, style in other.spans]
+
+    def _add(self, cleaned: str, spans: Mapping[str, Iterable[tuple[int, int | None]]]) -> None:
+        for style, ranges in spans.items():
+            for start, end in ranges:
+                stop = len(cleaned) if end is None else end
+                self.spans.append((self._length + start, self._length + stop, style))
+        self._chunks.append(cleaned)
+        self._length += len(cleaned)
+
+    @property
+    def plain(self) -> str:
+        return "".join(self._chunks)
+
+    def rich(self) -> Any:
+        from rich.text import Span, Text
+
+        return Text(self.plain, spans=[Span(*span) for span in self.spans])
+
+
+def styled_lines(lines: Iterable[Sequence[tuple[object, str] | str] | StyledText]) -> StyledText:
+    """Lines of (text, style) parts, or styled text already made, as one StyledText."""
+    joined = StyledText()
+    for number, line in enumerate(lines):
+        if number:
+            joined.append_block("\n", {})
+        if isinstance(line, StyledText):
+            joined.extend(line)
+            continue
+        for part in line:
+            if isinstance(part, str):
+                joined.append(part)
+            else:
+                joined.append(part[0], part[1])
+    return joined
+
+
+def print_styled(text: StyledText) -> None:
+    """One print of a whole view; no Rich at all when the output is plain."""
+    if plain(sys.stdout):
+        sys.stdout.write(text.plain + "\n")
+        return
+    out().print(text.rich(), soft_wrap=True)
 
 
 def print_line(*parts: tuple[object, str] | str) -> None:

@@ -3,6 +3,7 @@ and the Typer command share."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -34,9 +35,11 @@ def show_entry(
     entry = store.entry(entry_id, mark_read=True)
     others = store.also_saved_by(entry_id)
     kept = store.archived(entry_id)
-    console = render.out()
+    # Piped, the view is written without Rich (its import is a sixth of the command).
+    console = None if render.plain(sys.stdout) else render.out()
+    terminal = console if console is not None and console.is_terminal else None
     if width is None:
-        width = min(console.size.width, MAX_WIDTH) if console.is_terminal else article.DEFAULT_WIDTH
+        width = min(terminal.size.width, MAX_WIDTH) if terminal else article.DEFAULT_WIDTH
     body = article.render_article(article.article_html(entry), width)
     archived = None
     if kept is not None and kept.content and len(kept.text or "") > len(body.text):
@@ -58,18 +61,17 @@ def show_entry(
             }
         )
         return
-    if not console.is_terminal or no_pager:
+    if terminal is None or no_pager:
         _print_entry(entry, body, archived, others)
         return
     from pkm.cli import pager
 
-    with console.capture() as captured:
+    with terminal.capture() as captured:
         _print_entry(entry, body, archived, others)
-    pager.page(captured.get(), console.size.height)
+    pager.page(captured.get(), terminal.size.height)
 
 
 def _print_entry(
     entry: Entry, body: article.Article, archived: datetime | None, others: Sequence[OtherSave]
 ) -> None:
-    view = entry_view(entry, body, archived=archived, also_saved_by=others)
-    render.out().print(view, soft_wrap=True)
+    render.print_styled(entry_view(entry, body, archived=archived, also_saved_by=others))

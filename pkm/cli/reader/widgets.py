@@ -128,7 +128,8 @@ class ArticlePane(VerticalScroll, can_focus=False):
             return
         self._width = width
         self.body = article.render_article(article.article_html(self.entry), width)
-        self.query_one("#article", Static).update(entry_view(self.entry, self.body, self.also_in))
+        view = entry_view(self.entry, self.body, self.also_in)
+        self.query_one("#article", Static).update(view.rich())
 
     def on_resize(self) -> None:
         self._draw()
