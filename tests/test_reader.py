@@ -217,6 +217,16 @@ def test_moving_then_enter_reads_that_item_and_only_it(
     assert changed(before, store.db) == dict.fromkeys(store.story(title), READ)
 
 
+def test_the_status_line_counts_an_item_read_as_soon_as_it_is_shown(store: Store) -> None:
+    async def script(app: Reader, pilot: Pilot[None]) -> None:
+        for key, unread in [("enter", 4), ("n", 3), ("m", 4)]:
+            await pilot.press(key)
+            await pilot.pause()
+            assert f"{unread} unread of 5 ·" in screen_text(app).splitlines()[-1], key
+
+    run(store.db, script)
+
+
 def test_reading_a_story_from_two_feeds_reads_both_and_says_where_else(store: Store) -> None:
     before = read_state(store.db)
     shown = drive(store.db, "j", "j", "enter", size=(200, 60))

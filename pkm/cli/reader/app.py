@@ -132,10 +132,14 @@ class ReaderScreen(Screen[None]):
             return
         self.add_class("-reading")
         self.query_one(ArticlePane).show(entry, story.also_in)
-        self._status("")
         # A store pkm may not write is still read; the item just stays unread there.
-        if not self.listing.read[index] and not self.pkm.read_only:
-            self._set_read(index, True)
+        if (
+            not self.listing.read[index]
+            and not self.pkm.read_only
+            and not self._set_read(index, True)
+        ):
+            return  # the status line says why
+        self._status("")
         self.query_one(StoryList).follow()
 
     def _current(self) -> int | None:
