@@ -293,6 +293,29 @@ def test_global_options_work_after_the_command(tmp_path: Path) -> None:
     assert global_options_first(["tags", "--db"]) == ["tags", "--db"]
 
 
+def test_user_works_after_the_command_on_both_paths(tmp_path: Path) -> None:
+    db = str(tmp_path / "work.db")
+
+    def pkm(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "pkm", *args], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, (args, done.stderr)
+        return done.stdout
+
+    pkm(
+        "save", "https://a.example/alice", "--no-fetch", "-t", "hers", "--db", db, "--user", "alice"
+    )
+    pkm("save", "https://b.example/bob", "--no-fetch", "-t", "his", "--user=bob", "--db", db)
+    # save and follow go through Typer; tags, find and network take the quick path.
+    assert "his" in pkm("tags", "--db", db, "--user", "bob")
+    assert "hers" not in pkm("tags", "--json", "--user", "bob", "--db", db)
+    assert "b.example/bob" in pkm("find", "--db", db, "--user", "bob", "#his")
+    assert "b.example/bob" not in pkm("find", "--user", "alice", "--db", db, "--saved")
+    pkm("follow", "alice", "--db", db, "--user", "bob")
+    assert "a.example/alice" in pkm("network", "--db", db, "--user", "bob")
+
+
 def test_messages_on_a_piped_stderr_are_never_folded(tmp_path: Path) -> None:
     tag = "a tag with many words " * 4
     saved = run(tmp_path / "pkm.db", "save", "https://a.example/", "--no-fetch", "-t", tag)

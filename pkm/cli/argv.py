@@ -1,7 +1,8 @@
 """The command line before anything parses it: global options may follow the command,
 and a search's words may be mixed with its options.
 
-``pkm open 1 --db work.db`` means what ``pkm --db work.db open 1`` means, as users of
+``pkm open 1 --db work.db --user bob`` means what ``pkm --db work.db --user bob open 1``
+means, as users of
 git and other tools expect; Typer reads a group's options only before the command, so
 they are moved there. After ``--`` every word is the command's.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 # Global options and whether each takes a value.
-GLOBAL_OPTIONS = {"--db": True, "--version": False}
+GLOBAL_OPTIONS = {"--db": True, "--user": True, "--version": False}
 
 
 def global_options_first(argv: Sequence[str]) -> list[str]:
