@@ -578,7 +578,8 @@ _ANSI = re.compile(
 
 
 class Terminal:
-    """``python -m pkm …`` on a pseudo-terminal of a given size, its output collected."""
+    """``python -m pkm …`` (or another ``program``) on a pseudo-terminal of a given size,
+    its output collected."""
 
     def __init__(
         self,
@@ -586,6 +587,7 @@ class Terminal:
         *,
         size: tuple[int, int] = (80, 24),
         env: dict[str, str] | None = None,
+        program: tuple[str, ...] = (sys.executable, "-m", "pkm"),
     ) -> None:
         master, slave = pty.openpty()
         cols, rows = size
@@ -593,7 +595,7 @@ class Terminal:
         environ = {**os.environ, "TERM": "xterm-256color", **(env or {})}
         environ.pop("COLUMNS", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pkm", *args],
+            [*program, *args],
             stdin=slave,
             stdout=slave,
             stderr=slave,
@@ -680,6 +682,35 @@ def test_on_a_real_terminal_a_save_is_found_by_pkm_find(
     codes = re.findall(rb"[34]8;5;(\d+)", bytes(term.output))
     assert codes and all(int(code) >= 232 or int(code) in (0, 7, 8, 15, 16) for code in codes)
     assert not re.search(rb"[34]8;2;", bytes(term.output))
+
+
+# What the reader leaves behind it: the frame rate it asked of Textual, seen by the probe.
+FRAME_PROBE = (
+    "import os, sys\nfrom pkm import Pkm\nfrom pkm.cli.reader import run\n"
+    "with Pkm.open(sys.argv[1]) as store:\n    run(store)\n"
+    "from textual.screen import UPDATE_PERIOD\n"
+    "print(f'period {UPDATE_PERIOD:.4f} environment {os.environ.get(\"TEXTUAL_FPS\")}')"
+)
+
+
+@pytest.mark.parametrize(
+    ("environment", "shown"),
+    [
+        ({}, "period 0.0042 environment None"),
+        ({"TEXTUAL_FPS": "30"}, "period 0.0333 environment 30"),
+    ],
+)
+def test_the_reader_draws_up_to_240_frames_a_second_unless_the_user_says(
+    store: Store, terminal: Callable[..., Terminal], environment: dict[str, str], shown: str
+) -> None:
+    """At Textual's 60 a second a key's screen waited for the next frame (the next item in
+    ~45 ms instead of ~21, benchmarks/README.md); a TEXTUAL_FPS of the user's wins, and the
+    reader's own is not passed on to the programs it starts (the browser of ``o``)."""
+    term = terminal(str(store.db), env=environment, program=(sys.executable, "-c", FRAME_PROBE))
+    term.wait_for("5 unread of 5")
+    term.send("q")
+    assert term.proc.wait(timeout=20) == 0
+    term.wait_for(shown)
 
 
 def test_sigkill_in_the_middle_of_a_triage_loses_no_save_made_before(
