@@ -227,6 +227,34 @@ def test_the_status_line_counts_an_item_read_as_soon_as_it_is_shown(store: Store
     run(store.db, script)
 
 
+def test_the_list_redraws_a_row_and_its_count_whenever_they_change(store: Store) -> None:
+    """The list keeps the lines it drew: each change of read state, cursor or saved mark
+    must still reach the screen (the rows are ●/★ marks and the feed's unread count)."""
+    first = "Hybrid events: what we learned"
+
+    def rows(app: Reader) -> list[str]:
+        return [line[:60].rstrip() for line in screen_text(app).splitlines()[1:3]]
+
+    async def script(app: Reader, pilot: Pilot[None]) -> None:
+        steps: list[tuple[tuple[str, ...], list[str]]] = [
+            ((), ["  Events blog  (3)", f"    ●  2026-11-20  {first}"]),
+            (("enter",), ["  Events blog  (2)", f"       2026-11-20  {first}"]),
+            (("m",), ["  Events blog  (3)", f"    ●  2026-11-20  {first}"]),
+            (
+                ("s", *type_text("kept"), "enter"),
+                ["  Events blog  (3)", f"    ●★ 2026-11-20  {first}"],
+            ),
+            (("m",), ["  Events blog  (2)", f"     ★ 2026-11-20  {first}"]),
+        ]
+        for pressed, expected in steps:
+            for key in pressed:
+                await pilot.press(key)
+                await pilot.pause()
+            assert [row.split("│")[0].rstrip() for row in rows(app)] == expected, pressed
+
+    run(store.db, script, size=(200, 60))
+
+
 def test_reading_a_story_from_two_feeds_reads_both_and_says_where_else(store: Store) -> None:
     before = read_state(store.db)
     shown = drive(store.db, "j", "j", "enter", size=(200, 60))
