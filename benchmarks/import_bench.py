@@ -14,7 +14,6 @@ buku``) or on PATH, and skipped with a note when missing.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
 import statistics
@@ -22,6 +21,10 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import installed_env  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / "work"
@@ -121,7 +124,7 @@ def main() -> None:
         file = work / f"bookmarks-{args.count}.html"
         make_file(args.count, file)
         print(f"{file.name}: {file.stat().st_size / 1e6:.1f} MB")
-        env = {**os.environ, "HOME": str(work)}
+        env = {**installed_env(), "HOME": str(work)}
         rows = []
         runs = []
         for run in range(args.repeat):

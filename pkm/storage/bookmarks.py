@@ -104,6 +104,15 @@ class BookmarkImporter(Repository):
         )
         if inserts:
             ids_given(self._conn, "entries")
+        kept = {
+            int(row[0])
+            for row in select_in(
+                self._conn,
+                "SELECT entry_id FROM saves WHERE person_id = ? AND entry_id IN ({marks})",
+                [m["id"] for m in merges],
+                before=(person,),
+            )
+        }
         # A page already saved keeps its save; one the person had not saved gets a new one.
         self._conn.executemany(
             "INSERT INTO saves (person_id, entry_id, saved_at, note, to_read, private, tags_text)"
@@ -128,14 +137,15 @@ class BookmarkImporter(Repository):
             " AND CAST(:title AS TEXT) IS NOT NULL",
             [{"title": m["title"], "id": m["id"]} for m in merges],
         )
-        self._link(person, tagged)
+        self._link(person, tagged, kept)
         # New rows skip the per-row index triggers: one batch insert into the index is cheaper.
         EntryRepository(self._conn).index_pending()
         return BatchResult(len(inserts), len(merges) + repeated, tuple(skipped))
 
-    def _link(self, person: int, tagged: dict[int, list[str]]) -> None:
-        """Give the person's saves of these entries their tags; the saves that gained a
-        tag they did not have get their tag names again."""
+    def _link(self, person: int, tagged: dict[int, list[str]], kept: set[int]) -> None:
+        """Give the person's saves of these entries their tags. A new save was written
+        with its tag names; of those ``kept`` (saved before, by entry id), the ones that
+        gained a tag get their tag names again."""
         save_ids = {
             int(entry_id): int(save_id)
             for save_id, entry_id in select_in(
@@ -150,11 +160,12 @@ class BookmarkImporter(Repository):
             for entry_id, tags in tagged.items()
             for t in tags
         ]
-        before = self._link_count(list(save_ids.values()))
+        kept_saves = [save_ids[entry_id] for entry_id in kept if entry_id in save_ids]
+        before = self._link_count(kept_saves)
         self._conn.executemany(
             "INSERT INTO save_tags (save_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING", links
         )
-        after = self._link_count(list(save_ids.values()))
+        after = self._link_count(kept_saves)
         gained = [save_id for save_id, count in after.items() if count != before[save_id]]
         if gained:
             from pkm.storage.tags import TagRepository
